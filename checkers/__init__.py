@@ -1,0 +1,1 @@
+"""The grading engine: labs, checks, outcomes and the read-only cluster view (sits on ``clusters``)."""

@@ -1,0 +1,63 @@
+"""The `kubelab` command line, the top layer: it calls checkers and clusters, and nothing calls it.
+
+Commands return data and render it (a rich table, or ``--json``). Every
+expected failure is a ``KubelabError`` mapped to an exit code here, in one
+place, so the user never sees a traceback for one.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import IntEnum
+
+import click
+import typer
+
+from clusters.errors import KubelabError, UsageError
+from clusters.i18n import LANGUAGES, set_language
+
+from .output import console_err
+
+
+class ExitCode(IntEnum):
+    OK = 0  #: everything passed / nothing wrong
+    PROBLEM = 1  #: a check failed, or the doctor found a problem
+    CANNOT_RUN = 2  #: bad input, no cluster, or an error that is not the learner's
+    INTERRUPTED = 130  #: Ctrl-C
+
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="kubelab: learn Kubernetes hands-on, graded on your live cluster.")
+
+
+@app.callback()
+def _options(lang: str = typer.Option(None, "--lang", help="Language: " + ", ".join(LANGUAGES) + ".")) -> None:
+    if lang is not None:
+        try:
+            set_language(lang)
+        except ValueError:
+            raise UsageError(f"--lang {lang}: choose one of {', '.join(LANGUAGES)}.") from None
+
+
+from . import cluster  # noqa: E402  (registers the commands)
+
+cluster.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run a command and turn its result, or an expected failure, into an exit code."""
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="kubelab")
+    except KubelabError as exc:
+        console_err.print(f"[red]✗[/red] {exc}", highlight=False)
+        return ExitCode.CANNOT_RUN
+    except click.exceptions.Abort:
+        return ExitCode.INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.CANNOT_RUN
+    return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""`kubelab up`, `down`, `status` and `doctor`: the cluster a learner works on."""
+
+from __future__ import annotations
+
+import shutil
+
+import typer
+from rich.table import Table
+
+from clusters import active_backend, backend, default_backend_name
+from clusters.base import Status
+from clusters.doctor import OK, PROBLEM, WARNING, examine
+from clusters.i18n import _
+
+from .output import console, print_json, progress_printer
+
+BACKEND_HELP = _("Backend: embedded or kubeconfig (default: the running one).")
+MARK = {OK: "[green]✓[/green]", WARNING: "[yellow]![/yellow]", PROBLEM: "[red]✗[/red]"}
+
+
+def _backend(name: str | None):
+    return backend(name) if name else active_backend()
+
+
+def up(
+    backend_name: str = typer.Option(None, "--backend", help=_("Backend: embedded or kubeconfig.")),
+    nodes: int = typer.Option(None, "--nodes", min=1, max=50, help=_("Number of nodes, control plane included.")),
+) -> int:
+    """Start a cluster (the embedded one unless told otherwise) and select its context."""
+    chosen = backend(backend_name or default_backend_name())
+    status = chosen.start(nodes=nodes, progress=progress_printer())
+    _show_status(status)
+    return 0
+
+
+def down(backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP)) -> int:
+    """Stop the cluster kubelab started and remove its state and context."""
+    chosen = _backend(backend_name)
+    if not chosen.stop(progress=progress_printer()):
+        console.print(_("Nothing to stop: no {backend} cluster started by kubelab is running.",
+                        backend=chosen.name))
+    return 0
+
+
+def status(
+    backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP),
+    as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools.")),
+) -> int:
+    """Say whether the cluster runs, where, and how to reach it."""
+    current = _backend(backend_name).status()
+    if as_json:
+        print_json(current.as_dict())
+    else:
+        _show_status(current)
+    return 0 if current.running else 1
+
+
+def doctor(
+    backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP),
+    as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools.")),
+) -> int:
+    """Check the kubeconfig, the API server, the nodes and the tools; say how to fix what is wrong."""
+    report = examine(_backend(backend_name))
+    if as_json:
+        print_json(report.as_dict())
+        return 0 if report.healthy else 1
+    console.print(_("Backend: {backend}", backend=report.backend)
+                  + (f"   {_('Context: {context}', context=report.context)}" if report.context else ""))
+    for finding in report.findings:
+        console.print(f"{MARK[finding.severity]} {finding.seen}")
+        if finding.fix and finding.severity != OK:
+            console.print(f"    → {finding.fix}")
+    if report.capabilities:
+        console.print(_capabilities_line(report.capabilities.as_dict()))
+    return 0 if report.healthy else 1
+
+
+def _capabilities_line(caps: dict) -> str:
+    names = {"data_plane": _("data plane"), "ingress": _("ingress"), "load_balancer": _("load balancer"),
+             "internet": _("internet")}
+    parts = [f"{names[k]}: {_('yes') if caps[k] else _('no')}" for k in names]
+    return _("Capabilities") + ": " + ", ".join(parts) + f", {_('nodes')}: {caps['nodes']}"
+
+
+def _show_status(current: Status) -> None:
+    if not current.running:
+        console.print(_("No {backend} cluster is running. Start one with `kubelab up`.", backend=current.backend))
+        return
+    table = Table(show_header=False, box=None)
+    table.add_row(_("Backend"), current.backend)
+    if current.server:
+        table.add_row(_("API server"), current.server)
+    if current.connection:
+        table.add_row(_("Context"), current.connection.context or "-")
+        table.add_row(_("Kubeconfig"), str(current.connection.kubeconfig or "in-cluster"))
+    bin_dir = current.details.get("bin")
+    if bin_dir:
+        table.add_row("kubectl", shutil.which("kubectl", path=bin_dir) or "-")
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (up, down, status, doctor):
+        app.command(help=_(command.__doc__))(command)

@@ -1,0 +1,25 @@
+"""Rendering for the CLI: rich on a terminal, plain JSON for tools."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+
+console = Console(highlight=False)
+console_err = Console(stderr=True, highlight=False)
+
+
+def print_json(data) -> None:
+    """JSON on stdout, nothing else: tools parse it."""
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def progress_printer(quiet: bool = False):
+    """A Progress callback that prints each step dimmed on stderr."""
+
+    def show(message: str) -> None:
+        if not quiet:
+            console_err.print(f"[dim]·[/dim] {message}")
+
+    return show

@@ -1,0 +1,170 @@
+"""The small interface every cluster backend implements.
+
+A backend starts, stops and describes one cluster, hands out a ``Connection``
+for the official ``kubernetes`` client, and says what the cluster can do
+(``Capabilities``), which decides the labs and checks that can run on it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from kubernetes import client, config
+from kubernetes.config.config_exception import ConfigException
+
+from .errors import NoKubeconfig
+
+Progress = Callable[[str], None]
+"""Receives one translated line per step of a long operation."""
+
+
+def quiet(_: str) -> None:
+    """A Progress that says nothing."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a cluster can do, as far as the labs are concerned."""
+
+    data_plane: bool = False  # containers really run; traffic flows
+    ingress: bool = False  # an ingress controller serves Ingress rules
+    load_balancer: bool = False  # LoadBalancer Services get an external IP
+    nodes: int = 0  # Ready nodes
+    internet: bool = False  # pods can reach the internet
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def missing(self, needs: dict) -> list[str]:
+        """The names in ``needs`` (e.g. ``{"ingress": True, "nodes": 2}``) this cluster lacks."""
+        lacking = []
+        for name, wanted in needs.items():
+            have = getattr(self, name)
+            if (isinstance(wanted, bool) and wanted and not have) or (
+                not isinstance(wanted, bool) and have < wanted
+            ):
+                lacking.append(name)
+        return lacking
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach a cluster: a kubeconfig file and context, or in-cluster credentials."""
+
+    kubeconfig: Path | None = None
+    context: str | None = None
+    namespace: str | None = None
+    in_cluster: bool = False
+
+    def api_client(self) -> client.ApiClient:
+        """A fresh ApiClient for the official client."""
+        configuration = client.Configuration()
+        try:
+            if self.in_cluster:
+                config.load_incluster_config(client_configuration=configuration)
+            else:
+                config.load_kube_config(
+                    config_file=str(self.kubeconfig) if self.kubeconfig else None,
+                    context=self.context,
+                    client_configuration=configuration,
+                    persist_config=False,
+                )
+        except (ConfigException, OSError, TypeError, ValueError) as exc:
+            raise NoKubeconfig(str(exc)) from exc
+        configuration.retries = 0
+        return client.ApiClient(configuration)
+
+    def describe(self) -> str:
+        if self.in_cluster:
+            return "in-cluster"
+        return f"{self.kubeconfig or '~/.kube/config'} ({self.context or 'current context'})"
+
+
+@dataclass(frozen=True)
+class Status:
+    """A backend's view of its cluster, for ``kubelab status``."""
+
+    backend: str
+    running: bool
+    connection: Connection | None = None
+    server: str | None = None
+    details: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        conn = self.connection
+        return {
+            "backend": self.backend,
+            "running": self.running,
+            "kubeconfig": str(conn.kubeconfig) if conn and conn.kubeconfig else None,
+            "context": conn.context if conn else None,
+            "server": self.server,
+            "details": self.details,
+        }
+
+
+class Backend(ABC):
+    """One way of getting a cluster. Subclasses set ``name``."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def start(self, nodes: int | None = None, progress: Progress = quiet) -> Status:
+        """Bring the cluster up (idempotent) and return its status."""
+
+    @abstractmethod
+    def stop(self, progress: Progress = quiet) -> bool:
+        """Stop what this backend started; False when nothing was running."""
+
+    @abstractmethod
+    def status(self) -> Status:
+        """Describe the cluster without changing it."""
+
+    @abstractmethod
+    def connection(self) -> Connection:
+        """How to reach the cluster; raises ClusterNotRunning or NoKubeconfig."""
+
+    def capabilities(self, api: client.ApiClient) -> Capabilities:
+        """What the cluster can do, read from the live API."""
+        return detect_capabilities(api)
+
+
+FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
+
+
+def detect_capabilities(api: client.ApiClient) -> Capabilities:
+    """Capabilities of any cluster, from its nodes and ingress classes.
+
+    Nodes managed by KWOK (annotation ``kwok.x-k8s.io/node``) run no containers,
+    so a cluster made only of them has no data plane. ``KUBELAB_INTERNET=1``
+    declares internet access, which kubelab never probes on its own.
+    """
+    core = client.CoreV1Api(api)
+    nodes = core.list_node(_preload_content=False)
+    items = _json(nodes).get("items", [])
+    ready = [n for n in items if condition(n, "Ready") == "True"]
+    real = [n for n in ready if FAKE_NODE_ANNOTATION not in (n["metadata"].get("annotations") or {})]
+    classes = _json(client.NetworkingV1Api(api).list_ingress_class(_preload_content=False))
+    return Capabilities(
+        data_plane=bool(real),
+        ingress=bool(real) and bool(classes.get("items")),
+        load_balancer=False,
+        nodes=len(ready),
+        internet=bool(real) and os.environ.get("KUBELAB_INTERNET", "") in ("1", "yes", "true"),
+    )
+
+
+def _json(response) -> dict:
+    return json.loads(response.data or b"{}")
+
+
+def condition(obj: dict, kind: str) -> str | None:
+    for cond in (obj.get("status") or {}).get("conditions") or []:
+        if cond.get("type") == kind:
+            return cond.get("status")
+    return None

@@ -1,0 +1,293 @@
+"""The embedded cluster: a real control plane on loopback with KWOK nodes instead of kubelets.
+
+etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok run
+as the user's own processes on free loopback ports, with certificates made
+at start. State (pids, ports, certificates, logs) lives in one folder; etcd's
+data lives in memory (``/dev/shm``) where the OS has it. Nothing runs
+containers, so the cluster reports no data plane.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from kubernetes import client
+from platformdirs import user_state_path
+
+from ..base import Backend, Capabilities, Connection, Progress, Status, detect_capabilities, quiet
+from ..errors import ClusterNotRunning, ClusterStartFailed
+from ..i18n import _
+from ..kubeconfig import merge_context, remove_context
+from . import binaries, pki
+from .components import K8S_VERSION, KUBERNETES
+from .nodes import node_names, sync_nodes, wait_nodes_ready
+from .processes import PortInUse, Running, client_tls, free_ports, http_ok, launch, stop, wait_until
+
+CONTEXT = "kubelab"
+DEFAULT_NODES = 4  # one control-plane node and three workers
+SERVICE_CIDR = "10.96.0.0/16"
+POD_CIDR = "10.244.0.0/16"
+ADVERTISE_ADDRESS = "192.0.2.10"  # TEST-NET-1: published in the kubernetes Endpoints, never dialled
+START_TIMEOUT = 60.0
+PORT_ATTEMPTS = 3
+
+
+def state_dir() -> Path:
+    """``$KUBELAB_STATE``, else the user's state dir (``~/.local/state/kubelab/embedded``)."""
+    return Path(os.environ.get("KUBELAB_STATE") or user_state_path("kubelab")) / "embedded"
+
+
+class EmbeddedBackend(Backend):
+    """kubelab's own cluster, for tests and for learners without minikube."""
+
+    name = "embedded"
+
+    def __init__(self, home: Path | None = None, merge_kubeconfig: bool = True):
+        self.home = home or state_dir()
+        self.merge_kubeconfig = merge_kubeconfig
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def state_file(self) -> Path:
+        return self.home / "state.json"
+
+    @property
+    def admin_kubeconfig(self) -> Path:
+        return self.home / "admin.kubeconfig"
+
+    def _state(self) -> dict | None:
+        try:
+            return json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _processes(self, state: dict | None) -> list[Running]:
+        return [Running(**p) for p in (state or {}).get("processes", [])]
+
+    # -- interface -----------------------------------------------------------------------
+    def status(self) -> Status:
+        state = self._state()
+        processes = self._processes(state)
+        running = bool(processes) and all(p.alive() for p in processes)
+        details = {"state": str(self.home), "bin": str(KUBERNETES.bin_dir())}
+        if state:
+            details.update(pids={p.name: p.pid for p in processes}, ports=state.get("ports", {}),
+                           stale=not running, version=state.get("version"))
+        conn = self._connection() if running else None
+        server = f"https://127.0.0.1:{state['ports']['apiserver']}" if running else None
+        return Status(backend=self.name, running=running, connection=conn, server=server, details=details)
+
+    def connection(self) -> Connection:
+        if not self.status().running:
+            raise ClusterNotRunning(_("The embedded cluster is not running; start it with `kubelab up`."))
+        return self._connection()
+
+    def _connection(self) -> Connection:
+        return Connection(kubeconfig=self.admin_kubeconfig, context=CONTEXT,
+                          namespace=os.environ.get("KUBELAB_NAMESPACE") or None)
+
+    def capabilities(self, api: client.ApiClient) -> Capabilities:
+        detected = detect_capabilities(api)
+        return Capabilities(nodes=detected.nodes)  # KWOK nodes: no data plane, ingress, LB or internet
+
+    def start(self, nodes: int | None = None, progress: Progress = quiet) -> Status:
+        current = self.status()
+        if current.running:
+            if nodes is not None:
+                self._sync_nodes(nodes, progress)
+            progress(_("The embedded cluster is already running."))
+            return self.status()
+        if current.details.get("stale"):
+            progress(_("Cleaning up a cluster that did not shut down cleanly."))
+            self._clean(self._state())
+        found = binaries.ensure(progress)
+        for attempt in range(PORT_ATTEMPTS):
+            try:
+                self._launch(found, progress)
+                self._sync_nodes(DEFAULT_NODES if nodes is None else nodes, progress)
+                break
+            except PortInUse:
+                self._clean(self._state())
+                if attempt == PORT_ATTEMPTS - 1:
+                    raise
+                progress(_("A port was taken while starting; trying again with other ports."))
+            except BaseException:
+                self._clean(self._state())
+                raise
+        if self.merge_kubeconfig:
+            merged = merge_context(CONTEXT, self._kubeconfig(embed=True))
+            self._update_state(merged_into=str(merged))
+            progress(_("Context `{context}` added to {path} and selected.", context=CONTEXT, path=merged))
+        return self.status()
+
+    def stop(self, progress: Progress = quiet) -> bool:
+        state = self._state()
+        if state is None:
+            return False
+        self._clean(state)
+        progress(_("The embedded cluster is stopped and its state removed."))
+        return True
+
+    # -- start-up ------------------------------------------------------------------------
+    def _launch(self, found: binaries.Binaries, progress: Progress) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        logs = self.home / "logs"
+        logs.mkdir(exist_ok=True)
+        names = ("etcd", "etcd_peer", "apiserver", "controller_manager", "scheduler", "kwok", "kwok_metrics")
+        ports = dict(zip(names, free_ports(len(names))))
+        certs = pki.generate(self.home / "pki")
+        data = Path(tempfile.mkdtemp(prefix="kubelab-etcd-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+        self._write_state({"version": K8S_VERSION, "ports": ports, "etcd_data": str(data), "processes": []})
+        self._write_kubeconfig()
+        started: list[Running] = []
+
+        def start(name: str, argv: list[str], ready, timeout: float = START_TIMEOUT) -> None:
+            running = launch(name, argv, logs)
+            started.append(running)
+            self._update_state(processes=[r.as_dict() for r in started])
+            progress(_("Starting {name}…", name=name))
+            if ready is not None:
+                wait_until(running, ready, timeout)
+
+        insecure = client_tls()
+        start("etcd", self._etcd_args(found, ports, data), http_ok(f"http://127.0.0.1:{ports['etcd']}/health",
+                                                                    expect=b'"health":"true"'))
+        admin_tls = client_tls(certs["ca.crt"], certs["admin.crt"], certs["admin.key"])
+        start("kube-apiserver", self._apiserver_args(found, ports, certs),
+              http_ok(f"https://127.0.0.1:{ports['apiserver']}/readyz", admin_tls))
+        start("kube-controller-manager", self._kcm_args(found, ports, certs), None)
+        start("kube-scheduler", self._scheduler_args(found, ports), None)
+        start("kwok", self._kwok_args(found, ports, certs), None)
+        for name, port in (("kube-controller-manager", "controller_manager"), ("kube-scheduler", "scheduler")):
+            running = next(r for r in started if r.name == name)
+            wait_until(running, http_ok(f"https://127.0.0.1:{ports[port]}/healthz", insecure), START_TIMEOUT)
+
+    def _sync_nodes(self, count: int, progress: Progress) -> None:
+        if count < 1:
+            raise ClusterStartFailed(_("A cluster needs at least one node."))
+        api = self._connection().api_client()
+        try:
+            sync_nodes(api, node_names(count), platform.machine())
+            progress(_("Waiting for {count} nodes to be Ready…", count=count))
+            kwok = next(r for r in self._processes(self._state()) if r.name == "kwok")
+            wait_nodes_ready(api, count, kwok, START_TIMEOUT)
+            _wait_default_service_account(api)
+        finally:
+            api.close()
+
+    # -- flags -------------------------------------------------------------------------------
+    def _etcd_args(self, found, ports, data: Path) -> list[str]:
+        client_url, peer_url = f"http://127.0.0.1:{ports['etcd']}", f"http://127.0.0.1:{ports['etcd_peer']}"
+        return [str(found["etcd"]), "--name=kubelab", f"--data-dir={data}",
+                f"--listen-client-urls={client_url}", f"--advertise-client-urls={client_url}",
+                f"--listen-peer-urls={peer_url}", f"--initial-advertise-peer-urls={peer_url}",
+                f"--initial-cluster=kubelab={peer_url}", "--listen-metrics-urls=",
+                "--unsafe-no-fsync=true", "--auto-compaction-retention=1", "--quota-backend-bytes=2147483648",
+                "--log-level=warn"]
+
+    def _apiserver_args(self, found, ports, certs) -> list[str]:
+        return [str(found["kube-apiserver"]), f"--etcd-servers=http://127.0.0.1:{ports['etcd']}",
+                "--bind-address=127.0.0.1", f"--secure-port={ports['apiserver']}",
+                f"--advertise-address={ADVERTISE_ADDRESS}",
+                f"--tls-cert-file={certs['apiserver.crt']}", f"--tls-private-key-file={certs['apiserver.key']}",
+                f"--client-ca-file={certs['ca.crt']}",
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                f"--service-account-key-file={certs['sa.pub']}",
+                f"--service-account-signing-key-file={certs['sa.key']}",
+                f"--service-cluster-ip-range={SERVICE_CIDR}", "--authorization-mode=Node,RBAC",
+                "--allow-privileged=true", "--kubelet-preferred-address-types=Hostname,InternalIP",
+                f"--kubelet-certificate-authority={certs['ca.crt']}",
+                f"--kubelet-client-certificate={certs['admin.crt']}", f"--kubelet-client-key={certs['admin.key']}",
+                "--profiling=false", "--v=1"]
+
+    def _kcm_args(self, found, ports, certs) -> list[str]:
+        kubeconfig = self.admin_kubeconfig
+        return [str(found["kube-controller-manager"]), f"--kubeconfig={kubeconfig}",
+                f"--authentication-kubeconfig={kubeconfig}", f"--authorization-kubeconfig={kubeconfig}",
+                "--bind-address=127.0.0.1", f"--secure-port={ports['controller_manager']}",
+                "--leader-elect=false", f"--service-account-private-key-file={certs['sa.key']}",
+                f"--root-ca-file={certs['ca.crt']}", f"--service-cluster-ip-range={SERVICE_CIDR}",
+                "--allocate-node-cidrs=true", f"--cluster-cidr={POD_CIDR}", "--node-monitor-period=5s",
+                "--node-monitor-grace-period=40s",
+                "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics", "--v=1"]
+
+    def _scheduler_args(self, found, ports) -> list[str]:
+        kubeconfig = self.admin_kubeconfig
+        return [str(found["kube-scheduler"]), f"--kubeconfig={kubeconfig}",
+                f"--authentication-kubeconfig={kubeconfig}", f"--authorization-kubeconfig={kubeconfig}",
+                "--bind-address=127.0.0.1", f"--secure-port={ports['scheduler']}", "--leader-elect=false",
+                "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics", "--v=1"]
+
+    def _kwok_args(self, found, ports, certs) -> list[str]:
+        return [str(found["kwok"]), f"--kubeconfig={self.admin_kubeconfig}",
+                "--config=" + ",".join(str(s) for s in found.stages),
+                "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+                f"--cidr={POD_CIDR}", "--node-ip=198.51.100.1", "--node-name=localhost",
+                f"--node-port={ports['kwok']}", f"--server-address=127.0.0.1:{ports['kwok']}",
+                f"--tls-cert-file={certs['apiserver.crt']}", f"--tls-private-key-file={certs['apiserver.key']}",
+                "--node-lease-duration-seconds=40"]
+
+    # -- files -------------------------------------------------------------------------------
+    def _kubeconfig(self, embed: bool) -> dict:
+        state = self._state() or {}
+        pki_dir = self.home / "pki"
+        server = f"https://127.0.0.1:{state['ports']['apiserver']}"
+
+        def ref(key: str, name: str) -> dict:
+            path = pki_dir / name
+            if embed:
+                return {f"{key}-data": base64.b64encode(path.read_bytes()).decode()}
+            return {key: str(path)}
+
+        return {
+            "apiVersion": "v1", "kind": "Config", "current-context": CONTEXT, "preferences": {},
+            "clusters": [{"name": CONTEXT, "cluster": {"server": server, **ref("certificate-authority", "ca.crt")}}],
+            "users": [{"name": CONTEXT, "user": {**ref("client-certificate", "admin.crt"),
+                                                 **ref("client-key", "admin.key")}}],
+            "contexts": [{"name": CONTEXT, "context": {"cluster": CONTEXT, "user": CONTEXT}}],
+        }
+
+    def _write_kubeconfig(self) -> None:
+        self.admin_kubeconfig.write_text(json.dumps(self._kubeconfig(embed=False), indent=1))
+        self.admin_kubeconfig.chmod(0o600)
+
+    def _write_state(self, state: dict) -> None:
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=1))
+        os.replace(tmp, self.state_file)
+
+    def _update_state(self, **changes) -> None:
+        self._write_state({**(self._state() or {}), **changes})
+
+    def _clean(self, state: dict | None, keep_logs: bool = True) -> None:
+        """Stop exactly the processes we started, then remove state and our kubeconfig context."""
+        state = state or {}
+        stop(list(reversed(self._processes(state))))
+        if state.get("etcd_data"):
+            shutil.rmtree(state["etcd_data"], ignore_errors=True)
+        if state.get("merged_into"):
+            remove_context(CONTEXT, Path(state["merged_into"]))
+        for child in self.home.iterdir() if self.home.is_dir() else []:
+            if keep_logs and child.name == "logs":
+                continue
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+def _wait_default_service_account(api: client.ApiClient, timeout: float = START_TIMEOUT) -> None:
+    """Pods are refused in a namespace until its `default` ServiceAccount exists."""
+    core = client.CoreV1Api(api)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            core.read_namespaced_service_account("default", "default", _preload_content=False)
+            return
+        except client.ApiException:
+            time.sleep(0.2)
+    raise ClusterStartFailed(_("The `default` ServiceAccount was not created; see the controller-manager log."))

@@ -1,0 +1,61 @@
+"""The pinned upstream components of the embedded cluster and their cache folders.
+
+Each component lives in ``<cache>/<name>-<version>/bin``; the cache root is
+``$KUBELAB_CACHE`` or the user's cache dir, never the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_cache_path
+
+K8S_VERSION = "v1.36.4"
+ETCD_VERSION = "v3.6.16"
+KWOK_VERSION = "v0.8.0"
+
+KWOK_STAGES = (
+    "node/fast/node-initialize.yaml",
+    "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+    "pod/fast/pod-ready.yaml",
+    "pod/fast/pod-complete.yaml",
+    "pod/fast/pod-delete.yaml",
+)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One upstream project, pinned, and the binaries it provides."""
+
+    name: str
+    version: str
+    binaries: tuple[str, ...]
+    stages: tuple[str, ...] = ()  # KWOK stage files, kept in <home>/stages
+
+    def home(self) -> Path:
+        return cache_root() / f"{self.name}-{self.version}"
+
+    def bin_dir(self) -> Path:
+        return self.home() / "bin"
+
+    def stage_paths(self) -> tuple[Path, ...]:
+        return tuple(self.home() / "stages" / s for s in self.stages)
+
+    def cached(self) -> bool:
+        binaries = all(os.access(self.bin_dir() / b, os.X_OK) for b in self.binaries)
+        return binaries and all(p.is_file() for p in self.stage_paths())
+
+
+KUBERNETES = Component(
+    "kubernetes", K8S_VERSION, ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
+)
+ETCD = Component("etcd", ETCD_VERSION, ("etcd",))
+KWOK = Component("kwok", KWOK_VERSION, ("kwok",), KWOK_STAGES)
+COMPONENTS = (KUBERNETES, ETCD, KWOK)
+
+
+def cache_root() -> Path:
+    """``$KUBELAB_CACHE``, else the user's cache dir (``~/.cache/kubelab`` on Linux)."""
+    return Path(os.environ.get("KUBELAB_CACHE") or user_cache_path("kubelab"))

@@ -1,0 +1,87 @@
+"""Translation of every user-facing string, in five languages.
+
+The bottom layer, so clusters, checkers and the CLI all translate through it.
+The language is resolved as: an explicit ``set_language`` (``--lang``, a
+notebook's folder), then ``KUBELAB_LANG``, then the locale, then English.
+Catalogs are gettext PO files read with polib; a lab adds its own catalog.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import polib
+
+LANGUAGES = ("en", "ro", "fr", "it", "es")
+CATALOG_DIR = Path(__file__).parent / "locales"
+
+_chosen: str | None = None
+
+
+def normalize(lang: str | None) -> str | None:
+    """Map ``fr_FR.UTF-8`` or ``FR`` to ``fr``; None when not a shipped language."""
+    if not lang:
+        return None
+    code = lang.split(".")[0].split("_")[0].split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def set_language(lang: str | None) -> None:
+    """Choose the language for this process (None goes back to auto-detection)."""
+    global _chosen
+    if lang is not None and normalize(lang) is None:
+        raise ValueError(lang)
+    _chosen = normalize(lang)
+
+
+def current_language() -> str:
+    """The language in force: explicit choice, KUBELAB_LANG, the locale, else English."""
+    for candidate in (_chosen, os.environ.get("KUBELAB_LANG"), _locale_language()):
+        code = normalize(candidate)
+        if code:
+            return code
+    return "en"
+
+
+def _locale_language() -> str | None:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(var):
+            return os.environ[var]
+    return locale.getlocale()[0]
+
+
+@lru_cache(maxsize=None)
+def load_catalog(path: Path) -> dict[str, str]:
+    """msgid → msgstr for the translated, non-fuzzy entries of one PO file."""
+    if not path.is_file():
+        return {}
+    return {
+        entry.msgid: entry.msgstr
+        for entry in polib.pofile(str(path))
+        if entry.msgstr and not entry.fuzzy and not entry.obsolete
+    }
+
+
+def translate(message: str, lang: str | None = None, extra: Path | None = None, **params) -> str:
+    """Translate ``message`` (a catalog key) and fill its named ``{params}``.
+
+    ``extra`` names a lab's catalog folder, searched before the core catalog.
+    """
+    lang = lang or current_language()
+    text = message
+    if lang != "en":
+        folders = ([extra] if extra else []) + [CATALOG_DIR]
+        for folder in folders:
+            found = load_catalog(folder / f"{lang}.po").get(message)
+            if found:
+                text = found
+                break
+    return text.format(**params) if params else text
+
+
+def _(message: str, **params) -> str:
+    """Translate a core message in the current language."""
+    return translate(message, **params)

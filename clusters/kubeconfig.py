@@ -1,0 +1,149 @@
+"""Any existing cluster reached through a kubeconfig context, or in-cluster.
+
+Covers minikube, kind, k3d and a JupyterHub student's namespace. The
+connection is resolved once, in this order: an explicit file and context,
+``$KUBECONFIG``, ``~/.kube/config``, then the pod's ServiceAccount.
+Also merges and removes the ``kubelab`` context the way kind and minikube do.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from .base import Backend, Connection, Progress, Status, quiet
+from .errors import NoKubeconfig
+from .i18n import _
+
+IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
+
+
+def user_kubeconfig_path() -> Path:
+    """The file kubectl writes to: the first entry of $KUBECONFIG, else ~/.kube/config."""
+    env = os.environ.get("KUBECONFIG", "")
+    first = next((p for p in env.split(os.pathsep) if p), None)
+    return Path(first).expanduser() if first else Path.home() / ".kube" / "config"
+
+
+def _kubeconfig_paths() -> list[Path]:
+    env = os.environ.get("KUBECONFIG", "")
+    if env:
+        return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
+    return [Path.home() / ".kube" / "config"]
+
+
+def read_kubeconfig(path: Path) -> dict:
+    """A kubeconfig as a dict with its lists present; empty when the file is missing."""
+    data = {}
+    if path.is_file():
+        loaded = yaml.safe_load(path.read_text()) or {}
+        if not isinstance(loaded, dict):
+            raise NoKubeconfig(_("{path} is not a kubeconfig file.", path=path))
+        data = loaded
+    data.setdefault("apiVersion", "v1")
+    data.setdefault("kind", "Config")
+    for key in ("clusters", "users", "contexts"):
+        data[key] = data.get(key) or []
+    data.setdefault("preferences", {})
+    return data
+
+
+def write_kubeconfig(path: Path, data: dict) -> None:
+    """Write atomically, readable by the owner only (it holds credentials)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kubeconfig-")
+    with os.fdopen(fd, "w") as handle:
+        yaml.safe_dump(data, handle, sort_keys=False)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def merge_context(name: str, source: dict, path: Path | None = None) -> Path:
+    """Copy the single context of ``source`` into the user's kubeconfig as ``name`` and select it."""
+    path = path or user_kubeconfig_path()
+    data = read_kubeconfig(path)
+    for key, entry in (
+        ("clusters", {"name": name, "cluster": source["clusters"][0]["cluster"]}),
+        ("users", {"name": name, "user": source["users"][0]["user"]}),
+        ("contexts", {"name": name, "context": {"cluster": name, "user": name}}),
+    ):
+        data[key] = [e for e in data[key] if e.get("name") != name] + [entry]
+    data["current-context"] = name
+    write_kubeconfig(path, data)
+    return path
+
+
+def remove_context(name: str, path: Path | None = None) -> bool:
+    """Remove the ``name`` cluster, user and context; False when there was none."""
+    path = path or user_kubeconfig_path()
+    if not path.is_file():
+        return False
+    data = read_kubeconfig(path)
+    before = sum(len(data[k]) for k in ("clusters", "users", "contexts"))
+    for key in ("clusters", "users", "contexts"):
+        data[key] = [e for e in data[key] if e.get("name") != name]
+    if data.get("current-context") == name:
+        data.pop("current-context")
+    changed = before != sum(len(data[k]) for k in ("clusters", "users", "contexts"))
+    if changed:
+        write_kubeconfig(path, data)
+    return changed
+
+
+def resolve(kubeconfig: Path | None = None, context: str | None = None) -> Connection:
+    """The connection to use, in the documented order; NoKubeconfig names what was tried."""
+    namespace = os.environ.get("KUBELAB_NAMESPACE") or None
+    if kubeconfig is not None:
+        if not kubeconfig.is_file():
+            raise NoKubeconfig(_("The kubeconfig file {path} does not exist.", path=kubeconfig))
+        return Connection(kubeconfig=kubeconfig, context=context, namespace=namespace)
+    existing = [p for p in _kubeconfig_paths() if p.is_file()]
+    if existing:
+        file = existing[0] if len(existing) == 1 else None  # several files: let the client merge $KUBECONFIG
+        return Connection(kubeconfig=file, context=context, namespace=namespace)
+    if IN_CLUSTER_TOKEN.is_file() and os.environ.get("KUBERNETES_SERVICE_HOST"):
+        return Connection(in_cluster=True, namespace=namespace)
+    tried = ", ".join(str(p) for p in _kubeconfig_paths())
+    raise NoKubeconfig(
+        _("No cluster configuration found (tried {tried} and in-cluster credentials).", tried=tried)
+    )
+
+
+def current_context(kubeconfig: Path | None = None) -> str | None:
+    """The current-context of the kubeconfig in force, if any."""
+    for path in [kubeconfig] if kubeconfig else _kubeconfig_paths():
+        if path and path.is_file():
+            context = read_kubeconfig(path).get("current-context")
+            if context:
+                return context
+    return None
+
+
+class KubeconfigBackend(Backend):
+    """A cluster someone else runs: kubelab connects to it but never starts or stops it."""
+
+    name = "kubeconfig"
+
+    def __init__(self, kubeconfig: Path | None = None, context: str | None = None):
+        self.kubeconfig = kubeconfig
+        self.context = context
+
+    def connection(self) -> Connection:
+        return resolve(self.kubeconfig, self.context)
+
+    def start(self, nodes: int | None = None, progress: Progress = quiet) -> Status:
+        progress(_("Using the existing cluster of {where}.", where=self.connection().describe()))
+        return self.status()
+
+    def stop(self, progress: Progress = quiet) -> bool:
+        progress(_("kubelab did not start this cluster, so it leaves it running."))
+        return False
+
+    def status(self) -> Status:
+        conn = self.connection()
+        context = conn.context or (None if conn.in_cluster else current_context(conn.kubeconfig))
+        conn = Connection(conn.kubeconfig, context, conn.namespace, conn.in_cluster)
+        return Status(backend=self.name, running=True, connection=conn)
