@@ -7,7 +7,6 @@ for the official ``kubernetes`` client, and says what the cluster can do
 
 from __future__ import annotations
 
-import json
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from typing import ClassVar
 from kubernetes import client, config
 from kubernetes.config.config_exception import ConfigException
 
+from .api import get
 from .errors import NoKubeconfig
 
 Progress = Callable[[str], None]
@@ -144,12 +144,10 @@ def detect_capabilities(api: client.ApiClient) -> Capabilities:
     so a cluster made only of them has no data plane. ``KUBELAB_INTERNET=1``
     declares internet access, which kubelab never probes on its own.
     """
-    core = client.CoreV1Api(api)
-    nodes = core.list_node(_preload_content=False)
-    items = _json(nodes).get("items", [])
+    items = get(api, "/api/v1/nodes").get("items", [])
     ready = [n for n in items if condition(n, "Ready") == "True"]
     real = [n for n in ready if FAKE_NODE_ANNOTATION not in (n["metadata"].get("annotations") or {})]
-    classes = _json(client.NetworkingV1Api(api).list_ingress_class(_preload_content=False))
+    classes = get(api, "/apis/networking.k8s.io/v1/ingressclasses")
     return Capabilities(
         data_plane=bool(real),
         ingress=bool(real) and bool(classes.get("items")),
@@ -157,10 +155,6 @@ def detect_capabilities(api: client.ApiClient) -> Capabilities:
         nodes=len(ready),
         internet=bool(real) and os.environ.get("KUBELAB_INTERNET", "") in ("1", "yes", "true"),
     )
-
-
-def _json(response) -> dict:
-    return json.loads(response.data or b"{}")
 
 
 def condition(obj: dict, kind: str) -> str | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from kubernetes import client
 from platformdirs import user_state_path
 
+from ..api import ApiNotFound, get
 from ..base import Backend, Capabilities, Connection, Progress, Status, detect_capabilities, quiet
 from ..errors import ClusterNotRunning, ClusterStartFailed
 from ..i18n import _
@@ -140,7 +141,7 @@ class EmbeddedBackend(Backend):
         self.home.mkdir(parents=True, exist_ok=True)
         logs = self.home / "logs"
         logs.mkdir(exist_ok=True)
-        names = ("etcd", "etcd_peer", "apiserver", "controller_manager", "scheduler", "kwok", "kwok_metrics")
+        names = ("etcd", "etcd_peer", "apiserver", "controller_manager", "scheduler", "kwok")
         ports = dict(zip(names, free_ports(len(names))))
         certs = pki.generate(self.home / "pki")
         data = Path(tempfile.mkdtemp(prefix="kubelab-etcd-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
@@ -282,12 +283,11 @@ class EmbeddedBackend(Backend):
 
 def _wait_default_service_account(api: client.ApiClient, timeout: float = START_TIMEOUT) -> None:
     """Pods are refused in a namespace until its `default` ServiceAccount exists."""
-    core = client.CoreV1Api(api)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            core.read_namespaced_service_account("default", "default", _preload_content=False)
+            get(api, "/api/v1/namespaces/default/serviceaccounts/default")
             return
-        except client.ApiException:
+        except ApiNotFound:
             time.sleep(0.2)
     raise ClusterStartFailed(_("The `default` ServiceAccount was not created; see the controller-manager log."))

@@ -7,11 +7,11 @@ pods land on workers as on a real multi-node cluster.
 
 from __future__ import annotations
 
-import json
 import time
 
 from kubernetes import client
 
+from ..api import get, request
 from ..base import FAKE_NODE_ANNOTATION, condition
 from ..errors import ClusterStartFailed
 from ..i18n import _
@@ -51,21 +51,19 @@ def node_manifest(name: str, machine: str) -> dict:
 
 def sync_nodes(api: client.ApiClient, names: list[str], machine: str) -> None:
     """Create the missing nodes and delete our extra workers, so exactly ``names`` exist."""
-    core = client.CoreV1Api(api)
-    existing = {n["metadata"]["name"] for n in _list_nodes(core)}
+    existing = {n["metadata"]["name"] for n in _list_nodes(api)}
     for name in names:
         if name not in existing:
-            core.create_node(node_manifest(name, machine))
+            request(api, "POST", "/api/v1/nodes", body=node_manifest(name, machine))
     for name in sorted(existing - set(names)):
         if name.startswith("kubelab-worker"):
-            core.delete_node(name)
+            request(api, "DELETE", f"/api/v1/nodes/{name}")
 
 
 def wait_nodes_ready(api: client.ApiClient, count: int, kwok: Running, timeout: float) -> None:
-    core = client.CoreV1Api(api)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready = [n for n in _list_nodes(core) if condition(n, "Ready") == "True"]
+        ready = [n for n in _list_nodes(api) if condition(n, "Ready") == "True"]
         if len(ready) >= count:
             return
         if not kwok.alive():
@@ -75,5 +73,5 @@ def wait_nodes_ready(api: client.ApiClient, count: int, kwok: Running, timeout: 
                                log=kwok.log, tail=log_tail(kwok)))
 
 
-def _list_nodes(core: client.CoreV1Api) -> list[dict]:
-    return json.loads(core.list_node(_preload_content=False).data)["items"]
+def _list_nodes(api: client.ApiClient) -> list[dict]:
+    return get(api, "/api/v1/nodes")["items"]

@@ -1,0 +1,95 @@
+"""Raw JSON requests through the official client, with its failures mapped to kubelab's errors.
+
+The official client's model classes are skipped on purpose: deserializing
+into them is the slow part, and they change between releases. Every request
+has a timeout; every failure becomes one of the errors below.
+"""
+
+from __future__ import annotations
+
+import json
+
+import urllib3
+from kubernetes import client
+
+from .errors import KubelabError
+from .i18n import _
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class ApiError(KubelabError):
+    """The API server could not answer as asked. Never the learner's fault."""
+
+    status = 0
+
+
+class ApiUnreachable(ApiError):
+    """No answer at all: connection refused, TLS failure, DNS."""
+
+
+class ApiTimeout(ApiError):
+    """No answer in time."""
+
+
+class ApiForbidden(ApiError):
+    """401 or 403: our identity may not do this."""
+
+    status = 403
+
+
+class ApiNotFound(ApiError):
+    """404: the object or the API does not exist."""
+
+    status = 404
+
+
+class ApiMalformed(ApiError):
+    """The answer was not the JSON we expected."""
+
+
+def request(api: client.ApiClient, method: str, path: str, query: dict | None = None, body=None,
+            content_type: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Send one request and return the decoded JSON body; raise an ApiError on any failure."""
+    headers = {"Accept": "application/json"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    server = api.configuration.host
+    try:
+        params = api.param_serialize(method, path, query_params=list((query or {}).items()), header_params=headers,
+                                     body=body, auth_settings=["BearerToken"])
+        response = api.call_api(*params, _request_timeout=timeout)
+        response.read()
+    except (urllib3.exceptions.TimeoutError, TimeoutError) as exc:
+        raise ApiTimeout(_("The API server at {server} did not answer within {seconds} s.",
+                           server=server, seconds=timeout)) from exc
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise ApiUnreachable(_("The API server at {server} cannot be reached ({reason}).",
+                               server=server, reason=type(exc).__name__)) from exc
+    return _decode(response.status, response.data, method, path)
+
+
+def _decode(status: int, data: bytes, method: str, path: str) -> dict:
+    try:
+        decoded = json.loads(data or b"{}")
+    except ValueError as exc:
+        raise ApiMalformed(_("The API server sent something that is not JSON for {path}.", path=path)) from exc
+    if 200 <= status < 300:
+        if not isinstance(decoded, dict):
+            raise ApiMalformed(_("The API server sent something that is not JSON for {path}.", path=path))
+        return decoded
+    message = decoded.get("message", "") if isinstance(decoded, dict) else ""
+    if status in (401, 403):
+        raise ApiForbidden(_("Not allowed to {method} {path}: {message}", method=method, path=path,
+                             message=message))
+    if status == 404:
+        raise ApiNotFound(_("{path} was not found.", path=path))
+    error = ApiError(_("The API server answered {status} to {method} {path}: {message}", status=status,
+                       method=method, path=path, message=message))
+    error.status = status
+    raise error
+
+
+def get(api: client.ApiClient, path: str, timeout: float = DEFAULT_TIMEOUT, **query) -> dict:
+    """GET ``path`` as JSON."""
+    return request(api, "GET", path, query=query or None, timeout=timeout)

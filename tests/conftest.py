@@ -1,0 +1,67 @@
+"""Shared fixtures: one cluster per test session.
+
+Tests marked ``cluster`` get the embedded cluster, started once with a private
+state folder and kubeconfig and torn down at the end. Set
+``KUBELAB_TEST_KUBECONFIG`` (and optionally ``KUBELAB_TEST_CONTEXT``) to run
+the same tests against a real cluster such as minikube instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from clusters.api import request
+from clusters.base import Connection
+from clusters.embedded import EmbeddedBackend
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory) -> Connection:
+    """A running cluster's connection (embedded unless KUBELAB_TEST_KUBECONFIG is set)."""
+    external = os.environ.get("KUBELAB_TEST_KUBECONFIG")
+    if external:
+        yield Connection(kubeconfig=Path(external), context=os.environ.get("KUBELAB_TEST_CONTEXT"))
+        return
+    home = tmp_path_factory.mktemp("embedded")
+    backend = EmbeddedBackend(home=home, merge_kubeconfig=False)
+    backend.start()
+    try:
+        yield backend.connection()
+    finally:
+        backend.stop()
+
+
+@pytest.fixture(scope="session")
+def embedded(cluster) -> EmbeddedBackend:
+    """The embedded backend itself, for tests of its own behaviour (skipped on external clusters)."""
+    if os.environ.get("KUBELAB_TEST_KUBECONFIG"):
+        pytest.skip("tests the embedded cluster itself")
+    return EmbeddedBackend(home=cluster.kubeconfig.parent, merge_kubeconfig=False)
+
+
+@pytest.fixture
+def api(cluster):
+    api = cluster.api_client()
+    yield api
+    api.close()
+
+
+@pytest.fixture
+def namespace(api, request):
+    """A fresh namespace for one test, deleted afterwards, with its default ServiceAccount ready."""
+    from tests.helpers import create_namespace
+
+    name = create_namespace(api, request.node.name)
+    yield name
+    request(api, "DELETE", f"/api/v1/namespaces/{name}")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
