@@ -51,22 +51,33 @@ class ApiMalformed(ApiError):
 def request(api: client.ApiClient, method: str, path: str, query: dict | None = None, body=None,
             content_type: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> dict:
     """Send one request and return the decoded JSON body; raise an ApiError on any failure."""
-    headers = {"Accept": "application/json"}
-    if content_type:
-        headers["Content-Type"] = content_type
+    headers = {"Accept": "application/json", **({"Content-Type": content_type} if content_type else {})}
+    response = _send(api, method, path, headers, query, body, timeout)
+    return _decode(response.status, response.data, method, path)
+
+
+def proxy_get(api: client.ApiClient, namespace: str, kind: str, name: str, port: int, path: str = "/",
+              timeout: float = DEFAULT_TIMEOUT) -> tuple[int, bytes]:
+    """GET ``path`` from a pod or service through the API server's proxy: (HTTP status, body)."""
+    url = f"/api/v1/namespaces/{namespace}/{kind}/{name}:{port}/proxy/{path.lstrip('/')}"
+    response = _send(api, "GET", url, {"Accept": "*/*"}, None, None, timeout)
+    return response.status, response.data or b""
+
+
+def _send(api: client.ApiClient, method: str, path: str, headers: dict, query, body, timeout: float):
     server = api.configuration.host
     try:
         params = api.param_serialize(method, path, query_params=list((query or {}).items()), header_params=headers,
                                      body=body, auth_settings=["BearerToken"])
         response = api.call_api(*params, _request_timeout=timeout)
         response.read()
+        return response
     except (urllib3.exceptions.TimeoutError, TimeoutError) as exc:
         raise ApiTimeout(_("The API server at {server} did not answer within {seconds} s.",
                            server=server, seconds=timeout)) from exc
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         raise ApiUnreachable(_("The API server at {server} cannot be reached ({reason}).",
                                server=server, reason=type(exc).__name__)) from exc
-    return _decode(response.status, response.data, method, path)
 
 
 def _decode(status: int, data: bytes, method: str, path: str) -> dict:
@@ -80,12 +91,12 @@ def _decode(status: int, data: bytes, method: str, path: str) -> dict:
         return decoded
     message = decoded.get("message", "") if isinstance(decoded, dict) else ""
     if status in (401, 403):
-        raise ApiForbidden(_("Not allowed to {method} {path}: {message}", method=method, path=path,
-                             message=message))
+        raise ApiForbidden(_("Not allowed to {method} {path}: {detail}", method=method, path=path,
+                             detail=message))
     if status == 404:
         raise ApiNotFound(_("{path} was not found.", path=path))
-    error = ApiError(_("The API server answered {status} to {method} {path}: {message}", status=status,
-                       method=method, path=path, message=message))
+    error = ApiError(_("The API server answered {status} to {method} {path}: {detail}", status=status,
+                       method=method, path=path, detail=message))
     error.status = status
     raise error
 

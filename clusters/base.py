@@ -158,7 +158,8 @@ def detect_capabilities(api: client.ApiClient) -> Capabilities:
 
 
 def condition(obj: dict, kind: str) -> str | None:
+    """The status ("True"/"False"/"Unknown") of condition ``kind`` of a raw object, or None."""
     for cond in (obj.get("status") or {}).get("conditions") or []:
-        if cond.get("type") == kind:
+        if isinstance(cond, dict) and cond.get("type") == kind:
             return cond.get("status")
     return None

@@ -79,7 +79,12 @@ def translate(message: str, lang: str | None = None, extra: Path | None = None, 
             if found:
                 text = found
                 break
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):  # a translation with a broken placeholder: show it unfilled
+        return text
 
 
 def _(message: str, **params) -> str:

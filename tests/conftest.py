@@ -54,11 +54,12 @@ def api(cluster):
 @pytest.fixture
 def namespace(api, request):
     """A fresh namespace for one test, deleted afterwards, with its default ServiceAccount ready."""
+    from clusters.api import request as api_request  # the fixture's `request` parameter shadows it
     from tests.helpers import create_namespace
 
     name = create_namespace(api, request.node.name)
     yield name
-    request(api, "DELETE", f"/api/v1/namespaces/{name}")
+    api_request(api, "DELETE", f"/api/v1/namespaces/{name}")
 
 
 @pytest.fixture(scope="session")

@@ -39,9 +39,10 @@ def _options(lang: str = typer.Option(None, "--lang", help="Language: " + ", ".j
             raise UsageError(f"--lang {lang}: choose one of {', '.join(LANGUAGES)}.") from None
 
 
-from . import cluster  # noqa: E402  (registers the commands)
+from . import cluster, labs  # noqa: E402  (they register their commands)
 
 cluster.register(app)
+labs.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

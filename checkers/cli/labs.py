@@ -1,0 +1,167 @@
+"""`kubelab labs`, `start`, `check`, `solve` and `reset`: working through a lab."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import typer
+from platformdirs import user_state_path
+from rich.table import Table
+
+from clusters import active_backend
+from clusters.api import ApiError
+from clusters.i18n import _, current_language, translate
+
+from .. import actions
+from ..lab import Lab, all_labs, find_lab
+from ..runner import LabResult, run_lab
+from .output import console, print_json, progress_printer
+
+MARKS = {"pass": "[green]✓[/green]", "fail": "[red]✗[/red]", "error": "[yellow]⚠[/yellow]", "skip": "[dim]⏭[/dim]"}
+NAMESPACE_HELP = _("Namespace to use (default: $KUBELAB_NAMESPACE, else the lab's own).")
+
+
+def _namespace(lab: Lab, namespace: str | None) -> str:
+    return namespace or os.environ.get("KUBELAB_NAMESPACE") or lab.namespace
+
+
+def results_dir():
+    return user_state_path("kubelab") / "results"
+
+
+def _cluster():
+    backend = active_backend()
+    connection = backend.connection()
+    return backend, connection
+
+
+def labs(as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools."))) -> int:
+    """List the labs, what each needs, whether this cluster can run it, and your progress."""
+    catalog = all_labs()
+    capabilities = None
+    try:
+        backend, connection = _cluster()
+        api = connection.api_client()
+        try:
+            capabilities = backend.capabilities(api)
+        finally:
+            api.close()
+    except (ApiError, Exception):  # no cluster: still show the catalog
+        capabilities = None
+    rows = [_catalog_row(lab, capabilities) for lab in catalog]
+    if as_json:
+        print_json(rows)
+        return 0
+    table = Table(_("Lab"), _("Title"), _("Minutes"), _("Can run here"), _("Your progress"))
+    for row in rows:
+        runnable = "?" if row["runnable"] is None else ("✓" if row["runnable"] else "✗ " + ", ".join(row["missing"]))
+        progress = f"{row['progress']['score']}/{row['progress']['max']}" if row["progress"] else "-"
+        table.add_row(row["id"], row["title"], str(row["minutes"]), runnable, progress)
+    console.print(table)
+    return 0
+
+
+def _catalog_row(lab: Lab, capabilities) -> dict:
+    missing = capabilities.missing(lab.needs) if capabilities else []
+    last = results_dir() / f"{lab.id}.json"
+    progress = None
+    if last.is_file():
+        data = json.loads(last.read_text())
+        progress = {"score": data["score"], "max": data["max"], "when": data["started"]}
+    return {"id": lab.id, "title": translate(lab.title, extra=lab.locales), "minutes": lab.minutes,
+            "needs": lab.needs, "requires": list(lab.requires),
+            "runnable": None if capabilities is None else not missing, "missing": missing, "progress": progress}
+
+
+def start(lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
+          namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
+    """Create the lab's namespace, generated secrets and starting objects."""
+    lab = find_lab(lab_name)
+    _backend, connection = _cluster()
+    ns = _namespace(lab, namespace)
+    progress_printer()(_("Starting {lab} in namespace {namespace}…", lab=lab.id, namespace=ns))
+    actions.start(lab, connection, ns)
+    console.print(_("Ready. Work in namespace {namespace}: `kubectl config set-context --current --namespace={namespace}`",
+                    namespace=ns))
+    return 0
+
+
+def solve(lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
+          namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
+    """Apply the reference solution (skip ahead)."""
+    lab = find_lab(lab_name)
+    _backend, connection = _cluster()
+    actions.solve(lab, connection, _namespace(lab, namespace))
+    console.print(_("The reference solution of {lab} is applied. Run `kubelab check {lab}` to see it pass.",
+                    lab=lab.id))
+    return 0
+
+
+def reset(lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
+          namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
+    """Remove what you created for the lab and start it again."""
+    lab = find_lab(lab_name)
+    _backend, connection = _cluster()
+    actions.reset(lab, connection, _namespace(lab, namespace))
+    console.print(_("{lab} is back at its starting state.", lab=lab.id))
+    return 0
+
+
+def check(
+    lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
+    check_id: str = typer.Argument(None, help=_("Run only this check.")),
+    namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools.")),
+    hints: int = typer.Option(1, "--hints", min=0, max=3, help=_("How many hints to show per failed check.")),
+) -> int:
+    """Check your work in the live cluster and say what is wrong and how to find it."""
+    lab = find_lab(lab_name)
+    if check_id:
+        lab.check(check_id)
+    backend, connection = _cluster()
+    api = connection.api_client()
+    try:
+        result = run_lab(lab, api, _namespace(lab, namespace), backend.capabilities(api), backend=backend.name,
+                         only=[check_id] if check_id else None)
+    finally:
+        api.close()
+    document = result.as_dict(current_language())
+    _remember(document)
+    if as_json:
+        print_json(document)
+    else:
+        _show(result, document, hints)
+    return exit_code(result)
+
+
+def exit_code(result: LabResult) -> int:
+    """2 if any check could not decide, else 1 if any failed, else 0."""
+    return 2 if result.count("error") else (1 if result.count("fail") else 0)
+
+
+def _remember(document: dict) -> None:
+    folder = results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{document['lab']}.json").write_text(json.dumps(document, indent=1, ensure_ascii=False))
+
+
+def _show(result: LabResult, document: dict, hints: int) -> None:
+    console.print(_("{lab} in namespace {namespace}", lab=result.lab.id, namespace=result.namespace))
+    for item in document["checks"]:
+        console.print(f"{MARKS[item['status']]} [bold]{item['title']}[/bold] [dim]({item['id']})[/dim]")
+        if item["status"] != "pass":
+            console.print(f"    {item['message']}")
+        if item["status"] == "fail":
+            if item["expected"] is not None:
+                console.print(f"    {_('expected')}: {item['expected']}   {_('found')}: {item['found']}")
+            for level, hint in enumerate(item["hints"][:hints], start=1):
+                console.print(f"    💡 {_('Hint {level}', level=level)}: {hint}")
+    console.print(_("Score: {score}/{max}", score=document["score"], max=document["max"])
+                  + (f"  ({_('{count} could not be checked', count=document['counts']['error'])})"
+                     if document["counts"]["error"] else ""))
+
+
+def register(app: typer.Typer) -> None:
+    for command in (labs, start, check, solve, reset):
+        app.command(help=_(command.__doc__))(command)
