@@ -81,3 +81,26 @@ def pod_running(view: ClusterView, name: str) -> Outcome:
                       found=phase, hints=hints, evidence=evidence)
     return not_yet(N_("Pod {name} is not Ready yet (phase {phase})."), name=name, phase=phase,
                    expected="Running", found=phase, hints=hints, evidence=evidence)
+
+
+def ready_endpoints(view: ClusterView, service: str) -> list[str]:
+    """Addresses of ready endpoints the EndpointSlice controller (or a person) published for ``service``."""
+    addresses = []
+    for endpoint_slice in view.list("endpointslices"):
+        labels = endpoint_slice["metadata"].get("labels") or {}
+        if labels.get("kubernetes.io/service-name") != service:
+            continue
+        for endpoint in endpoint_slice.get("endpoints") or []:
+            if isinstance(endpoint, dict) and (endpoint.get("conditions") or {}).get("ready", True):
+                addresses += endpoint.get("addresses") or []
+    return addresses
+
+
+def container_ports(pod_template: dict) -> dict:
+    """Port number → port name (or "") declared by the containers of a pod or pod template."""
+    found = {}
+    for container in containers(pod_template):
+        for port in container.get("ports") or []:
+            if isinstance(port, dict) and "containerPort" in port:
+                found[port["containerPort"]] = port.get("name", "")
+    return found

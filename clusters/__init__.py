@@ -2,20 +2,25 @@
 
 ``backend(name)`` builds a backend by name; ``active_backend()`` picks the one
 in use: ``$KUBELAB_BACKEND``, else the embedded cluster when it runs, else the
-current kubeconfig context.
+``kubelab`` minikube profile when it runs, else the current kubeconfig context.
 """
 
 from __future__ import annotations
 
 import os
 
-from .base import Backend, Capabilities, Connection, Status
+from .base import Backend, Capabilities, Connection, Progress, Status, quiet
 from .embedded import EmbeddedBackend
 from .errors import UsageError
 from .i18n import _
 from .kubeconfig import KubeconfigBackend
+from .minikube import Minikube, MinikubeBackend, MinikubeError
 
-BACKENDS: dict[str, type[Backend]] = {"embedded": EmbeddedBackend, "kubeconfig": KubeconfigBackend}
+BACKENDS: dict[str, type[Backend]] = {
+    "embedded": EmbeddedBackend,
+    "minikube": MinikubeBackend,
+    "kubeconfig": KubeconfigBackend,
+}
 
 
 def backend(name: str) -> Backend:
@@ -25,9 +30,16 @@ def backend(name: str) -> Backend:
     return BACKENDS[name]()
 
 
-def default_backend_name() -> str:
-    """The backend `kubelab up` uses when none is named."""
-    return os.environ.get("KUBELAB_BACKEND") or "embedded"
+def default_backend_name(progress: Progress = quiet) -> str:
+    """The backend `kubelab up` uses when none is named: ``$KUBELAB_BACKEND``, else minikube when it is
+    installed (an existing ``kubelab`` profile needs it too), else the embedded cluster, saying why."""
+    if os.environ.get("KUBELAB_BACKEND"):
+        return os.environ["KUBELAB_BACKEND"]
+    if Minikube.path():
+        return "minikube"
+    progress(_("minikube is not installed, so kubelab uses its embedded cluster, which runs no containers. "
+               "Install minikube for the labs that need traffic to flow."))
+    return "embedded"
 
 
 def active_backend() -> Backend:
@@ -35,7 +47,16 @@ def active_backend() -> Backend:
     if os.environ.get("KUBELAB_BACKEND"):
         return backend(os.environ["KUBELAB_BACKEND"])
     embedded = EmbeddedBackend()
-    return embedded if embedded.status().running else KubeconfigBackend()
+    if embedded.status().running:
+        return embedded
+    if Minikube.path():
+        minikube = MinikubeBackend()
+        try:
+            if minikube.status().running:
+                return minikube
+        except MinikubeError:
+            pass  # a broken minikube must not block the other backends; `kubelab doctor --backend minikube` says why
+    return KubeconfigBackend()
 
 
 __all__ = ["Backend", "Capabilities", "Connection", "Status", "backend", "active_backend", "default_backend_name"]

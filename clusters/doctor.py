@@ -1,7 +1,10 @@
 """`kubelab doctor`: what is wrong with the learner's set-up, and how to fix it.
 
-Each finding has a stable id (the troubleshooting page is generated from
-``CATALOG``), a severity, what was seen and the fix, all translated.
+Each finding has a stable id, a severity, what was seen and the fix, all
+translated. ``CATALOG`` lists every id with its English msgids, so the
+troubleshooting page can be generated from it. A backend adds its own
+findings by defining ``findings(api)`` (``api`` is None when the API server
+cannot be reached); backends without it get the common checks only.
 """
 
 from __future__ import annotations
@@ -18,6 +21,87 @@ from .i18n import _
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated when the finding is made."""
+    return message
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One kind of finding: its usual severity and msgids (with named ``{params}``)."""
+
+    severity: str
+    seen: str
+    fix: str = ""
+
+
+START_MINIKUBE = N_("Run `kubelab up --backend minikube`.")
+
+CATALOG: dict[str, Entry] = {
+    # every backend
+    "no-cluster": Entry(PROBLEM, N_("No cluster is running."), N_("Start a cluster with `kubelab up`.")),
+    "kubeconfig": Entry(OK, N_("Using {where}.")),
+    "api-reachable": Entry(OK, N_("The API server answers (Kubernetes {version}).")),
+    "api-unreachable": Entry(PROBLEM, N_("The API server does not answer: {error}"),
+                             N_("Start the cluster (`kubelab up`) or choose the right context "
+                                "(`kubectl config use-context …`).")),
+    "no-ready-nodes": Entry(PROBLEM, N_("No node is Ready."), N_("Wait a minute, then look at `kubectl get nodes`.")),
+    "no-data-plane": Entry(WARNING, N_("This cluster runs no containers, so data-plane checks will be skipped."),
+                           N_("Use minikube for the labs that need traffic to flow.")),
+    "kubectl": Entry(OK, N_("kubectl is at {path}.")),
+    "kubectl-missing": Entry(WARNING, N_("kubectl is not on PATH; the lessons use it."),
+                             N_("Run `kubelab up`, which puts kubectl beside the cluster, or install kubectl.")),
+    "backend-error": Entry(PROBLEM, N_("The {backend} backend could not be examined: {error}"),
+                           N_("Run the command named above by hand to see its full message.")),
+    # minikube
+    "minikube": Entry(OK, N_("minikube {version} is at {path}.")),
+    "minikube-missing": Entry(PROBLEM, N_("minikube is not installed (no `minikube` on PATH)."),
+                              N_("Install minikube (https://minikube.sigs.k8s.io/docs/start/), "
+                                 "then run `kubelab up --backend minikube`.")),
+    "minikube-too-old": Entry(PROBLEM, N_("minikube {version} is older than {minimum}, the oldest kubelab supports."),
+                              N_("Upgrade minikube (https://minikube.sigs.k8s.io/docs/start/).")),
+    "profile-missing": Entry(PROBLEM, N_("There is no minikube profile named {profile}."), START_MINIKUBE),
+    "profile-stopped": Entry(PROBLEM, N_("The minikube profile {profile} is not running (host: {host}, "
+                                         "API server: {apiserver})."), START_MINIKUBE),
+    "profile-running": Entry(OK, N_("The minikube profile {profile} runs {nodes} node(s) with the {driver} driver.")),
+    "wrong-context": Entry(PROBLEM, N_("kubectl's current context is {context}, not {profile}: the lessons' "
+                                       "kubectl commands would go to another cluster."),
+                           N_("Run `minikube profile {profile}` (or `kubectl config use-context {profile}`).")),
+    "addons-ready": Entry(OK, N_("The addons the labs need are enabled and ready.")),
+    "addon-disabled": Entry(PROBLEM, N_("The minikube addon {addon} is disabled."),
+                            N_("Run `minikube addons enable {addon} -p {profile}`, or `kubelab up --backend minikube`.")),
+    "addon-not-ready": Entry(PROBLEM, N_("The minikube addon {addon} is enabled but not ready: {detail}."),
+                             N_("Wait a minute. If it stays so, look at `kubectl -n {namespace} get pods` "
+                                "and `kubectl -n {namespace} describe pods`.")),
+    "metallb-unconfigured": Entry(PROBLEM, N_("MetalLB has no address pool, so LoadBalancer Services stay "
+                                              "<pending>."),
+                                  N_("Run `kubelab up --backend minikube`, which sets the pool from `minikube ip`.")),
+    "needs-tunnel": Entry(WARNING, N_("With the {driver} driver on {system}, this computer cannot reach the node: "
+                                      "Ingress and LoadBalancer addresses answer only through `minikube tunnel`."),
+                          N_("Keep `minikube tunnel -p {profile}` running in another terminal (it asks for your "
+                             "password to open ports 80 and 443), then use 127.0.0.1.")),
+    "tunnel-running": Entry(OK, N_("`minikube tunnel` is running for {profile}.")),
+    "low-resources": Entry(WARNING, N_("The profile has {memory} MB of memory and {cpus} CPU(s); the monitoring "
+                                       "and capstone labs need {min_memory} MB and {min_cpus} CPUs."),
+                           N_("Recreate it bigger: `minikube delete -p {profile}`, `minikube config set memory "
+                              "{min_memory}`, `minikube config set cpus {min_cpus}`, then "
+                              "`kubelab up --backend minikube`.")),
+    "multinode-hostpath": Entry(WARNING, N_("This profile has {nodes} nodes and the hostPath storage provisioner, "
+                                            "which keeps each volume on the node that first ran its pod: data "
+                                            "seems lost when the pod moves."),
+                                N_("For the volumes lab use a single-node profile, or run `minikube addons enable "
+                                   "storage-provisioner-rancher -p {profile}` and the `local-path` storage class.")),
+    "multinode-docker-env": Entry(WARNING, N_("`minikube docker-env` refuses multi-node profiles, and `minikube "
+                                              "image build` builds on the first node only."),
+                                  N_("Use `minikube image build --all -p {profile}` or `minikube image load -p "
+                                     "{profile}`, which reach every node.")),
+    "nodeport-unreachable": Entry(WARNING, N_("This computer cannot reach the node at {address}, so NodePort "
+                                              "Services cannot be opened at {ip}:<nodePort>."),
+                                  N_("Use `minikube service <name> -n <namespace> --url -p {profile}` and keep it "
+                                     "running, or `kubectl port-forward`.")),
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     id: str
@@ -27,6 +111,13 @@ class Finding:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def finding(id: str, severity: str | None = None, seen: str | None = None, **params) -> Finding:
+    """The catalog's finding ``id``, translated and filled with ``params``; ``seen`` replaces its text."""
+    entry = CATALOG[id]
+    return Finding(id, severity or entry.severity, seen if seen is not None else _(entry.seen, **params),
+                   _(entry.fix, **params) if entry.fix else "")
 
 
 @dataclass(frozen=True)
@@ -59,45 +150,52 @@ def examine(backend: Backend) -> Report:
         status = backend.status()
         conn = backend.connection()
     except KubelabError as exc:
-        findings.append(Finding("no-cluster", PROBLEM, str(exc), _("Start a cluster with `kubelab up`.")))
-        return Report(backend.name, findings + [_kubectl_finding()])
+        own = backend_findings(backend, None)
+        if not any(f.severity == PROBLEM for f in own):  # the backend's own findings say it better
+            findings.append(finding("no-cluster", seen=str(exc)))
+        return Report(backend.name, findings + own + [_kubectl_finding()])
     context = status.connection.context if status.connection else None
-    findings.append(Finding("kubeconfig", OK, _("Using {where}.", where=conn.describe())))
+    findings.append(finding("kubeconfig", where=conn.describe()))
     try:
         api = conn.api_client()
         try:
             version = client.VersionApi(api).get_code(_request_timeout=5).git_version
-            findings.append(Finding("api-reachable", OK, _("The API server answers (Kubernetes {version}).",
-                                                          version=version)))
+            findings.append(finding("api-reachable", version=version))
             capabilities = backend.capabilities(api)
+            own = backend_findings(backend, api)
         finally:
             api.close()
     except KubelabError as exc:
-        findings.append(Finding("api-unreachable", PROBLEM, str(exc), _("Check the kubeconfig and context.")))
-        return Report(backend.name, findings + [_kubectl_finding()], context=context)
+        findings.append(finding("api-unreachable", seen=str(exc)))
+        return Report(backend.name, findings + backend_findings(backend, None) + [_kubectl_finding()],
+                      context=context)
     except Exception as exc:  # any client or network failure means: not reachable
-        findings.append(Finding("api-unreachable", PROBLEM,
-                                _("The API server does not answer: {error}", error=_short(exc)),
-                                _("Start the cluster (`kubelab up`) or choose the right context "
-                                  "(`kubectl config use-context …`).")))
-        return Report(backend.name, findings + [_kubectl_finding()], context=context)
+        findings.append(finding("api-unreachable", error=_short(exc)))
+        return Report(backend.name, findings + backend_findings(backend, None) + [_kubectl_finding()],
+                      context=context)
     if capabilities.nodes == 0:
-        findings.append(Finding("no-ready-nodes", PROBLEM, _("No node is Ready."),
-                                _("Wait a minute, then look at `kubectl get nodes`.")))
+        findings.append(finding("no-ready-nodes"))
     if not capabilities.data_plane:
-        findings.append(Finding("no-data-plane", WARNING,
-                                _("This cluster runs no containers, so data-plane checks will be skipped."),
-                                _("Use minikube for the labs that need traffic to flow.")))
+        findings.append(finding("no-data-plane"))
+    findings += own
     findings.append(_kubectl_finding())
     return Report(backend.name, findings, capabilities, version, context)
 
 
+def backend_findings(backend: Backend, api: client.ApiClient | None) -> list[Finding]:
+    """What ``backend.findings(api)`` reports, if it has such a method; its failures become a finding."""
+    own = getattr(backend, "findings", None)
+    if own is None:
+        return []
+    try:
+        return own(api)
+    except KubelabError as exc:
+        return [finding("backend-error", backend=backend.name, error=str(exc))]
+
+
 def _kubectl_finding() -> Finding:
     path = shutil.which("kubectl")
-    if path:
-        return Finding("kubectl", OK, _("kubectl is at {path}.", path=path))
-    return Finding("kubectl-missing", WARNING, _("kubectl is not on PATH; the lessons use it."),
-                   _("Run `kubelab up`, which puts kubectl beside the cluster, or install kubectl."))
+    return finding("kubectl", path=path) if path else finding("kubectl-missing")
 
 
 def _short(exc: Exception) -> str:

@@ -66,3 +66,20 @@ def namespace(api, request):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+READER_RULES = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["get", "list", "watch"]}]
+
+
+@pytest.fixture(scope="session")
+def reader_api(cluster):
+    """An ApiClient for a ServiceAccount that may read everything and write nothing."""
+    from tests.helpers import service_account_client
+
+    admin = cluster.api_client()
+    try:
+        reader = service_account_client(admin, "kubelab-test-reader", READER_RULES)
+    finally:
+        admin.close()
+    yield reader
+    reader.close()

@@ -6,7 +6,9 @@ import re
 import time
 import uuid
 
-from clusters.api import ApiNotFound, get, request
+from kubernetes import client
+
+from clusters.api import ApiError, ApiNotFound, get, request
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2, what: str = "condition"):
@@ -35,3 +37,35 @@ def _has_default_sa(api, namespace: str) -> bool:
         return True
     except ApiNotFound:
         return False
+
+
+def service_account_client(admin, name: str, rules: list[dict], namespace: str = "default"):
+    """A ServiceAccount bound cluster-wide to ``rules``, and an ApiClient that uses its token."""
+    rbac = "/apis/rbac.authorization.k8s.io/v1"
+    subject = {"kind": "ServiceAccount", "name": name, "namespace": namespace}
+    for path, body in (
+        (f"/api/v1/namespaces/{namespace}/serviceaccounts", {"metadata": {"name": name}}),
+        (f"{rbac}/clusterroles", {"metadata": {"name": name}, "rules": rules}),
+        (f"{rbac}/clusterrolebindings", {"metadata": {"name": name}, "subjects": [subject],
+                                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
+                                                     "kind": "ClusterRole", "name": name}}),
+    ):
+        try:
+            request(admin, "POST", path, body=body)
+        except ApiError as exc:
+            if exc.status != 409:  # already there from an earlier run against the same cluster
+                raise
+    token = request(admin, "POST", f"/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token",
+                    body={"spec": {"expirationSeconds": 3600}})["status"]["token"]
+    return token_client(admin, token)
+
+
+def token_client(admin, token: str):
+    """An ApiClient to the same server as ``admin``, authenticating with a bearer token only."""
+    source = admin.configuration
+    configuration = client.Configuration()
+    configuration.host = source.host
+    configuration.ssl_ca_cert = source.ssl_ca_cert
+    configuration.verify_ssl = source.verify_ssl
+    configuration.api_key = {"authorization": f"Bearer {token}"}
+    return client.ApiClient(configuration)

@@ -72,20 +72,26 @@ def launch(name: str, argv: list[str], log_dir: Path) -> Running:
 
 
 def stop(processes: list[Running], grace: float = 10.0) -> None:
-    """SIGTERM each live process (in the order given), then SIGKILL what is left after ``grace``."""
-    live = [p for p in (r.process() for r in processes) if p is not None]
-    for proc in live:
+    """SIGTERM each live process in the order given, waiting for it to exit (SIGKILL after ``grace``).
+
+    One at a time: the API server shuts down in about a second while etcd still
+    answers, but hangs until killed when etcd is stopped under it.
+    """
+    for running in processes:
+        proc = running.process()
+        if proc is None:
+            continue
         try:
             proc.send_signal(signal.SIGTERM)
         except psutil.Error:
-            pass
-    _gone, left = psutil.wait_procs(live, timeout=grace)
-    for proc in left:
-        try:
-            proc.kill()
-        except psutil.Error:
-            pass
-    psutil.wait_procs(left, timeout=5)
+            continue
+        _gone, left = psutil.wait_procs([proc], timeout=grace)
+        for straggler in left:
+            try:
+                straggler.kill()
+            except psutil.Error:
+                pass
+        psutil.wait_procs(left, timeout=5)
 
 
 def log_tail(running: Running, lines: int = 15) -> str:

@@ -1,0 +1,9 @@
+"""The learner stopped before scaling: three replicas, not five."""
+
+
+def solve(kubectl):
+    kubectl("apply", "-f", "deployment.yaml")
+    kubectl("rollout", "status", "deployment/deploy-web", "--timeout=120s")
+    pod = kubectl("get", "pods", "-l", "app=deploy-web", "-o", "jsonpath={.items[0].metadata.name}")
+    kubectl("delete", "pod", pod, "--wait=true")
+    kubectl("rollout", "status", "deployment/deploy-web", "--timeout=120s")

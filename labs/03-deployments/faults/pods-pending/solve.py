@@ -1,0 +1,8 @@
+"""The pods can never be scheduled, so no replica becomes ready (no waiting for a rollout)."""
+
+
+def solve(kubectl):
+    kubectl("apply", "-f", "deployment.yaml")
+    kubectl("scale", "deployment/deploy-web", "--replicas=5")
+    pod = kubectl("get", "pods", "-l", "app=deploy-web", "-o", "jsonpath={.items[0].metadata.name}")
+    kubectl("delete", "pod", pod, "--wait=true")

@@ -1,0 +1,101 @@
+"""Checks of the services lab: endpoints the controller published, ports that reach containers."""
+
+from checkers import N_, Context, check, failed, labels_match, not_yet, passed
+from checkers.kube import container_ports, ready_endpoints
+
+DEPLOYMENT, CLUSTER_IP, NODE_PORT = "svc-web", "svc-web", "svc-web-nodeport"
+NODE_PORT_RANGE = range(30000, 32768)
+
+
+def _service(ctx: Context, name: str, kind: str):
+    service = ctx.view.get("services", name)
+    if service is None:
+        return None, failed(N_("There is no Service called {name}."), name=name, expected=kind, found=N_("nothing"),
+                            hints=(N_("`kubectl get services` lists what exists."),
+                                   N_("Write the Service manifest and apply it with `kubectl apply -f`."),
+                                   N_("metadata.name must be exactly {name}.")))
+    return service, None
+
+
+def _selects_ready_pods(ctx: Context, service: dict):
+    """Pass when the Service's selector matches the Deployment's pods and its endpoints are ready."""
+    name = service["metadata"]["name"]
+    selector = (service.get("spec") or {}).get("selector") or {}
+    pods = [p for p in ctx.view.list("pods") if labels_match(selector, p["metadata"].get("labels"))]
+    hints = (N_("A Service sends traffic to the pods whose labels match its selector."),
+             N_("Compare `kubectl get svc {name} -o wide` (SELECTOR) with `kubectl get pods --show-labels`."),
+             N_("`kubectl get endpointslices -l kubernetes.io/service-name={name}` shows the pods it found."))
+    if not pods:
+        found = ", ".join(f"{k}={v}" for k, v in selector.items()) or N_("no selector")
+        return failed(N_("The selector of Service {name} matches no pod."), name=name, expected="app=svc-web",
+                      found=found, hints=hints)
+    endpoints = ready_endpoints(ctx.view, name)
+    if not endpoints:
+        return not_yet(N_("Service {name} selects {count} pods but has no ready endpoints yet."), name=name,
+                       count=len(pods), expected=N_("ready endpoints"), found="0", hints=hints)
+    return passed(N_("Service {name} has {count} ready endpoints."), name=name, count=len(endpoints),
+                  evidence={"endpoints": sorted(endpoints)})
+
+
+@check(N_("The ClusterIP Service sends traffic to the web pods"), points=2)
+def clusterip_selects_pods(ctx: Context):
+    service, missing = _service(ctx, CLUSTER_IP, "ClusterIP")
+    if missing:
+        return missing
+    kind = (service.get("spec") or {}).get("type", "ClusterIP")
+    if kind != "ClusterIP":
+        return failed(N_("Service {name} is of type {kind}; this one should be ClusterIP."), name=CLUSTER_IP,
+                      kind=kind, expected="ClusterIP", found=kind,
+                      hints=(N_("Leave `type` out, or write `type: ClusterIP`."),))
+    return _selects_ready_pods(ctx, service)
+
+
+@check(N_("The ClusterIP Service targets the port nginx listens on"))
+def clusterip_target_port(ctx: Context):
+    service, missing = _service(ctx, CLUSTER_IP, "ClusterIP")
+    if missing:
+        return missing
+    deployment = ctx.view.get("deployments", DEPLOYMENT)
+    template = ((deployment or {}).get("spec") or {}).get("template") or {}
+    declared = container_ports(template)
+    for port in (service.get("spec") or {}).get("ports") or []:
+        target = port.get("targetPort", port.get("port"))
+        if target in declared or target in declared.values():
+            return passed(N_("Service {name} forwards port {port} to container port {target}."), name=CLUSTER_IP,
+                          port=port.get("port"), target=target)
+    targets = ", ".join(str(p.get("targetPort", p.get("port"))) for p in service["spec"].get("ports") or [])
+    return failed(N_("No port of Service {name} targets a port the pods declare."), name=CLUSTER_IP,
+                  expected=", ".join(map(str, declared)) or "80", found=targets or N_("no ports"),
+                  hints=(N_("`port` is what clients call; `targetPort` is where the container listens."),
+                         N_("The pods of {deployment} listen on port 80 (named http)."),
+                         N_("Set `targetPort: 80` (or `targetPort: http`).")), deployment=DEPLOYMENT)
+
+
+@check(N_("The NodePort Service opens a port on every node"), points=2)
+def nodeport_in_range(ctx: Context):
+    service, missing = _service(ctx, NODE_PORT, "NodePort")
+    if missing:
+        return missing
+    spec = service.get("spec") or {}
+    if spec.get("type") != "NodePort":
+        return failed(N_("Service {name} is of type {kind}, not NodePort."), name=NODE_PORT,
+                      kind=spec.get("type", "ClusterIP"), expected="NodePort", found=spec.get("type", "ClusterIP"),
+                      hints=(N_("A NodePort Service also gets a ClusterIP, and opens one port on every node."),
+                             N_("Write `type: NodePort` in the spec.")))
+    node_ports = [p.get("nodePort") for p in spec.get("ports") or []]
+    if not any(p in NODE_PORT_RANGE for p in node_ports):
+        return failed(N_("Service {name} has no node port between 30000 and 32767."), name=NODE_PORT,
+                      expected="30000-32767", found=", ".join(map(str, node_ports)),
+                      hints=(N_("Let Kubernetes choose the port, or pick one in 30000–32767."),))
+    return _selects_ready_pods(ctx, service)
+
+
+@check(N_("The web pods answer through the ClusterIP Service"), needs={"data_plane": True})
+def clusterip_serves_http(ctx: Context):
+    status, body = ctx.view.proxy_get("services", CLUSTER_IP, 80, "/")
+    if status == 200 and b"nginx" in body.lower():
+        return passed(N_("Service {name} answered with the nginx page."), name=CLUSTER_IP)
+    return failed(N_("Service {name} did not answer with the nginx page (HTTP {status})."), name=CLUSTER_IP,
+                  status=status, expected="200", found=str(status),
+                  hints=(N_("`kubectl port-forward service/{name} 8080:80`, then open http://localhost:8080."),
+                         N_("No endpoints means the selector or the pods are wrong; see the checks above.")))
