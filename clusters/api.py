@@ -61,6 +61,8 @@ def proxy_get(api: client.ApiClient, namespace: str, kind: str, name: str, port:
     """GET ``path`` from a pod or service through the API server's proxy: (HTTP status, body)."""
     url = f"/api/v1/namespaces/{namespace}/{kind}/{name}:{port}/proxy/{path.lstrip('/')}"
     response = _send(api, "GET", url, {"Accept": "*/*"}, None, None, timeout)
+    if response.status in (401, 403):  # our identity may not use the proxy: not the learner's doing
+        _decode(response.status, response.data, "GET", url)
     return response.status, response.data or b""
 
 
@@ -72,12 +74,19 @@ def _send(api: client.ApiClient, method: str, path: str, headers: dict, query, b
         response = api.call_api(*params, _request_timeout=timeout)
         response.read()
         return response
-    except (urllib3.exceptions.TimeoutError, TimeoutError) as exc:
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        if not _timed_out(exc):
+            raise ApiUnreachable(_("The API server at {server} cannot be reached ({reason}).",
+                                   server=server, reason=type(getattr(exc, "reason", exc)).__name__)) from exc
         raise ApiTimeout(_("The API server at {server} did not answer within {seconds} s.",
                            server=server, seconds=timeout)) from exc
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
-        raise ApiUnreachable(_("The API server at {server} cannot be reached ({reason}).",
-                               server=server, reason=type(exc).__name__)) from exc
+
+
+def _timed_out(exc: Exception) -> bool:
+    cause = getattr(exc, "reason", None) or exc  # urllib3 wraps the cause in MaxRetryError
+    if isinstance(cause, urllib3.exceptions.NewConnectionError):  # a subclass of ConnectTimeoutError, oddly
+        return False
+    return isinstance(cause, (urllib3.exceptions.TimeoutError, TimeoutError))
 
 
 def _decode(status: int, data: bytes, method: str, path: str) -> dict:

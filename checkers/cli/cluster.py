@@ -14,7 +14,7 @@ from clusters.i18n import _
 
 from .output import console, print_json, progress_printer
 
-BACKEND_HELP = _("Backend: embedded or kubeconfig (default: the running one).")
+BACKEND_HELP = _("Backend: embedded, minikube or kubeconfig (default: the running one).")
 MARK = {OK: "[green]✓[/green]", WARNING: "[yellow]![/yellow]", PROBLEM: "[red]✗[/red]"}
 
 
@@ -23,7 +23,7 @@ def _backend(name: str | None):
 
 
 def up(
-    backend_name: str = typer.Option(None, "--backend", help=_("Backend: embedded or kubeconfig.")),
+    backend_name: str = typer.Option(None, "--backend", help=_("Backend: embedded, minikube or kubeconfig.")),
     nodes: int = typer.Option(None, "--nodes", min=1, max=50, help=_("Number of nodes, control plane included.")),
 ) -> int:
     """Start a cluster (the embedded one unless told otherwise) and select its context."""
