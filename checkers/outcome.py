@@ -12,13 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from clusters.i18n import N_  # noqa: F401  (re-exported for checks)
+
 Status = Literal["pass", "fail", "error", "skip"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "error", "skip")
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction; it is translated later, in the reader's language."""
-    return message
 
 
 @dataclass(frozen=True)

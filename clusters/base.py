@@ -133,6 +133,10 @@ class Backend(ABC):
         """What the cluster can do, read from the live API."""
         return detect_capabilities(api)
 
+    def findings(self, api: client.ApiClient | None) -> list:
+        """The doctor's findings particular to this backend (``api`` is None when unreachable)."""
+        return []
+
 
 FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
 

@@ -3,8 +3,8 @@
 Each finding has a stable id, a severity, what was seen and the fix, all
 translated. ``CATALOG`` lists every id with its English msgids, so the
 troubleshooting page can be generated from it. A backend adds its own
-findings by defining ``findings(api)`` (``api`` is None when the API server
-cannot be reached); backends without it get the common checks only.
+findings through ``Backend.findings(api)`` (``api`` is None when the API
+server cannot be reached).
 """
 
 from __future__ import annotations
@@ -16,14 +16,9 @@ from kubernetes import client
 
 from .base import Backend, Capabilities
 from .errors import KubelabError
-from .i18n import _
+from .i18n import N_, _
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction; it is translated when the finding is made."""
-    return message
 
 
 @dataclass(frozen=True)
@@ -183,12 +178,9 @@ def examine(backend: Backend) -> Report:
 
 
 def backend_findings(backend: Backend, api: client.ApiClient | None) -> list[Finding]:
-    """What ``backend.findings(api)`` reports, if it has such a method; its failures become a finding."""
-    own = getattr(backend, "findings", None)
-    if own is None:
-        return []
+    """What ``backend.findings(api)`` reports; its failures become a finding."""
     try:
-        return own(api)
+        return backend.findings(api)
     except KubelabError as exc:
         return [finding("backend-error", backend=backend.name, error=str(exc))]
 

@@ -87,6 +87,11 @@ def translate(message: str, lang: str | None = None, extra: Path | None = None, 
         return text
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated later, in the reader's language."""
+    return message
+
+
 def _(message: str, **params) -> str:
     """Translate a core message in the current language."""
     return translate(message, **params)

@@ -27,7 +27,7 @@ def up(
     nodes: int = typer.Option(None, "--nodes", min=1, max=50, help=_("Number of nodes, control plane included.")),
 ) -> int:
     """Start a cluster (the embedded one unless told otherwise) and select its context."""
-    chosen = backend(backend_name or default_backend_name())
+    chosen = backend(backend_name or default_backend_name(progress_printer()))
     status = chosen.start(nodes=nodes, progress=progress_printer())
     _show_status(status)
     return 0
