@@ -58,11 +58,11 @@ def load_catalog(path: Path) -> dict[str, str]:
     """msgid → msgstr for the translated, non-fuzzy entries of one PO file."""
     if not path.is_file():
         return {}
-    return {
-        entry.msgid: entry.msgstr
-        for entry in polib.pofile(str(path))
-        if entry.msgstr and not entry.fuzzy and not entry.obsolete
-    }
+    try:
+        entries = polib.pofile(str(path))
+    except (OSError, ValueError, UnicodeDecodeError):  # a broken catalog: English, as `kubelab build --check` reports
+        return {}
+    return {e.msgid: e.msgstr for e in entries if e.msgstr and not e.fuzzy and not e.obsolete and not e.msgctxt}
 
 
 def translate(message: str, lang: str | None = None, extra: Path | None = None, **params) -> str:

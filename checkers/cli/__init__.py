@@ -39,10 +39,11 @@ def _options(lang: str = typer.Option(None, "--lang", help="Language: " + ", ".j
             raise UsageError(f"--lang {lang}: choose one of {', '.join(LANGUAGES)}.") from None
 
 
-from . import cluster, labs  # noqa: E402  (they register their commands)
+from . import build, cluster, labs  # noqa: E402  (they register their commands)
 
 cluster.register(app)
 labs.register(app)
+build.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -79,3 +79,8 @@ def _obtain(component: Component, progress: Progress) -> None:
             reasons="\n".join(reasons),
         )
     )
+
+
+if __name__ == "__main__":  # `python -m clusters.embedded.binaries`: fetch or build them now, showing progress
+    for name, path in ensure(print).paths.items():
+        print(f"{name}: {path}")

@@ -1,0 +1,147 @@
+"""The multilingual build: catalogs follow the English, notebooks are deterministic and identical in
+code across languages, and the committed ones are what a fresh build gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polib
+import pytest
+import yaml
+
+from checkers.cli import main
+from checkers.cli.build import expected_files
+from checkers.l10n import catalog_status, lab_catalogs, read_po, updated_catalog, lab_messages
+from checkers.lab import LabError, all_labs, load_lab
+from checkers.notebooks import notebook_path, render
+from clusters.i18n import LANGUAGES
+
+LABS = all_labs()
+
+LESSON = '''# %% [markdown] key="title"
+# # Demo
+
+# %% key="setup" tags=["setup"]
+x = 1
+
+# %% [markdown] key="intro"
+# Pods are the smallest unit.
+
+# %% key="show"
+x + 1
+'''
+
+
+@pytest.fixture
+def demo_lab(tmp_path) -> Path:
+    folder = tmp_path / "labs" / "01-demo"
+    folder.mkdir(parents=True)
+    (folder / "lab.yaml").write_text(yaml.safe_dump(
+        {"id": "01-demo", "order": 1, "title": "Demo", "minutes": 5, "namespace": "demo"}))
+    (folder / "checks.py").write_text("from checkers import N_, check, passed\n\n"
+                                      "@check(N_('A check title'))\ndef a(ctx):\n    return passed(N_('Fine {x}'), x=1)\n")
+    (folder / "lesson.py").write_text(LESSON)
+    return folder
+
+
+def _translate_all(path: Path, lab, lang: str) -> None:
+    catalog = updated_catalog(path, lab_messages(lab), lang)
+    for entry in catalog:
+        entry.msgstr = f"[{lang}] {entry.msgid}"
+    path.parent.mkdir(exist_ok=True)
+    catalog.save(str(path))
+
+
+def test_committed_notebooks_and_catalogs_are_up_to_date():
+    assert main(["build", "--check"]) == 0, "run `kubelab build` and commit"
+
+
+def test_every_language_has_every_lab_and_code_cells_are_identical():
+    for lab in LABS:
+        english = json.loads(notebook_path(lab, "en").read_text())
+        code = [(c["id"], c["source"], c["metadata"]) for c in english["cells"] if c["cell_type"] == "code"]
+        layout = [(c["id"], c["cell_type"]) for c in english["cells"]]
+        for lang in LANGUAGES:
+            notebook = json.loads(notebook_path(lab, lang).read_text())
+            assert notebook["metadata"]["kubelab"]["language"] == lang
+            assert [(c["id"], c["cell_type"]) for c in notebook["cells"]] == layout
+            assert [(c["id"], c["source"], c["metadata"]) for c in notebook["cells"]
+                    if c["cell_type"] == "code"] == code
+            assert all(not c.get("outputs") for c in notebook["cells"] if c["cell_type"] == "code")
+
+
+def test_no_orphan_notebooks_or_translations():
+    ids = {lab.id for lab in LABS}
+    for path in Path("notebooks").glob("*/*.ipynb"):
+        assert path.parent.name in LANGUAGES and path.stem in ids, path
+    for lab in LABS:
+        for po in lab.locales.glob("*.po"):
+            assert po.stem in LANGUAGES and po.stem != "en", po
+
+
+def test_render_is_deterministic_and_falls_back_to_english(demo_lab):
+    lab = load_lab(demo_lab)
+    first, second = render(lab, "fr"), render(lab, "fr")
+    assert first == second
+    notebook = json.loads(first)
+    assert [c["id"] for c in notebook["cells"]] == ["title", "setup", "intro", "show"]
+    assert notebook["metadata"]["kubelab"]["untranslated"] == ["title", "intro"]
+    assert "Pods are the smallest unit." in first
+
+
+def test_changed_english_marks_the_translation_fuzzy(demo_lab):
+    lab = load_lab(demo_lab)
+    po = lab.locales / "ro.po"
+    _translate_all(po, lab, "ro")
+    assert catalog_status(po).fuzzy == 0 and catalog_status(po).untranslated == 0
+    (demo_lab / "lesson.py").write_text(LESSON.replace("smallest unit", "smallest deployable unit"))
+    (demo_lab / "checks.py").write_text((demo_lab / "checks.py").read_text().replace("Fine {x}", "Fine: {x}"))
+    updated = polib.pofile(lab_catalogs(lab)[po])
+    intro = next(e for e in updated if e.msgctxt == "intro")
+    assert intro.fuzzy and intro.previous_msgid == "Pods are the smallest unit."
+    assert intro.msgstr == "[ro] Pods are the smallest unit."
+    check_message = next(e for e in updated if e.msgid == "Fine: {x}")
+    assert check_message.fuzzy and check_message.msgstr == "[ro] Fine {x}"
+    notebook = json.loads(render(lab, "ro", updated))
+    assert notebook["metadata"]["kubelab"]["outdated"] == ["intro"]
+    assert notebook["metadata"]["kubelab"]["untranslated"] == []
+
+
+def test_removed_cells_leave_no_orphan_entries(demo_lab):
+    lab = load_lab(demo_lab)
+    _translate_all(lab.locales / "it.po", lab, "it")
+    (demo_lab / "lesson.py").write_text(LESSON.split('# %% [markdown] key="intro"')[0])
+    updated = polib.pofile(lab_catalogs(lab)[lab.locales / "it.po"])
+    assert "intro" not in {e.msgctxt for e in updated}
+
+
+def test_malformed_po_is_a_clear_error(demo_lab):
+    lab = load_lab(demo_lab)
+    lab.locales.mkdir()
+    (lab.locales / "es.po").write_text('msgid "a"\nmsgstr "b\nthis is not a PO file\n')
+    with pytest.raises(LabError, match="es.po: not a valid PO file"):
+        read_po(lab.locales / "es.po")
+    with pytest.raises(LabError, match="not a valid PO file"):
+        render(lab, "es")
+
+
+def test_missing_lesson_or_key_is_a_clear_error(demo_lab):
+    lab = load_lab(demo_lab)
+    (demo_lab / "lesson.py").write_text(LESSON.replace(' key="intro"', ""))
+    with pytest.raises(LabError, match="needs a unique key"):
+        render(lab, "en")
+    (demo_lab / "lesson.py").unlink()
+    with pytest.raises(LabError, match="every lab has a lesson"):
+        render(lab, "en")
+
+
+def test_build_check_reports_a_missing_language(demo_lab, monkeypatch, capsys):
+    monkeypatch.setenv("KUBELAB_LABS", str(demo_lab.parent))
+    assert main(["build"]) == 0
+    lab = load_lab(demo_lab)
+    notebook_path(lab, "it").unlink()
+    assert main(["build", "--check"]) == 1
+    assert "it/01-demo.ipynb" in capsys.readouterr().out
+    assert main(["build"]) == 0 and main(["build", "--check"]) == 0
+    assert set(expected_files()) >= {notebook_path(lab, lang) for lang in LANGUAGES}
