@@ -32,11 +32,11 @@ class Outcome:
     settling: bool = False  # a fail that may still turn into a pass: the engine reads again
 
 
-def passed(message: str, evidence: dict | None = None, **params) -> Outcome:
+def passed(message: str, /, evidence: dict | None = None, **params) -> Outcome:
     return Outcome("pass", message, params, evidence=evidence or {})
 
 
-def failed(message: str, *, expected=None, found=None, hints: tuple[str, ...] | list[str] = (),
+def failed(message: str, /, *, expected=None, found=None, hints: tuple[str, ...] | list[str] = (),
            evidence: dict | None = None, **params) -> Outcome:
     """A learner's mistake: what was expected, what was found, and up to three hints (general → specific)."""
     if len(hints) > 3:
@@ -44,18 +44,18 @@ def failed(message: str, *, expected=None, found=None, hints: tuple[str, ...] | 
     return Outcome("fail", message, params, _text(expected), _text(found), tuple(hints), evidence or {})
 
 
-def not_yet(message: str, *, expected=None, found=None, hints=(), evidence=None, **params) -> Outcome:
+def not_yet(message: str, /, *, expected=None, found=None, hints=(), evidence=None, **params) -> Outcome:
     """Like ``failed``, but the state is still changing (a rollout in progress): read again until the timeout."""
     outcome = failed(message, expected=expected, found=found, hints=hints, evidence=evidence, **params)
     return Outcome(**{**outcome.__dict__, "settling": True})
 
 
-def error(message: str, **params) -> Outcome:
+def error(message: str, /, **params) -> Outcome:
     """The environment, not the learner: could not decide."""
     return Outcome("error", message, params)
 
 
-def skipped(message: str, **params) -> Outcome:
+def skipped(message: str, /, **params) -> Outcome:
     return Outcome("skip", message, params)
 
 

@@ -7,14 +7,17 @@ check becomes an ``error`` outcome, which costs no points.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 from kubernetes import client
+from platformdirs import user_state_path
 
 from clusters.api import ApiError
-from clusters.base import Capabilities
+from clusters.base import Backend, Capabilities, Connection, detect_capabilities
 from clusters.i18n import current_language, translate
 
 from .lab import Lab
@@ -76,8 +79,8 @@ class LabResult:
         return sum(1 for r in self.results if r.outcome.status == status)
 
     def text(self, message: str, params: dict, lang: str) -> str:
-        params = {k: (translate(v, lang, self.lab.locales, **params) if k == "need" else v) for k, v in params.items()}
-        return translate(message, lang, self.lab.locales, **params)
+        params = {k: (translate(v, lang, self.lab.locales, params) if k == "need" else v) for k, v in params.items()}
+        return translate(message, lang, self.lab.locales, params)
 
     def as_dict(self, lang: str | None = None) -> dict:
         """The result document, with every message rendered in ``lang`` (msgids kept beside them)."""
@@ -117,10 +120,11 @@ class LabResult:
 
 
 def run_lab(lab: Lab, api: client.ApiClient, namespace: str, capabilities: Capabilities, *,
-            backend: str = "", only: list[str] | None = None, settle: bool = True) -> LabResult:
-    """Run ``lab``'s checks (or the ``only`` ones) against ``namespace``."""
+            backend: str = "", only: list[str] | None = None, settle: bool = True,
+            timeout: float = 5.0) -> LabResult:
+    """Run ``lab``'s checks (or the ``only`` ones) against ``namespace``; ``timeout`` bounds each API request."""
     begin = time.monotonic()
-    view = ClusterView(api, namespace)
+    view = ClusterView(api, namespace, timeout)
     ctx = Context(view, namespace, lab, capabilities)
     checks = [c for c in lab.checks if not only or c.id in only]
     missing_namespace = _namespace_error(view)
@@ -132,11 +136,33 @@ def run_lab(lab: Lab, api: client.ApiClient, namespace: str, capabilities: Capab
                      requests=view.requests)
 
 
+def run_live(lab: Lab, connection: Connection, namespace: str, backend: Backend | None = None,
+             only: list[str] | None = None) -> LabResult:
+    """``run_lab`` on a fresh client for ``connection``, with the backend's capabilities (else detected ones)."""
+    api = connection.api_client()
+    try:
+        capabilities = backend.capabilities(api) if backend else detect_capabilities(api)
+        return run_lab(lab, api, namespace, capabilities, backend=backend.name if backend else "", only=only)
+    finally:
+        api.close()
+
+
+def results_dir() -> Path:
+    """Where the last result document of each lab is kept (the progress `kubelab labs` shows)."""
+    return user_state_path("kubelab") / "results"
+
+
+def remember(document: dict) -> None:
+    folder = results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{document['lab']}.json").write_text(json.dumps(document, indent=1, ensure_ascii=False))
+
+
 def _namespace_error(view: ClusterView) -> Outcome | None:
     try:
         exists = view.namespace_exists()
     except ApiError as exc:
-        return error(N_("The cluster could not be read: {error}"), error=str(exc))
+        return error(N_("The cluster could not be read: {error}"), error=str(exc), error_type=type(exc).__name__)
     if exists is False:
         return error(N_("Namespace {namespace} does not exist. Run `kubelab start` for this lab first."),
                      namespace=view.namespace)
@@ -152,7 +178,7 @@ def _run_one(item: Check, ctx: Context) -> Outcome:
     try:
         outcome = item.fn(ctx)
     except ApiError as exc:
-        return error(N_("The cluster could not be read: {error}"), error=str(exc))
+        return error(N_("The cluster could not be read: {error}"), error=str(exc), error_type=type(exc).__name__)
     except Exception as exc:  # a bug in a check, or an object shaped in a way no check expected
         return error(N_("The check could not read the objects it needs ({error}). This is not your fault."),
                      error=f"{type(exc).__name__}: {exc}")

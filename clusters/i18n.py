@@ -65,10 +65,11 @@ def load_catalog(path: Path) -> dict[str, str]:
     return {e.msgid: e.msgstr for e in entries if e.msgstr and not e.fuzzy and not e.obsolete and not e.msgctxt}
 
 
-def translate(message: str, lang: str | None = None, extra: Path | None = None, **params) -> str:
+def translate(message: str, lang: str | None = None, extra: Path | None = None, params: dict | None = None) -> str:
     """Translate ``message`` (a catalog key) and fill its named ``{params}``.
 
-    ``extra`` names a lab's catalog folder, searched before the core catalog.
+    ``extra`` names a lab's catalog folder, searched before the core catalog. The parameters
+    come as one dict, so a placeholder may be called anything (``{lang}``, ``{message}``).
     """
     lang = lang or current_language()
     text = message
@@ -92,6 +93,6 @@ def N_(message: str) -> str:
     return message
 
 
-def _(message: str, **params) -> str:
-    """Translate a core message in the current language."""
-    return translate(message, **params)
+def _(message: str, /, **params) -> str:
+    """Translate a core message in the current language and fill its ``{params}``."""
+    return translate(message, params=params)

@@ -14,7 +14,7 @@ import click
 import typer
 
 from clusters.errors import KubelabError, UsageError
-from clusters.i18n import LANGUAGES, set_language
+from clusters.i18n import LANGUAGES, _, set_language
 
 from .output import console_err
 
@@ -27,7 +27,7 @@ class ExitCode(IntEnum):
 
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="kubelab: learn Kubernetes hands-on, graded on your live cluster.")
+                  help=_("kubelab: learn Kubernetes hands-on, graded on your live cluster."))
 
 
 @app.callback()
@@ -36,7 +36,7 @@ def _options(lang: str = typer.Option(None, "--lang", help="Language: " + ", ".j
         try:
             set_language(lang)
         except ValueError:
-            raise UsageError(f"--lang {lang}: choose one of {', '.join(LANGUAGES)}.") from None
+            raise UsageError(_("--lang {lang}: choose one of {names}.", lang=lang, names=", ".join(LANGUAGES))) from None
 
 
 from . import build, cluster, labs  # noqa: E402  (they register their commands)

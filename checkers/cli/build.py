@@ -38,7 +38,6 @@ def expected_files() -> dict[Path, str]:
 
 
 def build(check: bool = typer.Option(False, "--check", help=_("Only report what a build would change."))) -> int:
-    """Update the translation catalogs and write the notebooks of every lab in every language."""
     files = expected_files()
     stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
     orphans = [p for p in sorted(notebooks_root().glob("*/*.ipynb")) if p not in files]
@@ -74,4 +73,4 @@ def _show_status() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help=_(build.__doc__))(build)
+    app.command(help=_("Update the translation catalogs and write the notebooks of every lab in every language."))(build)

@@ -26,7 +26,6 @@ def up(
     backend_name: str = typer.Option(None, "--backend", help=_("Backend: embedded, minikube or kubeconfig.")),
     nodes: int = typer.Option(None, "--nodes", min=1, max=50, help=_("Number of nodes, control plane included.")),
 ) -> int:
-    """Start a cluster (the embedded one unless told otherwise) and select its context."""
     chosen = backend(backend_name or default_backend_name(progress_printer()))
     status = chosen.start(nodes=nodes, progress=progress_printer())
     _show_status(status)
@@ -34,7 +33,6 @@ def up(
 
 
 def down(backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP)) -> int:
-    """Stop the cluster kubelab started and remove its state and context."""
     chosen = _backend(backend_name)
     if not chosen.stop(progress=progress_printer()):
         console.print(_("Nothing to stop: no {backend} cluster started by kubelab is running.",
@@ -46,7 +44,6 @@ def status(
     backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools.")),
 ) -> int:
-    """Say whether the cluster runs, where, and how to reach it."""
     current = _backend(backend_name).status()
     if as_json:
         print_json(current.as_dict())
@@ -59,7 +56,6 @@ def doctor(
     backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools.")),
 ) -> int:
-    """Check the kubeconfig, the API server, the nodes and the tools; say how to fix what is wrong."""
     report = examine(_backend(backend_name))
     if as_json:
         print_json(report.as_dict())
@@ -100,5 +96,7 @@ def _show_status(current: Status) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    for command in (up, down, status, doctor):
-        app.command(help=_(command.__doc__))(command)
+    app.command(help=_("Start a cluster (the embedded one unless told otherwise) and select its context."))(up)
+    app.command(help=_("Stop the cluster kubelab started and remove its state and context."))(down)
+    app.command(help=_("Say whether the cluster runs, where, and how to reach it."))(status)
+    app.command(help=_("Check the kubeconfig, the API server, the nodes and the tools; say how to fix what is wrong."))(doctor)

@@ -1,0 +1,96 @@
+"""pytest plugin: one cluster for the whole session, and nbval runs of the notebooks against it.
+
+Loaded with ``-p tests.notebook_plugin`` (see pyproject.toml), so it also applies to the
+notebooks under ``notebooks/``, which tests/conftest.py cannot reach. Cells tagged
+``needs-data-plane`` (or ``needs-minikube``) are skipped, with the reason, on a cluster that
+cannot run them; a notebook run in which every cell was skipped fails the session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from clusters.base import Connection, detect_capabilities
+from clusters.embedded import EmbeddedBackend
+
+_state: dict = {}
+SKIP_TAGS = {
+    "needs-data-plane": ("data_plane", "needs a data plane: this cluster runs no containers"),
+    "needs-ingress": ("ingress", "needs an ingress controller"),
+    "needs-minikube": (None, "needs minikube"),
+}
+
+
+def shared_cluster() -> Connection:
+    """The session's cluster: ``KUBELAB_TEST_KUBECONFIG`` if set, else an embedded one started now."""
+    if "connection" not in _state:
+        external = os.environ.get("KUBELAB_TEST_KUBECONFIG")
+        if external:
+            _state["connection"] = Connection(Path(external), os.environ.get("KUBELAB_TEST_CONTEXT"))
+        else:
+            home = Path(tempfile.mkdtemp(prefix="kubelab-test-cluster-"))
+            backend = EmbeddedBackend(home=home, merge_kubeconfig=False)
+            _state["backend"] = backend
+            backend.start()
+            _state["connection"] = backend.connection()
+    return _state["connection"]
+
+
+def pytest_sessionfinish(session):
+    backend = _state.pop("backend", None)
+    if backend is not None:
+        backend.stop()
+        shutil.rmtree(backend.home, ignore_errors=True)
+    ran, skipped = _state.get("nbval_ran", 0), _state.get("nbval_skipped", 0)
+    if skipped and not ran:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            "every notebook cell was skipped: that proves nothing, so the run fails", red=True)
+        session.exitstatus = 1
+
+
+def _is_notebook_cell(item) -> bool:
+    return type(item).__name__ == "IPyNbCell"
+
+
+def pytest_collection_modifyitems(config, items):
+    cells = [item for item in items if _is_notebook_cell(item)]
+    if not cells:
+        return
+    capabilities = _capabilities()
+    for item in cells:
+        tags = set(item.cell.get("metadata", {}).get("tags", []))
+        for tag in tags & set(SKIP_TAGS):
+            capability, reason = SKIP_TAGS[tag]
+            if capability is None or not getattr(capabilities, capability):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _capabilities():
+    connection = shared_cluster()
+    _prepare_kernel_environment(connection)
+    api = connection.api_client()
+    try:
+        return detect_capabilities(api)
+    finally:
+        api.close()
+
+
+def _prepare_kernel_environment(connection: Connection) -> None:
+    """Kernels inherit this process's environment: point them at the session's cluster."""
+    kubeconfig = Path(tempfile.mkdtemp(prefix="kubelab-nb-")) / "config"
+    shutil.copyfile(connection.kubeconfig, kubeconfig)
+    os.environ.update({"KUBECONFIG": str(kubeconfig), "KUBELAB_BACKEND": "kubeconfig", "KUBELAB_NO_WIDGETS": "1"})
+    if connection.context:
+        os.environ["KUBELAB_TEST_CONTEXT"] = connection.context
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and "ipynb" in report.nodeid:
+        _state["nbval_ran"] = _state.get("nbval_ran", 0) + (1 if report.passed else 0)
+    if report.skipped and "ipynb" in report.nodeid:
+        _state["nbval_skipped"] = _state.get("nbval_skipped", 0) + 1
