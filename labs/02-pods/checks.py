@@ -27,8 +27,8 @@ def web_pod_image_pinned(ctx: Context):
                       expected="nginx:1.27", found=images[0],
                       hints=(N_("Pin a version: `latest` moves whenever a new image is published."),
                              N_("Use a tag such as nginx:1.27 in `image:`."),
-                             N_("Pods cannot change their image in place for all fields; delete the pod and "
-                                "apply the fixed manifest.")))
+                             N_("Most fields of a Pod cannot change; delete the pod and apply the fixed "
+                                "manifest.")))
     return passed(N_("Pod {name} runs {image}."), name=WEB, image=images[0])
 
 

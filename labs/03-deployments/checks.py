@@ -16,7 +16,7 @@ def _deployment(ctx: Context):
         return None, failed(N_("There is no Deployment called {name}."), name=NAME, expected=N_("a Deployment"),
                             found=N_("nothing"),
                             hints=(N_("`kubectl get deployments` lists what exists."),
-                                   N_("Apply your manifest: `kubectl apply -f deployment.yaml`."),
+                                   N_("Create it with `kubectl apply -f -` and the manifest of the lesson."),
                                    N_("metadata.name must be exactly {name}.")))
     return deployment, None
 
@@ -97,7 +97,7 @@ def self_healing(ctx: Context):
     return failed(N_("No pod of {name} has been deleted and replaced yet."), name=NAME,
                   expected=N_("a replacement pod"), found=N_("the original pods"),
                   hints=(N_("Delete one of the Deployment's pods and watch what happens."),
-                         N_("`kubectl delete pod <name>`, then `kubectl get pods -w` (Ctrl-C to stop watching)."),
+                         N_("`kubectl delete pod <name>`, then `kubectl rollout status deployment/deploy-web --timeout=120s`."),
                          N_("Events expire after an hour: if you did this long ago, delete a pod again.")),
                   evidence={"created": sorted(created), "current": sorted(current)})
 

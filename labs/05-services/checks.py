@@ -12,7 +12,7 @@ def _service(ctx: Context, name: str, kind: str):
     if service is None:
         return None, failed(N_("There is no Service called {name}."), name=name, expected=kind, found=N_("nothing"),
                             hints=(N_("`kubectl get services` lists what exists."),
-                                   N_("Write the Service manifest and apply it with `kubectl apply -f`."),
+                                   N_("Write the Service manifest and create it with `kubectl apply -f -`."),
                                    N_("metadata.name must be exactly {name}.")))
     return service, None
 
