@@ -146,6 +146,11 @@ def find_lab(name: str, root: Path | None = None) -> Lab:
     raise UsageError(_("There is no lab called {name}. Run `kubelab labs` to see them all.", name=name))
 
 
+def working_namespace(lab: Lab, namespace: str | None = None) -> str:
+    """The namespace a lab runs in: the one asked for, else ``$KUBELAB_NAMESPACE``, else the lab's own."""
+    return namespace or os.environ.get("KUBELAB_NAMESPACE") or lab.namespace
+
+
 def _read_yaml(file: Path) -> dict:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))

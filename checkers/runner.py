@@ -112,8 +112,8 @@ class LabResult:
             "message": self.text(outcome.message, outcome.params, lang),
             "message_id": outcome.message,
             "params": outcome.params,
-            "expected": outcome.expected,
-            "found": outcome.found,
+            "expected": None if outcome.expected is None else self.text(outcome.expected, outcome.params, lang),
+            "found": None if outcome.found is None else self.text(outcome.found, outcome.params, lang),
             "hints": [self.text(h, outcome.params, lang) for h in outcome.hints],
             "evidence": outcome.evidence,
         }

@@ -1,7 +1,8 @@
 """Shared fixtures: one cluster per test session.
 
 Tests marked ``cluster`` get the embedded cluster, started once with a private
-state folder and kubeconfig and torn down at the end. Set
+state folder and kubeconfig and torn down at the end (by tests/notebook_plugin.py,
+which also runs the notebooks against it). Set
 ``KUBELAB_TEST_KUBECONFIG`` (and optionally ``KUBELAB_TEST_CONTEXT``) to run
 the same tests against a real cluster such as minikube instead.
 """
@@ -16,24 +17,16 @@ import pytest
 from clusters.api import request
 from clusters.base import Connection
 from clusters.embedded import EmbeddedBackend
+from tests.notebook_plugin import shared_cluster
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def cluster(tmp_path_factory) -> Connection:
-    """A running cluster's connection (embedded unless KUBELAB_TEST_KUBECONFIG is set)."""
-    external = os.environ.get("KUBELAB_TEST_KUBECONFIG")
-    if external:
-        yield Connection(kubeconfig=Path(external), context=os.environ.get("KUBELAB_TEST_CONTEXT"))
-        return
-    home = tmp_path_factory.mktemp("embedded")
-    backend = EmbeddedBackend(home=home, merge_kubeconfig=False)
-    backend.start()
-    try:
-        yield backend.connection()
-    finally:
-        backend.stop()
+def cluster() -> Connection:
+    """A running cluster's connection (embedded unless KUBELAB_TEST_KUBECONFIG is set), shared with
+    the notebook runs and stopped at the end of the session (tests/notebook_plugin.py)."""
+    return shared_cluster()
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 
 import typer
-from platformdirs import user_state_path
 from rich.table import Table
 
 from clusters import active_backend
@@ -14,20 +12,12 @@ from clusters.api import ApiError
 from clusters.i18n import _, current_language, translate
 
 from .. import actions
-from ..lab import Lab, all_labs, find_lab
-from ..runner import LabResult, run_lab
+from ..lab import Lab, all_labs, find_lab, working_namespace
+from ..runner import LabResult, remember, results_dir, run_live
 from .output import console, print_json, progress_printer
 
 MARKS = {"pass": "[green]✓[/green]", "fail": "[red]✗[/red]", "error": "[yellow]⚠[/yellow]", "skip": "[dim]⏭[/dim]"}
 NAMESPACE_HELP = _("Namespace to use (default: $KUBELAB_NAMESPACE, else the lab's own).")
-
-
-def _namespace(lab: Lab, namespace: str | None) -> str:
-    return namespace or os.environ.get("KUBELAB_NAMESPACE") or lab.namespace
-
-
-def results_dir():
-    return user_state_path("kubelab") / "results"
 
 
 def _cluster():
@@ -79,7 +69,7 @@ def start(lab_name: str = typer.Argument(..., help=_("Lab id, number or name."))
     """Create the lab's namespace, generated secrets and starting objects."""
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
-    ns = _namespace(lab, namespace)
+    ns = working_namespace(lab, namespace)
     progress_printer()(_("Starting {lab} in namespace {namespace}…", lab=lab.id, namespace=ns))
     actions.start(lab, connection, ns)
     console.print(_("Ready. Work in namespace {namespace}: `kubectl config set-context --current --namespace={namespace}`",
@@ -92,7 +82,7 @@ def solve(lab_name: str = typer.Argument(..., help=_("Lab id, number or name."))
     """Apply the reference solution (skip ahead)."""
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
-    actions.solve(lab, connection, _namespace(lab, namespace))
+    actions.solve(lab, connection, working_namespace(lab, namespace))
     console.print(_("The reference solution of {lab} is applied. Run `kubelab check {lab}` to see it pass.",
                     lab=lab.id))
     return 0
@@ -103,7 +93,7 @@ def reset(lab_name: str = typer.Argument(..., help=_("Lab id, number or name."))
     """Remove what you created for the lab and start it again."""
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
-    actions.reset(lab, connection, _namespace(lab, namespace))
+    actions.reset(lab, connection, working_namespace(lab, namespace))
     console.print(_("{lab} is back at its starting state.", lab=lab.id))
     return 0
 
@@ -120,14 +110,10 @@ def check(
     if check_id:
         lab.check(check_id)
     backend, connection = _cluster()
-    api = connection.api_client()
-    try:
-        result = run_lab(lab, api, _namespace(lab, namespace), backend.capabilities(api), backend=backend.name,
-                         only=[check_id] if check_id else None)
-    finally:
-        api.close()
+    result = run_live(lab, connection, working_namespace(lab, namespace), backend,
+                      only=[check_id] if check_id else None)
     document = result.as_dict(current_language())
-    _remember(document)
+    remember(document)
     if as_json:
         print_json(document)
     else:
@@ -138,12 +124,6 @@ def check(
 def exit_code(result: LabResult) -> int:
     """2 if any check could not decide, else 1 if any failed, else 0."""
     return 2 if result.count("error") else (1 if result.count("fail") else 0)
-
-
-def _remember(document: dict) -> None:
-    folder = results_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{document['lab']}.json").write_text(json.dumps(document, indent=1, ensure_ascii=False))
 
 
 def _show(result: LabResult, document: dict, hints: int) -> None:

@@ -1,0 +1,284 @@
+"""The notebook API: fallbacks that show everything, the panel driven from Python, the namespace
+picture drawn from object fixtures, the language taken from the notebook's folder, and one lab
+run end to end on the cluster."""
+
+from __future__ import annotations
+
+import copy
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+from checkers import notebook
+from checkers.notebook import Document, NotebookLab, open_lab
+from checkers.picture import STATES, draw
+from checkers.widget import SYMBOLS, CheckPanel, fallback, render_html, render_text
+from clusters.base import Connection
+from clusters.errors import UsageError
+from clusters.i18n import current_language, set_language
+from tests.stub_apiserver import StubApiServer
+
+HINTS = ["Pin a version: `latest` moves whenever a new image is published.",
+         "Use a tag such as nginx:1.27 in `image:`.",
+         "Delete the pod and apply the fixed manifest."]
+DOCUMENT = {
+    "schema": "kubelab.result/v1", "lab": "02-pods", "namespace": "kubelab-pods", "backend": "embedded",
+    "cluster": "https://127.0.0.1:6443", "language": "en", "started": "2026-11-22T21:00:00+00:00", "seconds": 0.4,
+    "api_requests": 4, "score": 2, "max": 3, "total": 5, "counts": {"pass": 1, "fail": 1, "error": 1, "skip": 1},
+    "checks": [
+        {"id": "web-pod-running", "title": "The web pod is running", "points": 2, "status": "pass",
+         "message": "Pod pods-web is Running and Ready.", "message_id": "", "params": {}, "expected": None,
+         "found": None, "hints": [], "evidence": {}},
+        {"id": "web-pod-image-pinned", "title": "The web pod runs nginx with a pinned version", "points": 1,
+         "status": "fail", "message": "Pod pods-web uses the tag `latest`, which can change under you.",
+         "message_id": "", "params": {}, "expected": "nginx:1.27", "found": "nginx:latest", "hints": HINTS,
+         "evidence": {}},
+        {"id": "web-pod-labelled", "title": "The web pod carries the label app=pods-web", "points": 1,
+         "status": "error", "message": "The cluster could not be read: <forbidden>", "message_id": "", "params": {},
+         "expected": None, "found": None, "hints": [], "evidence": {}},
+        {"id": "sidecar-shares-volume", "title": "The two containers share one volume", "points": 1,
+         "status": "skip", "message": "Skipped: this cluster lacks a data plane.", "message_id": "", "params": {},
+         "expected": None, "found": None, "hints": [], "evidence": {}},
+    ],
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    """Results are kept under a private state folder; the language goes back to auto-detection."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("KUBELAB_LANG", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    yield
+    set_language(None)
+
+
+# -- fallbacks -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("render", [render_text, render_html])
+def test_fallbacks_show_every_verdict_and_every_hint(render):
+    shown = render(DOCUMENT)
+    for item in DOCUMENT["checks"]:
+        assert SYMBOLS[item["status"]] in shown and item["id"] in shown
+    for text in ("uses the tag", "lacks a data plane", "could not be read", "nginx:1.27", "nginx:latest",
+                 "Score: 2/3", "1 could not be checked", "Pin a version", "nginx:1.27 in", "Delete the pod"):
+        assert text in shown
+    assert "Running and Ready." not in shown  # a pass shows its title only
+
+
+def test_html_folds_each_hint_escapes_and_shows_code():
+    shown = render_html(DOCUMENT)
+    assert shown.count("<details") == 3 and "Hint 3</summary>" in shown
+    assert "&lt;forbidden&gt;" in shown and "<forbidden>" not in shown
+    assert "<code>latest</code>" in shown
+    ET.fromstring(shown)  # balanced markup
+
+
+def test_fallback_bundle_carries_text_and_html():
+    assert set(fallback(DOCUMENT)) == {"text/plain", "text/html"}
+
+
+# -- the panel -------------------------------------------------------------------------------------
+
+def test_check_button_shows_a_checking_state_then_the_result():
+    seen = []
+    panel = None
+
+    def run():
+        seen.append((panel.button.disabled, panel.status.value))
+        return DOCUMENT
+
+    panel = CheckPanel(run)
+    panel.button.click()
+    assert len(seen) == 1 and seen[0][0] is True and "⏳" in seen[0][1]
+    assert not panel.button.disabled and panel.status.value == ""
+    assert len(panel.rows.children) == len(DOCUMENT["checks"])
+    assert "Score: 2/3" in panel.score.value
+    assert panel.document is DOCUMENT
+    bundle = panel._repr_mimebundle_()
+    assert {"application/vnd.jupyter.widget-view+json", "text/plain", "text/html"} <= set(bundle)
+    assert "Delete the pod" in bundle["text/plain"]
+
+
+def test_hint_button_reveals_one_level_at_a_time():
+    panel = CheckPanel(lambda: DOCUMENT)
+    panel.button.click()
+    assert list(panel.hints) == ["web-pod-image-pinned"]  # only failing checks have hints
+    button, shown = panel.hints["web-pod-image-pinned"]
+    assert shown.value == "" and button.description == "Show hint 1 of 3"
+    for level in (1, 2, 3):
+        button.click()
+        assert all((HINTS[i][:12] in shown.value) == (i < level) for i in range(3)), level
+        assert f"Hint {level}" in shown.value
+    assert button.layout.display == "none"
+
+
+def test_check_button_again_runs_again_and_resets_hints():
+    runs = []
+    panel = CheckPanel(lambda: runs.append(1) or DOCUMENT)
+    panel.button.click()
+    panel.hints["web-pod-image-pinned"][0].click()
+    panel.button.click()
+    assert len(runs) == 2 and panel.hints["web-pod-image-pinned"][1].value == ""
+
+
+def test_an_expected_failure_shows_in_the_panel():
+    def run():
+        raise UsageError("There is no cluster.")
+
+    panel = CheckPanel(run)
+    assert panel.refresh() is None
+    assert "There is no cluster." in panel.status.value and "✗" in panel.status.value
+    assert panel._repr_mimebundle_()["text/plain"] == "✗ There is no cluster."
+    assert not panel.button.disabled
+
+
+# -- the lab object without IPython ----------------------------------------------------------------
+
+def test_check_outside_ipython_prints_text_and_returns_the_document(capsys):
+    lab = NotebookLab(None, Connection(), "kubelab-pods")
+    lab.run = lambda check_id=None: DOCUMENT
+    document = lab.check()
+    assert isinstance(document, Document) and document == DOCUMENT
+    out = capsys.readouterr().out
+    assert "✗ The web pod runs nginx" in out and "Hint 3: Delete the pod" in out
+
+
+def test_frontend_rule(monkeypatch):
+    assert notebook._frontend() == "text"  # no IPython here
+
+    class Shell:
+        kernel = object()
+
+    monkeypatch.setattr(notebook, "get_ipython", lambda: Shell())
+    assert notebook._frontend() == "widgets"
+    monkeypatch.setenv("KUBELAB_NO_WIDGETS", "1")
+    assert notebook._frontend() == "html"
+    monkeypatch.delenv("KUBELAB_NO_WIDGETS")
+    Shell.kernel = None  # a terminal IPython: no comm to a frontend
+    assert notebook._frontend() == "html"
+
+
+def test_errors_are_one_line_and_none(capsys):
+    assert open_lab("99-nothing", connection=Connection()) is None
+    err = capsys.readouterr().err
+    assert err.startswith("✗ There is no lab called 99-nothing") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+# -- language --------------------------------------------------------------------------------------
+
+def test_language_comes_from_the_notebook_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "fr"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("KUBELAB_LANG", "it")  # the folder wins
+    with StubApiServer("empty", []) as stub:
+        kubeconfig = tmp_path / "kubeconfig"
+        kubeconfig.write_text(yaml.safe_dump({
+            "apiVersion": "v1", "kind": "Config", "current-context": "stub",
+            "clusters": [{"name": "stub", "cluster": {"server": stub.api_client().configuration.host}}],
+            "users": [{"name": "stub", "user": {}}],
+            "contexts": [{"name": "stub", "context": {"cluster": "stub", "user": "stub"}}]}))
+        lab = open_lab("02-pods", connection=Connection(kubeconfig=kubeconfig))
+        assert current_language() == "fr"
+        document = lab.run()
+    assert document["language"] == "fr" and document["lab"] == "02-pods"
+
+
+def test_namespace_follows_kubelab_namespace(monkeypatch):
+    monkeypatch.setenv("KUBELAB_NAMESPACE", "student-7")
+    assert open_lab("pods", connection=Connection()).namespace == "student-7"
+    monkeypatch.delenv("KUBELAB_NAMESPACE")
+    assert open_lab("02", connection=Connection()).namespace == "kubelab-pods"
+
+
+# -- the picture -----------------------------------------------------------------------------------
+
+def _pod(name, node="", phase="Running", ready=True, ip=None, waiting=None, deleting=False):
+    state = {"state": {"waiting": {"reason": waiting}}} if waiting else {}
+    status = {"phase": phase, "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
+              "containerStatuses": [{"ready": ready, **state}]}
+    if ip:
+        status["podIP"] = ip
+    metadata = {"name": name, **({"deletionTimestamp": "2026-11-22T21:00:00Z"} if deleting else {})}
+    return {"metadata": metadata, "spec": {"nodeName": node}, "status": status}
+
+
+LONG = "a-pod-with-a-name-far-too-long-to-fit-in-its-box"
+OBJECTS = {
+    "namespace": "kubelab-pods",
+    "nodes": [{"metadata": {"name": "node-a"}}, {"metadata": {"name": "node-b"}}],
+    "pods": [_pod("pods-web", "node-a", ip="10.0.0.5"), _pod("pods-new", phase="Pending", ready=False),
+             _pod("pods-crash", "node-b", ready=False, waiting="CrashLoopBackOff"),
+             _pod("pods-old", "node-b", deleting=True), _pod(LONG, "node-a", ip="10.0.0.6")],
+    "services": [{"metadata": {"name": "web"},
+                  "spec": {"type": "ClusterIP", "ports": [{"port": 80, "targetPort": 80}]}}],
+    "endpointslices": [{"metadata": {"name": "web-x", "labels": {"kubernetes.io/service-name": "web"}},
+                        "endpoints": [{"addresses": ["10.0.0.5"], "targetRef": {"kind": "Pod", "name": "pods-web"}},
+                                      {"addresses": ["10.0.0.6"], "conditions": {"ready": False}}]}],
+    "ingresses": [{"metadata": {"name": "web"}, "spec": {"rules": [{"host": "web.local", "http": {"paths": [
+        {"path": "/", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}}],
+}
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _groups(root, kind):
+    return {g.find(f"{SVG}title").text.split(":")[0]: g for g in root.iter(f"{SVG}g")
+            if kind in (g.get("class") or "").split()}
+
+
+def test_picture_is_svg_with_every_object_in_its_state_colour():
+    root = ET.fromstring(draw(OBJECTS))
+    assert root.tag == f"{SVG}svg"
+    pods = _groups(root, "pod")
+    expected = {"pods-web": "ready", "pods-new": "pending", "pods-crash": "failed", "pods-old": "terminating",
+                LONG: "ready"}
+    assert set(pods) == set(expected)
+    for name, state in expected.items():
+        fill, stroke, symbol, _label = STATES[state]
+        rect = pods[name].find(f"{SVG}rect")
+        assert (rect.get("fill"), rect.get("stroke")) == (fill, stroke), name
+        assert pods[name].find(f"{SVG}text").text.startswith(symbol), name
+    assert LONG not in pods[LONG].find(f"{SVG}text").text  # truncated, full name in the tooltip
+    assert "web" in _groups(root, "service") and "web.local/ → web" in _groups(root, "route")
+    texts = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    assert "node-a" in texts and "node-b" in texts and "(not scheduled)" in texts
+
+
+def test_picture_links_services_to_their_endpoint_pods():
+    root = ET.fromstring(draw(OBJECTS))
+    lines = list(root.iter(f"{SVG}polyline"))
+    assert len(lines) == 3  # two endpoints and one route
+    assert sum(1 for line in lines if line.get("stroke-dasharray")) == 1  # the not-ready endpoint
+
+
+def test_picture_of_an_empty_namespace_says_so():
+    root = ET.fromstring(draw({"namespace": "empty-ns", "nodes": [], "pods": [], "services": [],
+                               "endpointslices": [], "ingresses": []}))
+    assert "empty-ns has no pods" in " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+
+
+def test_picture_is_the_same_for_the_same_objects():
+    shuffled = copy.deepcopy(OBJECTS)
+    shuffled["pods"].reverse()
+    assert draw(shuffled) == draw(OBJECTS)
+
+
+# -- on the cluster --------------------------------------------------------------------------------
+
+@pytest.mark.cluster
+def test_a_lab_end_to_end_on_the_cluster(cluster, namespace, monkeypatch, capsys):
+    monkeypatch.setenv("KUBELAB_NAMESPACE", namespace)
+    lab = open_lab("02-pods", connection=cluster)
+    assert lab is not None and lab.namespace == namespace
+    lab.start()
+    lab.solve()
+    document = lab.check()
+    statuses = {c["id"]: c["status"] for c in document["checks"]}
+    assert set(statuses.values()) <= {"pass", "skip"}, statuses
+    assert document["namespace"] == namespace and document["score"] == document["max"] > 0
+    assert "pods-web" in lab.picture() and "pods-sidecar" in lab.picture()
+    out = capsys.readouterr().out
+    assert namespace in out and "Score:" in out
