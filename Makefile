@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 cluster-binaries: setup
 	$(BIN)/python -m clusters.embedded.binaries
 
-SYSTEM_PACKAGES ?=
+SYSTEM_PACKAGES ?= nginx-light vsftpd influxdb chromium
 system-packages:
 	bash .ci/system-packages $(SYSTEM_PACKAGES)
 

@@ -82,10 +82,15 @@ class ClusterView:
                 return None
             raise
 
-    def proxy_get(self, kind: str, name: str, port: int, path: str = "/") -> tuple[int, bytes]:
-        """A data-plane read: GET ``path`` from a pod or service through the API server's proxy."""
+    def proxy_get(self, kind: str, name: str, port: int, path: str = "/", *, namespace: str | None = None,
+                  host: str | None = None) -> tuple[int, bytes]:
+        """A data-plane read: GET ``path`` from a pod or service through the API server's proxy.
+
+        ``namespace`` reaches a shared service elsewhere (an ingress controller); ``host`` sets the Host header.
+        """
         self.requests += 1
-        return proxy_get(self.api, self.namespace, kind, name, port, path, timeout=self.timeout)
+        return proxy_get(self.api, namespace or self.namespace, kind, name, port, path, timeout=self.timeout,
+                         host=host)
 
     def refresh(self) -> None:
         """Forget what was read, so the next read sees the cluster as it is now."""

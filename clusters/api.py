@@ -57,10 +57,13 @@ def request(api: client.ApiClient, method: str, path: str, query: dict | None = 
 
 
 def proxy_get(api: client.ApiClient, namespace: str, kind: str, name: str, port: int, path: str = "/",
-              timeout: float = DEFAULT_TIMEOUT) -> tuple[int, bytes]:
-    """GET ``path`` from a pod or service through the API server's proxy: (HTTP status, body)."""
+              timeout: float = DEFAULT_TIMEOUT, host: str | None = None) -> tuple[int, bytes]:
+    """GET ``path`` from a pod or service through the API server's proxy: (HTTP status, body).
+
+    ``host`` sets the Host header, which the proxy passes on (an ingress controller routes by it).
+    """
     url = f"/api/v1/namespaces/{namespace}/{kind}/{name}:{port}/proxy/{path.lstrip('/')}"
-    response = _send(api, "GET", url, {"Accept": "*/*"}, None, None, timeout)
+    response = _send(api, "GET", url, {"Accept": "*/*", **({"Host": host} if host else {})}, None, None, timeout)
     if response.status in (401, 403):  # our identity may not use the proxy: not the learner's doing
         _decode(response.status, response.data, "GET", url)
     return response.status, response.data or b""

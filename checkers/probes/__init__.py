@@ -1,0 +1,24 @@
+"""Reusable data-plane probes: small network clients that return an ``Outcome`` a check can return.
+
+One module per protocol: ``http``, ``tls``, ``ftps``, ``influx``, ``grafana``, ``ngrok``, ``dns``;
+``address`` finds where a Service answers TCP, ``common`` holds the rule for failures to connect
+(unreachable → ``error``, refused or wrong → ``failed``). Every socket has a timeout. Probes only
+read, except ``ftps_probe``, which moves one random file in the FTP user's own directory and
+deletes it. Checks that use them declare ``needs={"data_plane": True}``, so they are skipped, with
+the reason, on a cluster without one.
+"""
+
+from .address import service_target
+from .common import Fetch, Target, fetcher
+from .dns import dns_answer, resolve
+from .ftps import ftps_probe, ftps_refuses_plain
+from .grafana import grafana_dashboards, grafana_datasource, grafana_health
+from .http import http_redirect, http_status, proxied_status
+from .influx import influx_auth_enforced, influx_database, influx_ping, influx_recent_points
+from .ngrok import ngrok_endpoint
+from .tls import tls_probe
+
+__all__ = ["Fetch", "Target", "dns_answer", "fetcher", "ftps_probe", "ftps_refuses_plain", "grafana_dashboards",
+           "grafana_datasource", "grafana_health", "http_redirect", "http_status", "influx_auth_enforced",
+           "influx_database", "influx_ping", "influx_recent_points", "ngrok_endpoint", "proxied_status", "resolve",
+           "service_target", "tls_probe"]

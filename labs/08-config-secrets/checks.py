@@ -1,0 +1,174 @@
+"""Checks of the configuration lab: a ConfigMap and a generated Secret, handed to a Deployment by reference only."""
+
+import base64
+import hashlib
+import re
+
+from checkers import N_, Context, check, failed, labels_match, not_yet, passed
+from checkers.kube import containers
+
+CONFIG, SECRET, APP = "config-app", "config-db-credentials", "config-app"
+CONFIG_KEYS = ("APP_MODE", "DB_HOST", "app.properties")
+SECRET_KEY = "password"
+SENSITIVE_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|(^|_)(API_?)?KEY($|_)", re.I)
+SHORTEST_SECRET = 8  # shorter Secret values ("true", "app") are too common to count as a leak
+
+
+def _app(ctx: Context):
+    """The Deployment's pod spec once its current pods are ready, else an outcome saying why not."""
+    deployment = ctx.view.get("deployments", APP)
+    if deployment is None:
+        return None, failed(N_("There is no Deployment called {name}."), name=APP, expected="Deployment",
+                            found=N_("nothing"),
+                            hints=(N_("`kubectl get deployments` lists what exists."),
+                                   N_("Write the Deployment described in the exercise and apply it."),
+                                   N_("metadata.name must be exactly {name}.")))
+    spec, status = deployment.get("spec") or {}, deployment.get("status") or {}
+    current = status.get("observedGeneration") == deployment["metadata"].get("generation")
+    if not current or status.get("updatedReplicas", 0) < 1 or status.get("readyReplicas", 0) < 1:
+        return None, not_yet(N_("Deployment {name} has no ready, up-to-date pod yet."), name=APP,
+                             expected=N_("a ready pod"), found=str(status.get("readyReplicas", 0)),
+                             hints=(N_("`kubectl rollout status deployment/{name}` waits for it."),
+                                    N_("`kubectl describe pod -l app={name}` shows why a pod does not start: a "
+                                       "missing ConfigMap, Secret or key stops it in CreateContainerConfigError.")))
+    return (spec.get("template") or {}).get("spec") or {}, None
+
+
+def _secret_values(ctx: Context) -> set[str]:
+    """Every decoded value of every Secret in the namespace that is long enough to be a real secret."""
+    values = set()
+    for secret in ctx.view.list("secrets"):
+        for encoded in (secret.get("data") or {}).values():
+            value = base64.b64decode(str(encoded)).decode(errors="replace")
+            if len(value) >= SHORTEST_SECRET:
+                values.add(value)
+    return values
+
+
+@check(N_("The ConfigMap holds the settings and the settings file"))
+def configmap_keys(ctx: Context):
+    config = ctx.view.get("configmaps", CONFIG)
+    keys = set((config or {}).get("data") or {}) | set((config or {}).get("binaryData") or {})
+    lacking = [k for k in CONFIG_KEYS if k not in keys]
+    if config is not None and not lacking:
+        return passed(N_("ConfigMap {name} has the keys {keys}."), name=CONFIG, keys=", ".join(CONFIG_KEYS))
+    return failed(N_("ConfigMap {name} lacks the keys {keys}."), name=CONFIG, keys=", ".join(lacking),
+                  expected=", ".join(CONFIG_KEYS), found=", ".join(sorted(keys)) or N_("nothing"),
+                  hints=(N_("`kubectl describe configmap {name}` lists its keys."),
+                         N_("A key may hold one word (APP_MODE) or a whole file (app.properties, with `|`)."),
+                         N_("Add the missing keys under `data:` and apply the ConfigMap again.")))
+
+
+@check(N_("The app reads its settings from the ConfigMap as environment variables"), points=2)
+def configmap_as_env(ctx: Context):
+    pod_spec, waiting = _app(ctx)
+    if waiting:
+        return waiting
+    for container in containers({"spec": pod_spec}):
+        whole = [s for s in container.get("envFrom") or [] if (s.get("configMapRef") or {}).get("name") == CONFIG]
+        keyed = [e for e in container.get("env") or []
+                 if ((e.get("valueFrom") or {}).get("configMapKeyRef") or {}).get("name") == CONFIG]
+        if whole or keyed:
+            return passed(N_("Container {container} takes its settings from ConfigMap {name}."),
+                          container=container.get("name"), name=CONFIG)
+    return failed(N_("No container of {app} reads ConfigMap {name} into its environment."), app=APP, name=CONFIG,
+                  expected="envFrom.configMapRef / configMapKeyRef", found=N_("values written in the Deployment"),
+                  hints=(N_("Values copied into `env[].value` do not follow the ConfigMap when it changes."),
+                         N_("`envFrom` with `configMapRef` turns every key into a variable; `configMapKeyRef` "
+                            "takes one key."),
+                         N_("Under the container, add `envFrom:`, then `- configMapRef:` with `name: {name}`.")))
+
+
+def _config_maps_of(volume: dict) -> list[str]:
+    """The ConfigMaps a volume shows as files: a configMap volume, or the configMap sources of a projected one."""
+    sources = [volume] + list((volume.get("projected") or {}).get("sources") or [])
+    return [(source.get("configMap") or {}).get("name") for source in sources]
+
+
+@check(N_("The app sees the ConfigMap as files in a volume"))
+def configmap_as_file(ctx: Context):
+    pod_spec, waiting = _app(ctx)
+    if waiting:
+        return waiting
+    volumes = {v.get("name") for v in pod_spec.get("volumes") or [] if CONFIG in _config_maps_of(v)}
+    mounts = [m for c in containers({"spec": pod_spec}) for m in c.get("volumeMounts") or []
+              if m.get("name") in volumes]
+    if mounts:
+        return passed(N_("ConfigMap {name} is mounted at {path}."), name=CONFIG, path=mounts[0].get("mountPath"))
+    return failed(N_("No container of {app} mounts ConfigMap {name} as a volume."), app=APP, name=CONFIG,
+                  expected=N_("a configMap volume, mounted"), found=N_("no such mount"),
+                  hints=(N_("A volume is declared under `spec.volumes` and mounted under `volumeMounts`."),
+                         N_("The volume's type must be `configMap` with `name: {name}` (not emptyDir)."),
+                         N_("Mount it at /usr/share/nginx/html/config; avoid `subPath`, which never refreshes.")))
+
+
+def _secret_uses(pod_spec: dict) -> list[str | None]:
+    """The Secret keys the pod spec asks for by reference (None: the whole Secret, as variables or files)."""
+    uses = [None for v in pod_spec.get("volumes") or [] if (v.get("secret") or {}).get("secretName") == SECRET]
+    for container in containers({"spec": pod_spec}):
+        uses += [None for s in container.get("envFrom") or [] if (s.get("secretRef") or {}).get("name") == SECRET]
+        refs = [(e.get("valueFrom") or {}).get("secretKeyRef") or {} for e in container.get("env") or []]
+        uses += [r.get("key") for r in refs if r.get("name") == SECRET]
+    return uses
+
+
+@check(N_("The app receives the password by reference to the Secret"), points=2)
+def secret_referenced(ctx: Context):
+    pod_spec, waiting = _app(ctx)
+    if waiting:
+        return waiting
+    uses = _secret_uses(pod_spec)
+    keys = set((ctx.view.get("secrets", SECRET) or {}).get("data") or {})
+    hints = (N_("`kubectl describe secret {name}` lists its keys (never their values)."),
+             N_("Reference the Secret with `secretKeyRef` (one key), `envFrom.secretRef` or a `secret` volume."),
+             N_("For DB_PASSWORD write `valueFrom:`, then `secretKeyRef:` with `name: {name}` and `key: password`."))
+    wrong = [k for k in uses if k is not None and k not in keys]
+    if wrong:
+        return failed(N_("Secret {name} has no key {key}."), name=SECRET, key=wrong[0], expected=SECRET_KEY,
+                      found=wrong[0], hints=hints)
+    if not uses:
+        return failed(N_("The pod of {app} does not reference Secret {name}."), app=APP, name=SECRET,
+                      expected="secretKeyRef", found=N_("no reference"), hints=hints)
+    return passed(N_("The pod of {app} references Secret {name}."), app=APP, name=SECRET)
+
+
+@check(N_("No password is written in plain text in the pod spec"), points=2)
+def no_plaintext_password(ctx: Context):
+    pod_spec, waiting = _app(ctx)
+    if waiting:
+        return waiting
+    secrets = _secret_values(ctx)
+    everyone = containers({"spec": pod_spec}) + [c for c in pod_spec.get("initContainers") or [] if isinstance(c, dict)]
+    leaks = [e.get("name", "?") for c in everyone for e in c.get("env") or []
+             if e.get("value") and (e["value"] in secrets or SENSITIVE_NAME.search(e.get("name", "")))]
+    if leaks:  # the variable's name only: a check result must never carry a secret value
+        return failed(N_("The variable {variable} of {app} carries a secret written in plain text."), app=APP,
+                      variable=leaks[0], expected="valueFrom.secretKeyRef", found=N_("env[].value"),
+                      hints=(N_("Whoever may read the Deployment reads env values, and they end up in Git."),
+                             N_("Secret values belong in the Secret; the pod refers to it."),
+                             N_("Replace `value:` of {variable} with `valueFrom: secretKeyRef:`.")))
+    return passed(N_("No environment variable of {app} carries a secret in plain text."), app=APP)
+
+
+@check(N_("The running pod really received the settings and the password"), needs={"data_plane": True})
+def pod_sees_config(ctx: Context):
+    deployment = ctx.view.get("deployments", APP) or {}
+    selector = (((deployment.get("spec") or {}).get("selector") or {}).get("matchLabels")) or {}
+    pods = [p for p in ctx.view.list("pods") if labels_match(selector, p["metadata"].get("labels"))
+            and (p.get("status") or {}).get("phase") == "Running"]
+    config = ((ctx.view.get("configmaps", CONFIG) or {}).get("data")) or {}
+    password = base64.b64decode(((ctx.view.get("secrets", SECRET) or {}).get("data") or {}).get(SECRET_KEY, ""))
+    wanted = {"/password.sha256": hashlib.sha256(password).hexdigest(), "/mode.txt": config.get("APP_MODE"),
+              "/config/app.properties": config.get("app.properties")}
+    if not pods:
+        return failed(N_("Deployment {app} has no running pod to ask."), app=APP, expected=N_("a running pod"),
+                      found=N_("nothing"), hints=(N_("`kubectl get pods -l app={app}` shows its pods."),))
+    for path, value in wanted.items():
+        status, body = ctx.view.proxy_get("pods", pods[0]["metadata"]["name"], 80, path)
+        if status != 200 or value is None or body.decode(errors="replace").strip() != value.strip():
+            return failed(N_("{path} in the pod does not hold what the ConfigMap or the Secret says (HTTP {status})."),
+                          path=path, status=status, expected=N_("the same value"), found=N_("another value"),
+                          hints=(N_("`kubectl exec deploy/{app} -- printenv APP_MODE` shows what the pod got."),
+                                 N_("Variables are read once, at start: `kubectl rollout restart deployment/{app}` "
+                                    "after changing the ConfigMap or the Secret.")), app=APP)
+    return passed(N_("The pod received the ConfigMap's settings, its file and the Secret's password."))
