@@ -54,7 +54,7 @@ class ClusterView:
         self.namespace = namespace
         self.timeout = timeout
         self.requests = 0
-        self._lists: dict[str, list[dict] | ApiError] = {}
+        self._lists: dict[str, list[dict] | dict | ApiError] = {}
 
     def list(self, kind: str) -> list[dict]:
         """Every object of ``kind`` in the namespace (or cluster-wide for cluster-scoped kinds)."""
@@ -69,11 +69,23 @@ class ClusterView:
         """The object called ``name``, or None; served from the kind's list."""
         return next((o for o in self.list(kind) if o["metadata"]["name"] == name), None)
 
+    def own_namespace(self) -> dict:
+        """The Namespace object itself, read once (a learner may read their own, not list them all)."""
+        if "namespace" not in self._lists:
+            self.requests += 1
+            try:
+                self._lists["namespace"] = get(self.api, f"/api/v1/namespaces/{self.namespace}", timeout=self.timeout)
+            except ApiError as exc:
+                self._lists["namespace"] = exc
+        cached = self._lists["namespace"]
+        if isinstance(cached, ApiError):
+            raise cached
+        return cached
+
     def namespace_exists(self) -> bool | None:
         """True or False, or None when we may not look (the checks then decide for themselves)."""
-        self.requests += 1
         try:
-            get(self.api, f"/api/v1/namespaces/{self.namespace}", timeout=self.timeout)
+            self.own_namespace()
             return True
         except ApiError as exc:
             if exc.status == 404:

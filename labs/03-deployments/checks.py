@@ -59,7 +59,7 @@ def replicaset_owned(ctx: Context):
     replicaset = _active_replicaset(ctx, deployment)
     if replicaset is None:
         return failed(N_("Deployment {name} owns no ReplicaSet with replicas."), name=NAME,
-                      hints=(N_("`kubectl get rs` shows ReplicaSets and their owners with `-o wide`."),))
+                      hints=(N_("`kubectl describe rs` shows which Deployment controls each ReplicaSet (Controlled By)."),))
     pods = owned_by(ctx.view.list("pods"), replicaset)
     wanted = replicaset["spec"]["replicas"]
     rs_name = replicaset["metadata"]["name"]
