@@ -127,7 +127,7 @@ def run_lab(lab: Lab, api: client.ApiClient, namespace: str, capabilities: Capab
     view = ClusterView(api, namespace, timeout)
     ctx = Context(view, namespace, lab, capabilities)
     checks = [c for c in lab.checks if not only or c.id in only]
-    missing_namespace = _namespace_error(view)
+    missing_namespace = _namespace_error(view, lab.id)
     results = [CheckResult(c, missing_namespace or _run_one(c, ctx)) for c in checks]
     if settle and not missing_namespace:
         _settle(results, ctx)
@@ -158,14 +158,14 @@ def remember(document: dict) -> None:
     (folder / f"{document['lab']}.json").write_text(json.dumps(document, indent=1, ensure_ascii=False))
 
 
-def _namespace_error(view: ClusterView) -> Outcome | None:
+def _namespace_error(view: ClusterView, lab_id: str) -> Outcome | None:
     try:
         exists = view.namespace_exists()
     except ApiError as exc:
         return error(N_("The cluster could not be read: {error}"), error=str(exc), error_type=type(exc).__name__)
     if exists is False:
-        return error(N_("Namespace {namespace} does not exist. Run `kubelab start` for this lab first."),
-                     namespace=view.namespace)
+        return error(N_("Namespace {namespace} does not exist. Run `kubelab start {lab}` first."),
+                     namespace=view.namespace, lab=lab_id)
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from clusters import active_backend
@@ -27,7 +28,6 @@ def _cluster():
 
 
 def labs(as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools."))) -> int:
-    """List the labs, what each needs, whether this cluster can run it, and your progress."""
     catalog = all_labs()
     capabilities = None
     try:
@@ -66,7 +66,6 @@ def _catalog_row(lab: Lab, capabilities) -> dict:
 
 def start(lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
           namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
-    """Create the lab's namespace, generated secrets and starting objects."""
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
     ns = working_namespace(lab, namespace)
@@ -79,7 +78,6 @@ def start(lab_name: str = typer.Argument(..., help=_("Lab id, number or name."))
 
 def solve(lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
           namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
-    """Apply the reference solution (skip ahead)."""
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
     actions.solve(lab, connection, working_namespace(lab, namespace))
@@ -90,7 +88,6 @@ def solve(lab_name: str = typer.Argument(..., help=_("Lab id, number or name."))
 
 def reset(lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
           namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
-    """Remove what you created for the lab and start it again."""
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
     actions.reset(lab, connection, working_namespace(lab, namespace))
@@ -105,7 +102,6 @@ def check(
     as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools.")),
     hints: int = typer.Option(1, "--hints", min=0, max=3, help=_("How many hints to show per failed check.")),
 ) -> int:
-    """Check your work in the live cluster and say what is wrong and how to find it."""
     lab = find_lab(lab_name)
     if check_id:
         lab.check(check_id)
@@ -128,20 +124,26 @@ def exit_code(result: LabResult) -> int:
 
 def _show(result: LabResult, document: dict, hints: int) -> None:
     console.print(_("{lab} in namespace {namespace}", lab=result.lab.id, namespace=result.namespace))
+    said = set()  # an error shared by every check (no namespace, no cluster) is said once
     for item in document["checks"]:
-        console.print(f"{MARKS[item['status']]} [bold]{item['title']}[/bold] [dim]({item['id']})[/dim]")
-        if item["status"] != "pass":
-            console.print(f"    {item['message']}")
+        console.print(f"{MARKS[item['status']]} [bold]{escape(item['title'])}[/bold] [dim]({item['id']})[/dim]")
+        if item["status"] != "pass" and item["message"] not in said:
+            console.print(f"    {escape(item['message'])}")
+            if item["status"] == "error":
+                said.add(item["message"])
         if item["status"] == "fail":
             if item["expected"] is not None:
-                console.print(f"    {_('expected')}: {item['expected']}   {_('found')}: {item['found']}")
+                console.print(f"    {_('expected')}: {escape(item['expected'])}   {_('found')}: {escape(item['found'])}")
             for level, hint in enumerate(item["hints"][:hints], start=1):
-                console.print(f"    💡 {_('Hint {level}', level=level)}: {hint}")
+                console.print(f"    💡 {_('Hint {level}', level=level)}: {escape(hint)}")
     console.print(_("Score: {score}/{max}", score=document["score"], max=document["max"])
                   + (f"  ({_('{count} could not be checked', count=document['counts']['error'])})"
                      if document["counts"]["error"] else ""))
 
 
 def register(app: typer.Typer) -> None:
-    for command in (labs, start, check, solve, reset):
-        app.command(help=_(command.__doc__))(command)
+    app.command(help=_("List the labs, what each needs, whether this cluster can run it, and your progress."))(labs)
+    app.command(help=_("Create the lab's namespace, generated secrets and starting objects."))(start)
+    app.command(help=_("Check your work in the live cluster and say what is wrong and how to find it."))(check)
+    app.command(help=_("Apply the reference solution (skip ahead)."))(solve)
+    app.command(help=_("Remove what you created for the lab and start it again."))(reset)
