@@ -95,8 +95,14 @@ def apply_fault(lab: Lab, fault: Fault, connection: Connection, namespace: str) 
 
 
 def reset(lab: Lab, connection: Connection, namespace: str) -> None:
-    """Remove what the lab and its learner created, then start again."""
+    """Remove what the lab and its learner created, then start again.
+
+    A lab whose steps touch cluster-scoped objects (nodes, PersistentVolumes) undoes them in
+    ``reset.py``: ``reset(kubectl)`` runs first.
+    """
     kubectl = Kubectl(connection, namespace)
+    if (lab.path / "reset.py").is_file():
+        _load(lab.path / "reset.py").reset(kubectl)
     if _owns_namespace(kubectl, lab):
         kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=true", namespaced=False)
     else:  # a shared namespace (JupyterHub): delete only the lab's own objects

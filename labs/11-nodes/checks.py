@@ -1,0 +1,120 @@
+"""Checks of the nodes lab, on facts the cluster records: where the scheduler put each pod (spec.nodeName and its
+Scheduled events), the nodes' labels and unschedulable flag, and the DaemonSet controller's counts."""
+
+import re
+
+from checkers import N_, Context, check, condition, failed, not_yet, owned_by, passed
+
+WEB, AGENT = "nodes-web", "nodes-agent"
+LABEL, VALUE = "kubelab.dev/nodes-lab", "web"
+ASSIGNED = re.compile(r"^Successfully assigned \S+/(\S+) to (\S+)$")  # the scheduler's Scheduled event
+
+
+def _dig(obj, *keys):
+    """obj[k1][k2]…, or None as soon as a level is missing or not a mapping."""
+    for key in keys:
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj
+
+
+def _serving(pod) -> bool:
+    return _dig(pod, "status", "phase") == "Running" and condition(pod, "Ready") == "True"
+
+
+def _web(ctx: Context):
+    """The Deployment nodes-web and its live pods, or (None, the failure to report)."""
+    deployment = ctx.view.get("deployments", WEB)
+    if deployment is None:
+        return None, failed(N_("There is no Deployment called {name}."), name=WEB, expected=N_("a Deployment"),
+                            found=N_("nothing"),
+                            hints=(N_("`kubectl get deployments` lists what exists."),
+                                   N_("Apply the manifest of the step \"Choosing nodes\".")))
+    pods = [p for rs in owned_by(ctx.view.list("replicasets"), deployment) for p in owned_by(ctx.view.list("pods"), rs)
+            if not p["metadata"].get("deletionTimestamp")]
+    return pods, None
+
+
+def _selects_label(template_spec) -> bool:
+    """Whether a pod spec requires the lab's node label, by nodeSelector or required node affinity."""
+    if _dig(template_spec, "nodeSelector", LABEL) == VALUE:
+        return True
+    terms = _dig(template_spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
+                 "nodeSelectorTerms") or []
+    return any(isinstance(e, dict) and e.get("key") == LABEL for t in terms if isinstance(t, dict)
+               for e in t.get("matchExpressions") or [])
+
+
+@check(N_("The pods of nodes-web run only on the nodes labelled kubelab.dev/nodes-lab=web"), points=2)
+def web_on_labelled_nodes(ctx: Context):
+    pods, missing = _web(ctx)
+    if missing:
+        return missing
+    labelled = {n["metadata"]["name"] for n in ctx.view.list("nodes")
+                if (n["metadata"].get("labels") or {}).get(LABEL) == VALUE}
+    if not _selects_label(_dig(ctx.view.get("deployments", WEB), "spec", "template", "spec")):
+        return failed(N_("{name} does not ask for nodes labelled {label}={value}."), name=WEB, label=LABEL, value=VALUE,
+                      expected=f"nodeSelector {LABEL}: {VALUE}", found=N_("no nodeSelector"),
+                      hints=(N_("Without a nodeSelector, the scheduler may use any node that accepts pods."),
+                             N_("The nodeSelector goes in the pod template: spec.template.spec.nodeSelector."),
+                             N_("Under the template's nodeSelector, put `{label}: {value}`, then apply again.")))
+    elsewhere = sorted({str(_dig(p, "spec", "nodeName")) for p in pods} - labelled)
+    if pods and not elsewhere and all(map(_serving, pods)):
+        return passed(N_("The {count} pods of {name} run on labelled nodes: {nodes}."), count=len(pods), name=WEB,
+                      nodes=", ".join(sorted({p["spec"]["nodeName"] for p in pods})))
+    return not_yet(N_("Not every pod of {name} runs on a labelled node yet ({nodes})."), name=WEB,
+                   nodes=", ".join(elsewhere) or N_("pods not ready"), expected=", ".join(sorted(labelled)),
+                   found=", ".join(elsewhere),
+                   hints=(N_("`kubectl get nodes -L {label}` shows which nodes carry the label."),
+                          N_("`kubectl describe pod <a Pending pod>`: no labelled node may have room or be "
+                             "schedulable."),
+                          N_("Label the worker nodes: `kubectl label nodes -l '!node-role.kubernetes.io/"
+                             "control-plane' {label}={value}`.")))
+
+
+@check(N_("A node running nodes-web was drained, and is back in service"), points=2)
+def node_drained(ctx: Context):
+    pods, missing = _web(ctx)
+    if missing:
+        return missing
+    placed = {}  # node → pods of nodes-web the scheduler ever put there (events last about an hour)
+    for event in ctx.view.list("events"):
+        match = ASSIGNED.match(str(event.get("message"))) if event.get("reason") == "Scheduled" else None
+        if match and match.group(1).startswith(f"{WEB}-"):
+            placed.setdefault(match.group(2), set()).add(match.group(1))
+    running_on = {str(_dig(p, "spec", "nodeName")) for p in pods}
+    emptied = sorted(node for node in placed if node not in running_on)
+    hints = (N_("Draining a node cordons it, then evicts its pods so that their controllers recreate them elsewhere."),
+             N_("`kubectl get pods -l app={name} -o wide` shows the NODE of each pod."),
+             N_("`kubectl drain <node> --ignore-daemonsets --pod-selector=app={name}`, then "
+                "`kubectl uncordon <node>`."))
+    if not emptied or not pods or not all(map(_serving, pods)):
+        return failed(N_("No node that ran pods of {name} has been emptied of them."), name=WEB, hints=hints,
+                      expected=N_("a node without pods of {name}"), found=", ".join(sorted(running_on)))
+    nodes = {n["metadata"]["name"]: n for n in ctx.view.list("nodes")}
+    cordoned = [node for node in emptied if _dig(nodes.get(node), "spec", "unschedulable")]
+    if len(cordoned) == len(emptied):
+        return failed(N_("Node {node} was drained but is still cordoned: no new pod can go there."), node=cordoned[0],
+                      expected=N_("schedulable"), found="SchedulingDisabled",
+                      hints=(N_("A drained node stays unschedulable until you uncordon it."),
+                             N_("`kubectl uncordon {node}`.")))
+    node = next(n for n in emptied if n not in cordoned)
+    return passed(N_("Node {node} was drained (its pods {pods} moved away) and accepts pods again."), node=node,
+                  pods=", ".join(sorted(placed[node])))
+
+
+@check(N_("The DaemonSet nodes-agent runs a ready pod on every node it targets"))
+def agent_on_every_node(ctx: Context):
+    daemonset = ctx.view.get("daemonsets", AGENT)
+    if daemonset is None:
+        return failed(N_("There is no DaemonSet called {name}."), name=AGENT, expected=N_("a DaemonSet"),
+                      found=N_("nothing"), hints=(N_("`kubectl get daemonsets` lists what exists."),))
+    status = daemonset.get("status") if isinstance(daemonset.get("status"), dict) else {}
+    desired, ready = status.get("desiredNumberScheduled"), status.get("numberReady")
+    if isinstance(desired, int) and desired >= 2 and ready == desired and not status.get("numberMisscheduled"):
+        return passed(N_("{name} runs a ready pod on each of its {count} nodes."), name=AGENT, count=desired)
+    outcome = not_yet if isinstance(desired, int) and desired >= 2 else failed
+    return outcome(N_("{name} has {ready} ready pods for {desired} nodes."), name=AGENT, ready=ready, desired=desired,
+                   expected=N_("one pod per node (at least 2)"), found=str(ready),
+                   hints=(N_("`kubectl get daemonset {name}` shows DESIRED, READY and NODE SELECTOR."),
+                          N_("A DaemonSet runs on every node its nodeSelector and tolerations allow."),
+                          N_("Remove the nodeSelector (or use a label the nodes carry) and apply again.")))
