@@ -1,0 +1,440 @@
+"""Checks of the capstone (after 42's ft_services): seven workloads, LoadBalancer Services sharing one IP,
+databases on claims, credentials only in Secrets, nginx's configuration and certificate mounted, FTPS passive
+ports, crash tests, and what the stack answers on the network.
+
+API-state checks come first; the checks that need containers that really run or an external IP come after.
+"""
+
+import base64
+import json
+import re
+from datetime import datetime
+
+from checkers import N_, Context, check, condition, failed, not_yet, owned_by, passed
+from checkers.kube import containers
+from checkers.probes import fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, service_target
+from checkers.probes.common import Verdict
+
+NGINX, WORDPRESS, MYSQL, PMA = "capstone-nginx", "capstone-wordpress", "capstone-mysql", "capstone-phpmyadmin"
+FTPS, INFLUXDB, GRAFANA = "capstone-ftps", "capstone-influxdb", "capstone-grafana"
+DEPLOYMENTS = (NGINX, WORDPRESS, MYSQL, PMA, FTPS, INFLUXDB, GRAFANA)
+EXTERNAL, INTERNAL = (NGINX, WORDPRESS, PMA, FTPS, GRAFANA), (MYSQL, INFLUXDB)
+SHARING_KEYS = ("metallb.universe.tf/allow-shared-ip", "metallb.io/allow-shared-ip")
+CLAIMS = {MYSQL: ("capstone-mysql", "/var/lib/mysql"), INFLUXDB: ("capstone-influxdb", "/var/lib/influxdb")}
+CREDENTIALS = {MYSQL: "capstone-mysql", WORDPRESS: "capstone-mysql", FTPS: "capstone-ftps",
+               INFLUXDB: "capstone-influxdb", GRAFANA: "capstone-grafana"}
+NGINX_CONFIG, TLS_SECRET = "capstone-nginx", "capstone-tls"
+WORDPRESS_PORT = 5050
+SENSITIVE_NAME = re.compile(r"PASSWORD|PASSWD|(^|_)PASS($|_)|TOKEN|SECRET", re.I)
+SHORTEST_SECRET = 8  # shorter Secret values ("admin", "ftpuser") are too common to count as a leak
+CREATED, DELETED = re.compile(r"^Created pod: (\S+)$"), re.compile(r"^Deleted pod: (\S+)$")
+
+
+def _dig(obj, *keys):
+    """obj[k1][k2]…, or None as soon as a level is missing or not a mapping."""
+    for key in keys:
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj
+
+
+def _missing(kind: str, name: str):
+    return failed(N_("There is no {kind} called {name}."), kind=kind, name=name, expected=kind, found=N_("nothing"),
+                  hints=(N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
+                         N_("Apply the manifest of the milestone that creates {name}."),
+                         N_("Every object of the capstone is called capstone-<component>.")))
+
+
+def _pod_spec(deployment: dict) -> dict:
+    return _dig(deployment, "spec", "template", "spec") or {}
+
+
+def _serving(pod: dict | None) -> bool:
+    return _dig(pod, "status", "phase") == "Running" and condition(pod or {}, "Ready") == "True"
+
+
+def _active_replicaset(ctx: Context, deployment: dict):
+    """The ReplicaSet of ``deployment`` that has pods wanted (the newest one during a rollout)."""
+    active = [rs for rs in owned_by(ctx.view.list("replicasets"), deployment) if _dig(rs, "spec", "replicas")]
+    return max(active, key=lambda rs: rs["metadata"].get("creationTimestamp", ""), default=None)
+
+
+def _pods(ctx: Context, name: str) -> list[dict]:
+    """The live pods of Deployment ``name``, through the ReplicaSets it owns."""
+    deployment = ctx.view.get("deployments", name)
+    if deployment is None:
+        return []
+    pods = [p for rs in owned_by(ctx.view.list("replicasets"), deployment) for p in owned_by(ctx.view.list("pods"), rs)]
+    return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+
+
+def _secret(ctx: Context, name: str, key: str) -> str | None:
+    encoded = _dig(ctx.view.get("secrets", name), "data", key)
+    return base64.b64decode(str(encoded)).decode(errors="replace") if encoded else None
+
+
+def _secret_values(ctx: Context) -> set[str]:
+    """Every decoded value of every Secret in the namespace that is long enough to be a real secret."""
+    values = {base64.b64decode(str(v)).decode(errors="replace") for s in ctx.view.list("secrets")
+              for v in (s.get("data") or {}).values()}
+    return {v for v in values if len(v) >= SHORTEST_SECRET}
+
+
+def _secrets_used(pod_spec: dict) -> set[str]:
+    """The Secrets a pod spec refers to: secretKeyRef, envFrom.secretRef or a secret volume."""
+    used = {_dig(v, "secret", "secretName") for v in pod_spec.get("volumes") or []}
+    for container in containers({"spec": pod_spec}):
+        used |= {_dig(s, "secretRef", "name") for s in container.get("envFrom") or []}
+        used |= {_dig(e, "valueFrom", "secretKeyRef", "name") for e in container.get("env") or []}
+    return used - {None}
+
+
+def _mounted(pod_spec: dict, source: str, name: str) -> bool:
+    """Whether a container mounts a volume of type ``source`` (configMap or secret) that names ``name``."""
+    field = {"configMap": "name", "secret": "secretName"}[source]
+    volumes = {v.get("name") for v in pod_spec.get("volumes") or [] if _dig(v, source, field) == name}
+    return any(m.get("name") in volumes for c in containers({"spec": pod_spec}) for m in c.get("volumeMounts") or [])
+
+
+def _address(ctx: Context, name: str, port: int):
+    """(the Target where Service ``name`` answers ``port`` from here, None) or (None, an outcome saying why not)."""
+    service = ctx.view.get("services", name)
+    if service is None:
+        return None, _missing("Service", name)
+    target = service_target(service, ctx.view.list("nodes"), port)
+    if target is None:
+        return None, failed(N_("Service {name} has no external address for port {port}."), name=name, port=port,
+                            expected=N_("a LoadBalancer IP or a node port"), found=N_("nothing"),
+                            hints=(N_("`kubectl get service {name}` shows its type, ports and EXTERNAL-IP."),
+                                   N_("The Service must be of type LoadBalancer and list port {port}.")))
+    return target, None
+
+
+# --- the state of the cluster ------------------------------------------------------------------------------
+
+
+@check(N_("Every component of the stack runs with all its replicas ready"), points=3)
+def workloads_ready(ctx: Context):
+    waiting = []
+    for name in DEPLOYMENTS:
+        deployment = ctx.view.get("deployments", name)
+        if deployment is None:
+            return _missing("Deployment", name)
+        status = deployment.get("status") or {}
+        wanted = _dig(deployment, "spec", "replicas")
+        current = status.get("observedGeneration") == deployment["metadata"].get("generation")
+        if not (current and wanted and status.get("readyReplicas") == wanted):
+            waiting.append(name)
+    if not waiting:
+        return passed(N_("All {count} Deployments of the stack are ready."), count=len(DEPLOYMENTS))
+    stuck = [n for n in waiting for p in _pods(ctx, n)
+             if any(c.get("reason") == "Unschedulable" for c in _dig(p, "status", "conditions") or [])]
+    verdict = failed if stuck else not_yet
+    return verdict(N_("These Deployments are not ready: {names}."), names=", ".join(waiting), name=waiting[0],
+                   expected=N_("all ready"), found=", ".join(waiting),
+                   hints=(N_("`kubectl get deployments,pods` shows which replicas are missing."),
+                          N_("`kubectl describe pod -l app={name}`: the Events say why a pod waits (a claim, a "
+                             "Secret, a node)."),
+                          N_("A pod that no node accepts points at a nodeSelector, affinity or resources.")))
+
+
+def _sharing_problems(ctx: Context) -> list[str] | None:
+    """What keeps the public Services from sharing one IP (types, keys, ports used twice); None if one is missing."""
+    problems, keys, seen = [], set(), set()
+    for name in EXTERNAL + INTERNAL:
+        service = ctx.view.get("services", name)
+        if service is None:
+            return None
+        kind = _dig(service, "spec", "type") or "ClusterIP"
+        if kind != ("LoadBalancer" if name in EXTERNAL else "ClusterIP"):
+            problems.append(f"{name}: type {kind}")
+        if name not in EXTERNAL:
+            continue
+        annotations = service["metadata"].get("annotations") or {}
+        keys.add(next((annotations[k] for k in SHARING_KEYS if annotations.get(k)), "-"))
+        for port in _dig(service, "spec", "ports") or []:
+            entry = (port.get("port"), port.get("protocol", "TCP"))
+            if entry in seen:
+                problems.append(f"{name}: port {entry[0]} used twice")
+            seen.add(entry)
+    if len(keys) != 1 or "-" in keys:
+        problems.append("allow-shared-ip: " + ", ".join(sorted(keys)))
+    return problems
+
+
+@check(N_("The five public Services are LoadBalancers sharing one IP without port clashes"), points=2)
+def services_share_one_ip(ctx: Context):
+    problems = _sharing_problems(ctx)
+    if problems is None:
+        return _missing("Service", next(n for n in EXTERNAL + INTERNAL if ctx.view.get("services", n) is None))
+    if not problems:
+        return passed(N_("The {count} public Services are LoadBalancers with one sharing key and distinct ports."),
+                      count=len(EXTERNAL))
+    return failed(N_("The Services cannot share one IP: {problems}."), problems="; ".join(problems),
+                  expected=N_("one sharing key, distinct ports"), found="; ".join(problems),
+                  hints=(N_("MetalLB gives Services one IP when they carry the same allow-shared-ip key and no "
+                            "port is used twice."),
+                         N_("The databases stay inside the cluster (ClusterIP); the five others are LoadBalancers."),
+                         N_("Annotate each public Service with `metallb.universe.tf/allow-shared-ip: capstone`.")))
+
+
+@check(N_("MySQL and InfluxDB keep their data on Bound claims"), points=2, settle=20)
+def data_on_claims(ctx: Context):
+    for name, (claim, path) in CLAIMS.items():
+        pvc = ctx.view.get("persistentvolumeclaims", claim)
+        if pvc is None:
+            return _missing("PersistentVolumeClaim", claim)
+        if _dig(pvc, "status", "phase") != "Bound":
+            return not_yet(N_("Claim {claim} is not Bound yet."), claim=claim, expected="Bound",
+                           found=_dig(pvc, "status", "phase") or "Pending",
+                           hints=(N_("`kubectl describe pvc {claim}`: its Events say what it waits for."),
+                                  N_("Without a default StorageClass (`kubectl get storageclass`), create a "
+                                     "PersistentVolume for it, as in the volumes lab.")))
+        pod_spec = _pod_spec(ctx.view.get("deployments", name) or {})
+        volumes = {v.get("name") for v in pod_spec.get("volumes") or [] if _dig(v, "persistentVolumeClaim",
+                                                                                "claimName") == claim}
+        if not any(m.get("name") in volumes and m.get("mountPath", "").rstrip("/") == path
+                   for c in containers({"spec": pod_spec}) for m in c.get("volumeMounts") or []):
+            return failed(N_("{name} does not keep {path} on claim {claim}."), name=name, path=path, claim=claim,
+                          expected=f"{claim} → {path}", found=N_("another volume, or none"),
+                          hints=(N_("Data written anywhere else dies with the container."),
+                                 N_("`kubectl get deployment {name} -o yaml`: look at volumes and volumeMounts."),
+                                 N_("Add a persistentVolumeClaim volume with claimName {claim}, mounted at {path}.")))
+    return passed(N_("MySQL and InfluxDB keep their data on Bound claims."))
+
+
+@check(N_("Every credential comes from a Secret, none is written in the manifests"), points=2)
+def credentials_in_secrets(ctx: Context):
+    secrets = _secret_values(ctx)
+    for name in DEPLOYMENTS:
+        pod_spec = _pod_spec(ctx.view.get("deployments", name) or {})
+        everyone = containers({"spec": pod_spec}) + [c for c in pod_spec.get("initContainers") or []
+                                                      if isinstance(c, dict)]
+        leaks = [e.get("name", "?") for c in everyone for e in c.get("env") or []
+                 if e.get("value") and (e["value"] in secrets or SENSITIVE_NAME.search(e.get("name", "")))]
+        if leaks:  # the variable's name only: a check result must never carry a secret value
+            return failed(N_("The variable {variable} of {name} carries a secret written in plain text."),
+                          name=name, variable=leaks[0], expected="valueFrom.secretKeyRef", found=N_("env[].value"),
+                          hints=(N_("Whoever may read the Deployment reads env values, and they end up in Git."),
+                                 N_("Replace `value:` of {variable} with `valueFrom: secretKeyRef:`.")))
+        if name in CREDENTIALS and CREDENTIALS[name] not in _secrets_used(pod_spec):
+            return failed(N_("{name} does not take its credentials from Secret {secret}."), name=name,
+                          secret=CREDENTIALS[name], expected=CREDENTIALS[name], found=N_("no reference"),
+                          hints=(N_("`kubectl describe secret {secret}` lists its keys (never their values)."),
+                                 N_("Use `valueFrom: secretKeyRef:` with `name: {secret}` for each password.")))
+    return passed(N_("Every password reaches the stack by reference to a Secret."))
+
+
+@check(N_("nginx reads its configuration from a ConfigMap and its certificate from a TLS Secret"))
+def nginx_config_mounted(ctx: Context):
+    deployment = ctx.view.get("deployments", NGINX)
+    if deployment is None:
+        return _missing("Deployment", NGINX)
+    pod_spec, tls = _pod_spec(deployment), ctx.view.get("secrets", TLS_SECRET)
+    hints = (N_("nginx reads files: a ConfigMap and a Secret become files through volumes and volumeMounts."),
+             N_("`kubectl create secret tls {secret} --cert=tls.crt --key=tls.key` makes the TLS Secret."),
+             N_("Mount ConfigMap {config} at /etc/nginx/conf.d and Secret {secret} at /etc/nginx/tls."))
+    if ctx.view.get("configmaps", NGINX_CONFIG) is None or not _mounted(pod_spec, "configMap", NGINX_CONFIG):
+        return failed(N_("nginx does not mount the ConfigMap {config}."), config=NGINX_CONFIG, secret=TLS_SECRET,
+                      expected=NGINX_CONFIG, found=N_("no such mount"), hints=hints)
+    if _dig(tls, "type") != "kubernetes.io/tls" or not _mounted(pod_spec, "secret", TLS_SECRET):
+        return failed(N_("nginx does not mount the TLS Secret {secret}."), config=NGINX_CONFIG, secret=TLS_SECRET,
+                      expected="kubernetes.io/tls", found=_dig(tls, "type") or N_("nothing"), hints=hints)
+    return passed(N_("nginx mounts ConfigMap {config} and TLS Secret {secret}."), config=NGINX_CONFIG,
+                  secret=TLS_SECRET)
+
+
+def _passive_range(pod_spec: dict) -> range | None:
+    """The passive ports the FTP server is told to use: MIN_PORT/MAX_PORT (vsftpd) or FTP_PASSIVE_PORTS a:b."""
+    env = {e.get("name"): str(e.get("value")) for c in containers({"spec": pod_spec}) for e in c.get("env") or []}
+    low, high = env.get("MIN_PORT"), env.get("MAX_PORT")
+    if env.get("FTP_PASSIVE_PORTS"):
+        low, _, high = env["FTP_PASSIVE_PORTS"].partition(":")
+    return range(int(low), int(high) + 1) if f"{low}{high}".isdigit() else None
+
+
+@check(N_("The FTPS Service exposes port 21 and every passive port, unchanged"))
+def ftps_passive_ports(ctx: Context):
+    deployment, service = ctx.view.get("deployments", FTPS), ctx.view.get("services", FTPS)
+    if deployment is None or service is None:
+        return _missing("Deployment" if deployment is None else "Service", FTPS)
+    wanted = _passive_range(_pod_spec(deployment))
+    same = {p.get("port") for p in _dig(service, "spec", "ports") or []
+            if p.get("targetPort", p.get("port")) == p.get("port")}
+    lacking = [port for port in [21, *(wanted or [])] if port not in same]
+    if wanted and not lacking:
+        return passed(N_("Service {name} exposes 21 and the passive ports {low}–{high}."), name=FTPS,
+                      low=wanted[0], high=wanted[-1])
+    return failed(N_("Service {name} lacks these ports (with port = targetPort): {ports}."), name=FTPS,
+                  ports=", ".join(map(str, lacking)) if wanted else N_("the passive range is not set"),
+                  expected=N_("21 and every passive port"), found=", ".join(map(str, sorted(same))) or "-",
+                  hints=(N_("After login, each transfer opens a new connection to a passive port the server "
+                            "names: the Service must carry it unchanged."),
+                         N_("Set the range on the server (MIN_PORT/MAX_PORT) and list each port in the Service."),
+                         N_("One entry per port: `- {{name: pasv-21000, port: 21000, targetPort: 21000}}`.")))
+
+
+@check(N_("The database pod was deleted and its Deployment started a new one"), points=2)
+def database_pod_replaced(ctx: Context):
+    deployment = ctx.view.get("deployments", MYSQL)
+    if deployment is None:
+        return _missing("Deployment", MYSQL)
+    replicaset = _active_replicaset(ctx, deployment)
+    rs_name = _dig(replicaset, "metadata", "name")
+    created, deleted_by_rs = set(), set()
+    for event in ctx.view.list("events"):
+        if _dig(event, "involvedObject", "kind") == "ReplicaSet" and _dig(event, "involvedObject", "name") == rs_name:
+            for pattern, into in ((CREATED, created), (DELETED, deleted_by_rs)):
+                match = pattern.match(event.get("message") or "")
+                if match:
+                    into.add(match.group(1))
+    current = {p["metadata"]["name"] for p in _pods(ctx, MYSQL) if _serving(p)}
+    replaced = sorted(created - current - deleted_by_rs)
+    if replaced and current:
+        return passed(N_("Pod {pod} was deleted, and its Deployment started {new}."), pod=replaced[0],
+                      new=min(current), evidence={"created": sorted(created), "current": sorted(current)})
+    return failed(N_("No pod of {name} has been deleted and replaced yet."), name=MYSQL,
+                  expected=N_("a replacement pod"), found=N_("the original pod"),
+                  hints=(N_("This is the crash test: delete the database pod and watch a new one start."),
+                         N_("`kubectl delete pod -l app={name}`, then `kubectl rollout status deployment/{name}`."),
+                         N_("Events expire after an hour: if you did this long ago, delete the pod again.")))
+
+
+# --- crash tests and the network (containers that really run) ------------------------------------------------
+
+
+def _restarted(pod: dict) -> dict | None:
+    """The status of a container of ``pod`` that ended and was started again, if the pod is Ready again."""
+    if not _serving(pod):
+        return None
+    return next((s for s in _dig(pod, "status", "containerStatuses") or []
+                 if isinstance(s, dict) and (s.get("restartCount") or 0) >= 1
+                 and _dig(s, "lastState", "terminated")), None)
+
+
+@check(N_("A container whose main process was killed was restarted and is ready again"), points=2,
+       needs={"data_plane": True})
+def process_restarted(ctx: Context):
+    for name in DEPLOYMENTS:
+        for pod in _pods(ctx, name):
+            status = _restarted(pod)
+            if status:
+                ended = _dig(status, "lastState", "terminated")
+                return passed(N_("Container {container} of {pod} ended ({reason}, exit code {code}), restarted "
+                                 "{count} times, and is ready."), container=status.get("name"),
+                              pod=pod["metadata"]["name"], reason=ended.get("reason") or "?",
+                              code=ended.get("exitCode"), count=status.get("restartCount"))
+    return failed(N_("No container of the stack has been restarted after its process died."),
+                  expected=N_("restartCount ≥ 1, Ready"), found="0",
+                  hints=(N_("This is the other crash test: kill a container's main process (PID 1) and watch "
+                            "the kubelet start it again."),
+                         N_("`kubectl get pods` shows the RESTARTS column; `kubectl describe pod` the last state."),
+                         N_("`kubectl exec deploy/capstone-nginx -- kill 1`, then `kubectl get pods -w` for a "
+                            "few seconds.")))
+
+
+@check(N_("nginx redirects plain HTTP to HTTPS with a 301"), needs={"data_plane": True})
+def http_redirects_to_https(ctx: Context):
+    target, problem = _address(ctx, NGINX, 80)
+    return problem or http_redirect(f"http://{target}/", 301, to="https://")
+
+
+@check(N_("nginx answers /wordpress with a 307 to WordPress's port"), needs={"data_plane": True})
+def wordpress_redirect(ctx: Context):
+    target, problem = _address(ctx, NGINX, 443)
+    if problem:
+        return problem
+    outcome = http_redirect(f"https://{target}/wordpress", 307, to="http")
+    location = outcome.params.get("location", "")
+    if outcome.status == "pass" and f":{WORDPRESS_PORT}" not in location:
+        return failed(N_("/wordpress redirects to {location}, not to port {port}."), location=location,
+                      port=WORDPRESS_PORT, expected=f"http://<IP>:{WORDPRESS_PORT}/", found=location,
+                      hints=(N_("In the HTTPS server block: `location /wordpress {{ return 307 "
+                                "http://$host:{port}/; }}`."),))
+    return outcome
+
+
+@check(N_("nginx serves phpMyAdmin under /phpmyadmin/ as a reverse proxy"), needs={"data_plane": True})
+def phpmyadmin_proxied(ctx: Context):
+    target, problem = _address(ctx, NGINX, 443)
+    return problem or http_status(f"https://{target}/phpmyadmin/", 200, contains=b"phpMyAdmin")
+
+
+@check(N_("FTPS works on port 21 of the shared IP: login over TLS and a passive transfer"), points=2,
+       needs={"data_plane": True, "load_balancer": True})
+def ftps_login(ctx: Context):
+    target, problem = _address(ctx, FTPS, 21)
+    if problem:
+        return problem
+    if target.via != "load balancer":  # passive ports are reachable only where port == the Service's port
+        return not_yet(N_("Service {name} has no external IP yet."), name=FTPS, expected=N_("an IP"),
+                       found="<pending>", hints=(N_("`kubectl get service {name}` shows its EXTERNAL-IP."),))
+    user, password = _secret(ctx, "capstone-ftps", "user"), _secret(ctx, "capstone-ftps", "password")
+    if not user or not password:
+        return _missing("Secret", "capstone-ftps")
+    return ftps_probe(target, user, password)
+
+
+@check(N_("The five public Services received the same external IP"), needs={"load_balancer": True}, settle=60)
+def one_external_ip(ctx: Context):
+    addresses = {}
+    for name in EXTERNAL:
+        ingress = _dig(ctx.view.get("services", name), "status", "loadBalancer", "ingress") or [{}]
+        addresses[name] = ingress[0].get("ip") or ingress[0].get("hostname") if isinstance(ingress[0], dict) else None
+    pending = [name for name, address in addresses.items() if not address]
+    if pending:
+        return not_yet(N_("These Services have no external IP yet: {names}."), names=", ".join(pending),
+                       expected=N_("an IP"), found="<pending>",
+                       hints=(N_("On minikube, `minikube addons enable metallb`, then give it a range of addresses "
+                                 "with `minikube addons configure metallb`."),))
+    if len(set(addresses.values())) == 1:
+        return passed(N_("The stack answers on one IP: {ip}."), ip=addresses[EXTERNAL[0]])
+    return failed(N_("The Services received different IPs: {found}."),
+                  found=", ".join(f"{n}={a}" for n, a in addresses.items()), expected=N_("one IP"),
+                  hints=(N_("MetalLB shares an IP only between Services with the same allow-shared-ip key and "
+                            "distinct ports: see the check on the Services."),
+                         N_("Delete and re-apply the Services after fixing the key: an IP once given is kept.")))
+
+
+@check(N_("Grafana reaches InfluxDB through its provisioned data source"), needs={"data_plane": True})
+def grafana_reads_influxdb(ctx: Context):
+    target, problem = _address(ctx, GRAFANA, 3000)
+    if problem:
+        return problem
+    user, password = _secret(ctx, "capstone-grafana", "admin-user"), _secret(ctx, "capstone-grafana", "admin-password")
+    if not user or not password:
+        return _missing("Secret", "capstone-grafana")
+    return grafana_datasource(fetcher(f"http://{target}", user=user, password=password), url_contains=INFLUXDB)
+
+
+def _timestamp(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "")).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+@check(N_("WordPress still shows what it held before the database pod was replaced"), points=2,
+       needs={"data_plane": True})
+def data_survives_restart(ctx: Context):
+    target, problem = _address(ctx, WORDPRESS, WORDPRESS_PORT)
+    if problem:
+        return problem
+    try:
+        status, body = fetcher(f"http://{target}")("/?rest_route=/wp/v2/posts&orderby=date&order=asc&per_page=1")
+    except Verdict as stop:  # no HTTP answer at all
+        return stop.outcome
+    try:
+        first = json.loads(body)[0]
+    except (ValueError, IndexError, KeyError, TypeError):
+        first = None
+    written = _timestamp(_dig(first, "date_gmt"))
+    started = [_timestamp(p["metadata"].get("creationTimestamp")) for p in _pods(ctx, MYSQL) if _serving(p)]
+    if written and started and all(s and written < s for s in started):
+        return passed(N_("The post from {written} (UTC) is still there; the database pod started later."),
+                      written=written.isoformat(sep=" "))
+    return failed(N_("WordPress shows no post written before the current database pod started (HTTP {status})."),
+                  status=status, expected=N_("an older post"), found=str(written or "-"),
+                  hints=(N_("Install WordPress in your browser at http://<IP>:{port}/ first: it writes a first post."),
+                         N_("Then delete the database pod; if the post is gone, MySQL's data was not on the claim."),
+                         N_("`kubectl exec deploy/capstone-mysql -- ls /var/lib/mysql` shows the files it keeps.")),
+                  port=WORDPRESS_PORT)

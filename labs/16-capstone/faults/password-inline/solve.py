@@ -1,0 +1,23 @@
+"""The mistake: read the generated database password out of the Secret and write it into WordPress's Deployment."""
+
+import base64
+import importlib.util
+from pathlib import Path
+
+
+def steps():
+    spec = importlib.util.spec_from_file_location("capstone_steps", Path(__file__).parent / "steps.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def solve(kubectl):
+    encoded = kubectl("get", "secret", "capstone-mysql", "-o", "jsonpath={.data.password}")
+    manifest = Path(__file__).parent / "wordpress.yaml"
+    manifest.write_text(manifest.read_text().replace("PASSWORD_FROM_THE_SECRET", base64.b64decode(encoded).decode()))
+    do = steps()
+    do.prepare(kubectl)
+    do.apply_and_wait(kubectl)
+    do.exercises(kubectl)
+    do.restart_database(kubectl)

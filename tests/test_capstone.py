@@ -1,0 +1,149 @@
+"""The logic of the checks of 15-canary and 16-capstone that the embedded cluster cannot exercise (no data
+plane, no load balancer), on fake read-only views: the canary's statistics and traffic count, the crash tests,
+the shared external IP and what WordPress still shows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checkers import passed
+from checkers.lab import find_lab
+from checkers.runner import Context
+from clusters.base import Capabilities
+
+CANARY, CAPSTONE = find_lab("15-canary"), find_lab("16-capstone")
+
+
+class FakeView:
+    """The parts of ClusterView the checks use, over fixed objects."""
+
+    def __init__(self, objects: dict[str, list[dict]], proxy=None):
+        self.objects, self.proxy, self.namespace = objects, proxy, "ns"
+
+    def list(self, kind):
+        return self.objects.get(kind, [])
+
+    def get(self, kind, name):
+        return next((o for o in self.list(kind) if o["metadata"]["name"] == name), None)
+
+    def proxy_get(self, kind, name, port, path="/", *, namespace=None, host=None):
+        return self.proxy(path, host)
+
+
+def run(lab, check_id, view):
+    return lab.check(check_id).fn(Context(view, "ns", lab, Capabilities(True, True, True, 3, False)))
+
+
+def module(lab):
+    return lab.checks[0].fn.__globals__
+
+
+# --- 15-canary ------------------------------------------------------------------------------------------------
+
+
+def test_canary_acceptance_range():
+    acceptance = module(CANARY)["acceptance"]
+    assert acceptance(200, 10) == (8, 35)
+    low, high = acceptance(200, 1)
+    assert high == 8  # the 1% and 10% ranges touch at one count only
+
+
+@pytest.mark.parametrize(("every", "status"), [(10, "pass"), (100, "fail"), (2, "fail")])
+def test_traffic_split_counts_answers(every, status):
+    calls = {"n": 0}
+
+    def proxy(path, host):
+        assert host == "hipotecas.example"
+        calls["n"] += 1
+        return 200, b"canary-new\n" if calls["n"] % every == 0 else b"canary-stable\n"
+
+    outcome = run(CANARY, "traffic-split", FakeView({}, proxy))
+    assert outcome.status == status and calls["n"] == 200
+
+
+def test_traffic_split_without_controller_is_an_error():
+    body = json.dumps({"kind": "Status", "apiVersion": "v1", "code": 503}).encode()
+    assert run(CANARY, "traffic-split", FakeView({}, lambda path, host: (503, body))).status == "error"
+
+
+# --- 16-capstone ----------------------------------------------------------------------------------------------
+
+
+def _deployment_with_pod(name: str, pod_status: dict, created="2025-01-01T10:00:00Z") -> dict[str, list[dict]]:
+    deployment = {"metadata": {"name": name, "uid": f"d-{name}"}}
+    replicaset = {"metadata": {"name": f"{name}-rs", "uid": f"rs-{name}", "ownerReferences": [{"uid": f"d-{name}"}]},
+                  "spec": {"replicas": 1}}
+    pod = {"metadata": {"name": f"{name}-pod", "creationTimestamp": created,
+                        "ownerReferences": [{"uid": f"rs-{name}"}]},
+           "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}], **pod_status}}
+    return {"deployments": [deployment], "replicasets": [replicaset], "pods": [pod]}
+
+
+RESTARTED = {"name": "nginx", "restartCount": 1, "lastState": {"terminated": {"reason": "Completed", "exitCode": 0}}}
+
+
+@pytest.mark.parametrize(("container", "ready", "status"), [
+    (RESTARTED, "True", "pass"),
+    ({**RESTARTED, "restartCount": 0}, "True", "fail"),
+    ({"name": "nginx", "restartCount": 3}, "True", "fail"),  # no terminated last state: not a crash seen
+    (RESTARTED, "False", "fail"),  # restarted but not serving again
+])
+def test_process_restarted(container, ready, status):
+    objects = _deployment_with_pod("capstone-nginx", {"containerStatuses": [container]})
+    objects["pods"][0]["status"]["conditions"][0]["status"] = ready
+    assert run(CAPSTONE, "process-restarted", FakeView(objects)).status == status
+
+
+def _services(ips: list[str | None]) -> list[dict]:
+    names = ("capstone-nginx", "capstone-wordpress", "capstone-phpmyadmin", "capstone-ftps", "capstone-grafana")
+    return [{"metadata": {"name": n},
+             "spec": {"type": "LoadBalancer", "ports": [{"port": 5000 + i, "nodePort": 31000 + i}]},
+             "status": {"loadBalancer": {"ingress": [{"ip": ip}] if ip else []}}}
+            for i, (n, ip) in enumerate(zip(names, ips))]
+
+
+@pytest.mark.parametrize(("ips", "status", "settling"), [
+    (["10.0.0.9"] * 5, "pass", False),
+    (["10.0.0.9"] * 4 + [None], "fail", True),
+    (["10.0.0.9"] * 4 + ["10.0.0.10"], "fail", False),
+])
+def test_one_external_ip(ips, status, settling):
+    outcome = run(CAPSTONE, "one-external-ip", FakeView({"services": _services(ips)}))
+    assert (outcome.status, outcome.settling) == (status, settling)
+
+
+def test_ftps_waits_for_an_external_ip():
+    nodes = [{"metadata": {"name": "n"}, "status": {"addresses": [{"type": "InternalIP", "address": "192.0.2.1"}]}}]
+    services = _services([None] * 5)
+    services[3]["spec"]["ports"] = [{"port": 21, "nodePort": 31021}]
+    outcome = run(CAPSTONE, "ftps-login", FakeView({"services": services, "nodes": nodes}))
+    assert outcome.status == "fail" and outcome.settling
+
+
+@pytest.mark.parametrize(("post_date", "status"), [("2025-01-01T09:00:00", "pass"), ("2025-01-01T11:00:00", "fail")])
+def test_data_survives_restart_compares_post_and_pod(monkeypatch, post_date, status):
+    objects = _deployment_with_pod("capstone-mysql", {}, created="2025-01-01T10:00:00Z")
+    objects["services"] = _services(["10.0.0.9"] * 5)
+    objects["services"][1]["spec"]["ports"] = [{"port": 5050}]
+    asked = []
+
+    def fake_fetcher(base):
+        def fetch(path):
+            asked.append(base + path)
+            return 200, json.dumps([{"id": 1, "date_gmt": post_date}]).encode()
+        return fetch
+
+    monkeypatch.setitem(module(CAPSTONE), "fetcher", fake_fetcher)
+    assert run(CAPSTONE, "data-survives-restart", FakeView(objects)).status == status
+    assert asked[0].startswith("http://10.0.0.9:5050/?rest_route=/wp/v2/posts")
+
+
+def test_wordpress_redirect_must_reach_port_5050(monkeypatch):
+    services = _services(["10.0.0.9"] * 5)
+    services[0]["spec"]["ports"] = [{"port": 80}, {"port": 443}]
+    for location, status in (("http://10.0.0.9:5050/", "pass"), ("http://10.0.0.9/wp/", "fail")):
+        monkeypatch.setitem(module(CAPSTONE), "http_redirect",
+                            lambda url, code, to=None, location=location: passed("x {location}", location=location))
+        assert run(CAPSTONE, "wordpress-redirect", FakeView({"services": services})).status == status
