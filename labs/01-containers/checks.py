@@ -11,7 +11,7 @@ PULL_ERRORS = {"ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "Invalid
 
 def _no_pod():
     return failed(N_("There is no pod called {name}."), name=POD, expected=N_("a pod"), found=N_("nothing"),
-                  hints=(N_("Create the pod in the step \"Run your image\"."),
+                  hints=(N_("Create the pod in the step \"Exercise: run your image\"."),
                          N_("`kubectl get pods` lists what exists in the namespace kubectl uses.")))
 
 

@@ -205,7 +205,8 @@ lab.check()
 
 # %% [markdown] key="mistake-latest"
 # **Tagging your image `latest`.** With the tag `latest` and no pull policy, Kubernetes chooses `Always`, asks
-# Docker Hub for `kubelab.local/hello:latest`, and fails with `ErrImagePull`. Give every build a version tag.
+# the registry `kubelab.local` for `kubelab.local/hello:latest`, and fails with `ErrImagePull`. Give every
+# build a version tag.
 
 # %% [markdown] key="mistake-one-node"
 # **Building on one node of several.** Without `--all`, `minikube image build` builds on the first node only;
