@@ -165,7 +165,7 @@ def _namespace_error(view: ClusterView, lab_id: str) -> Outcome | None:
         return error(N_("The cluster could not be read: {error}"), error=str(exc), error_type=type(exc).__name__)
     if exists is False:
         return error(N_("Namespace {namespace} does not exist. Run `kubelab start {lab}` first."),
-                     namespace=view.namespace, lab=lab_id)
+                     namespace=view.namespace, error_type="NamespaceMissing", lab=lab_id)
     return None
 
 

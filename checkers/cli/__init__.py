@@ -39,10 +39,12 @@ def _options(lang: str = typer.Option(None, "--lang", help="Language: " + ", ".j
             raise UsageError(_("--lang {lang}: choose one of {names}.", lang=lang, names=", ".join(LANGUAGES))) from None
 
 
-from . import build, cluster, labs  # noqa: E402  (they register their commands)
+from . import build, cluster, grade, hub, labs  # noqa: E402  (they register their commands)
 
 cluster.register(app)
 labs.register(app)
+grade.register(app)
+hub.register(app)
 build.register(app)
 
 

@@ -1,0 +1,76 @@
+"""`kubelab hub provision` and `deprovision`: the JupyterHub classroom's namespaces, identities and rights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from clusters import active_backend
+from clusters.base import Connection
+from clusters.i18n import _
+
+from .. import hub as classroom
+from ..grading.roster import read_roster
+from .output import console, progress_printer
+
+hub_app = typer.Typer(no_args_is_help=True, help=_("The JupyterHub classroom: one namespace per student."))
+HUB_NAMESPACE_HELP = _("The namespace JupyterHub runs in (its notebook pods and ServiceAccounts).")
+
+
+def _admin(kubeconfig: Path | None, context: str | None) -> Connection:
+    if kubeconfig or context:
+        return Connection(kubeconfig=kubeconfig, context=context)
+    return active_backend().connection()
+
+
+@hub_app.command(help=_("Create or update each student's namespace, ServiceAccount, rights, quota and "
+                        "kubeconfig, and the read-only grader."))
+def provision(
+    roster: Path = typer.Option(..., "--roster", help=_("Class CSV (the id column names lab-<id>).")),
+    hub_namespace: str = typer.Option("jhub", "--hub-namespace", help=HUB_NAMESPACE_HELP),
+    out: Path = typer.Option(Path("kubeconfigs"), "--out", help=_("Folder for the kubeconfig files.")),
+    token_hours: int = typer.Option(24 * 120, "--token-hours", min=1, help=_("Lifetime of the tokens.")),
+    server: str = typer.Option(None, "--server", help=_("API server address to write in the kubeconfigs.")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Print the YAML; change nothing.")),
+    kubeconfig: Path = typer.Option(None, "--kubeconfig", help=_("An admin kubeconfig (default: active cluster).")),
+    context: str = typer.Option(None, "--context", help=_("The context in --kubeconfig.")),
+) -> int:
+    students = read_roster(roster)
+    ids, languages = [s.id for s in students], {s.id: s.lang for s in students if s.lang}
+    room = classroom.Classroom(hub_namespace=hub_namespace)
+    if dry_run:
+        print(classroom.dump(classroom.manifests(ids, room, languages)), end="")
+        return 0
+    api = _admin(kubeconfig, context).api_client()
+    try:
+        count = classroom.provision(api, ids, room, progress_printer(), languages)
+        files = classroom.write_kubeconfigs(api, ids, room, out, token_hours, server)
+    finally:
+        api.close()
+    console.print(_("{count} objects applied for {students} students; kubeconfigs in {folder} ({files} files).",
+                    count=count, students=len(ids), folder=out, files=len(files)))
+    return 0
+
+
+@hub_app.command(help=_("Delete the students' namespaces (with their work) and identities."))
+def deprovision(
+    roster: Path = typer.Option(..., "--roster", help=_("Class CSV.")),
+    hub_namespace: str = typer.Option("jhub", "--hub-namespace", help=HUB_NAMESPACE_HELP),
+    everything: bool = typer.Option(False, "--all", help=_("Also remove the grader and the shared roles.")),
+    kubeconfig: Path = typer.Option(None, "--kubeconfig", help=_("An admin kubeconfig (default: active cluster).")),
+    context: str = typer.Option(None, "--context", help=_("The context in --kubeconfig.")),
+) -> int:
+    ids = [s.id for s in read_roster(roster)]
+    api = _admin(kubeconfig, context).api_client()
+    try:
+        count = classroom.deprovision(api, ids, classroom.Classroom(hub_namespace=hub_namespace), everything,
+                                      progress_printer())
+    finally:
+        api.close()
+    console.print(_("{count} objects deleted.", count=count))
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(hub_app, name="hub")

@@ -1,0 +1,203 @@
+"""Grade every student × lab of a class in parallel, writing each result to a journal as it arrives.
+
+The journal (``results.jsonl``, one JSON record per line, appended and synced
+as results arrive) is the run's memory: a run that is interrupted, even in the
+middle of a line, resumes by grading only what the journal lacks. The last
+record of a student × lab wins. Every record holds the lab's result document,
+redacted and rendered in the student's language.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from kubernetes import client
+
+from clusters.base import Capabilities, Connection, detect_capabilities
+from clusters.errors import KubelabError, UsageError
+from clusters.i18n import _
+
+from ..lab import Lab
+from ..outcome import N_, error
+from ..runner import CheckResult, LabResult, run_lab
+from .redact import redact
+from .roster import Student
+
+JOURNAL = "results.jsonl"
+ERROR_KINDS = {"ApiUnreachable": "unreachable", "NoKubeconfig": "unreachable", "ClusterUnreachable": "unreachable",
+               "ApiTimeout": "timeout", "ApiForbidden": "forbidden", "NamespaceMissing": "namespace-missing"}
+Key = tuple[str, str]  # (student id, lab id)
+
+
+@dataclass(frozen=True)
+class Options:
+    workers: int = 8
+    timeout: float = 5.0  # seconds per API request
+    settle: bool = True  # re-read checks whose state is still changing (a rollout in progress)
+    language: str = "en"  # feedback language of students whose roster row names none
+
+
+class Journal:
+    """The append-only results file; ``records`` holds the last record of each student × lab."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.records: dict[Key, dict] = {}
+        self._lock = threading.Lock()
+        if path.is_file():
+            raw = path.read_bytes()
+            for line in raw.splitlines():
+                try:
+                    record = json.loads(line)
+                    self.records[(record["student"], record["lab"])] = record
+                except (ValueError, KeyError, TypeError):  # a line torn by an interruption
+                    continue
+            if raw and not raw.endswith(b"\n"):
+                with path.open("ab") as out:
+                    out.write(b"\n")
+
+    def append(self, record: dict) -> None:
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        with self._lock, self.path.open("a", encoding="utf-8") as out:
+            out.write(line)
+            out.flush()
+            os.fsync(out.fileno())
+            self.records[(record["student"], record["lab"])] = record
+
+
+class Clients:
+    """One ApiClient and one capability reading per distinct connection, made on first use."""
+
+    def __init__(self, default: Connection | None, workers: int):
+        self.default = default
+        self.workers = workers
+        self._made: dict[tuple, tuple[client.ApiClient, Capabilities] | Exception] = {}
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def connection(self, student: Student) -> Connection:
+        if student.on_current_cluster:
+            if self.default is None:
+                raise UsageError(_("Student {id} is graded on the current cluster, but there is none.", id=student.id))
+            return self.default
+        return Connection(kubeconfig=student.kubeconfig, context=student.context)
+
+    def get(self, student: Student) -> tuple[client.ApiClient, Capabilities]:
+        connection = self.connection(student)
+        key = (connection.kubeconfig, connection.context, connection.in_cluster)
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._made:
+                self._made[key] = self._make(connection)
+        made = self._made[key]
+        if isinstance(made, Exception):
+            raise made
+        return made
+
+    def _make(self, connection: Connection):
+        try:
+            api = connection.api_client()
+            api.configuration.connection_pool_maxsize = self.workers
+            api.rest_client = client.rest.RESTClientObject(api.configuration)  # a pool as wide as the workers
+            return api, detect_capabilities(api)
+        except KubelabError as exc:
+            return exc
+
+    def close(self) -> None:
+        for made in self._made.values():
+            if not isinstance(made, Exception):
+                made[0].close()
+
+
+def select(students: list[Student], labs: list[Lab], journal: Journal, only: list[str] = (),
+           retry_errors: bool = False) -> list[tuple[Student, Lab]]:
+    """The student × lab pairs to grade now: those the journal lacks, plus the ``only`` ones, plus errored ones."""
+    only_students = {s.id for s in students if s.id in only}
+    only_labs = {lab.id for lab in labs if any(_names(lab, name) for name in only)}
+    unknown = [n for n in only if n not in only_students and not any(_names(lab, n) for lab in labs)]
+    if unknown:
+        raise UsageError(_("--only {names}: no such student in the roster or lab in this run.",
+                           names=", ".join(unknown)))
+    chosen = []
+    for student in students:
+        for lab in labs:
+            forced = bool(only) and (not only_students or student.id in only_students) and (
+                not only_labs or lab.id in only_labs)
+            record = journal.records.get((student.id, lab.id))
+            if forced or record is None or (retry_errors and errors_of(record)):
+                chosen.append((student, lab))
+    return chosen
+
+
+def grade_class(students: list[Student], labs: list[Lab], out: Path, default: Connection | None,
+                options: Options = Options(), only: list[str] = (), retry_errors: bool = False,
+                on_result: Callable[[dict], None] | None = None, on_start: Callable[[int], None] | None = None,
+                ) -> dict[Key, dict]:
+    """Grade what ``select`` picks, in parallel; return the journal's records for the roster × labs."""
+    out.mkdir(parents=True, exist_ok=True)
+    journal = Journal(out / JOURNAL)
+    todo = select(students, labs, journal, only, retry_errors)
+    if on_start:
+        on_start(len(todo))
+    clients = Clients(default, options.workers)
+    pool = ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="kubelab-grade")
+    try:
+        futures = [pool.submit(grade_one, student, lab, clients, options) for student, lab in todo]
+        for future in as_completed(futures):
+            record = future.result()
+            journal.append(record)
+            if on_result:
+                on_result(record)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: stop now; what is journaled is kept
+        clients.close()
+    return {(s.id, lab.id): journal.records[(s.id, lab.id)] for s in students for lab in labs
+            if (s.id, lab.id) in journal.records}
+
+
+def grade_one(student: Student, lab: Lab, clients: Clients, options: Options) -> dict:
+    """The journal record of one student × lab; never raises."""
+    namespace = student.namespace_for(lab.namespace)
+    lang = student.lang or options.language
+    try:
+        api, capabilities = clients.get(student)
+        result = run_lab(lab, api, namespace, capabilities, backend="grading", settle=options.settle,
+                         timeout=options.timeout)
+    except Exception as exc:  # no connection, or a bug: this student's lab errors, the class goes on
+        result = _all_errors(lab, namespace, exc)
+    return {"student": student.id, "lab": lab.id, "namespace": namespace, "language": lang,
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "document": redact(result.as_dict(lang))}
+
+
+def errors_of(record: dict) -> list[dict]:
+    """The checks of a record that could not be decided: check id, kind (unreachable, timeout, forbidden…), message."""
+    found = []
+    for item in record["document"]["checks"]:
+        if item["status"] == "error":
+            found.append({"check": item["id"], "kind": error_kind(item), "message": item["message"]})
+    return found
+
+
+def error_kind(item: dict) -> str:
+    error_type = (item.get("params") or {}).get("error_type")
+    if error_type:
+        return ERROR_KINDS.get(error_type, "api")
+    return "check-crashed"
+
+
+def _all_errors(lab: Lab, namespace: str, exc: Exception) -> LabResult:
+    outcome = error(N_("The cluster could not be read: {error}"), error=str(exc), error_type=type(exc).__name__)
+    return LabResult(lab, namespace, "grading", "", [CheckResult(c, outcome) for c in lab.checks])
+
+
+def _names(lab: Lab, name: str) -> bool:
+    return name in (lab.id, lab.slug) or (name.isdigit() and int(name) == lab.order)
