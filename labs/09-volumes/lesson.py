@@ -62,7 +62,7 @@ lab.start()
 # ## A volume by hand
 #
 # Play the administrator and create a PersistentVolume of class `kubelab-manual`, a name that no
-# provisioner uses, so it is only ever bound by hand-made volumes. Its details:
+# provisioner uses, so claims of this class only ever bind to volumes made by hand. Its details:
 #
 # - `capacity` 1Gi and the access mode `ReadWriteOnce` (mounted read-write by one node at a time);
 # - `hostPath`: the storage is a folder on the node (fine for a one-node lab, never for production);
