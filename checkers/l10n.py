@@ -5,25 +5,25 @@ A lab's catalog (``labs/<lab>/locales/<lang>.po``) holds its lesson's prose
 ``N_`` messages of its checks. The core catalog (``clusters/locales``) holds
 the strings of the engine, the backends and the CLI. When an English text
 changes, its translation is kept, marked fuzzy, with the previous English
-beside it, until a translator confirms it. Babel extracts; polib edits.
+beside it, until a translator confirms it. Python's own parser finds the marked strings; polib edits the catalogs.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext
 import polib
-from babel.messages.extract import extract_from_file
 
 from clusters.i18n import CATALOG_DIR, LANGUAGES, _
 
 from .lab import Lab, LabError
 
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != "en")
-KEYWORDS = {"_": None, "N_": None}
+MARKERS = ("_", "N_")
 CORE_SOURCES = ("clusters", "checkers")
 
 
@@ -37,13 +37,19 @@ class Message:
 
 
 def python_messages(files: list[Path], root: Path) -> list[Message]:
-    """Every ``_("…")`` and ``N_("…")`` string in ``files``, first occurrence first."""
+    """Every ``_("…")`` and ``N_("…")`` literal in ``files`` (f-strings included), in source order."""
     found = []
     for file in files:
-        for _line, text, _comments, _context in extract_from_file("python", file, keywords=KEYWORDS):
-            if isinstance(text, str) and text:
-                found.append(Message(None, text, str(file.relative_to(root))))
+        tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
+        calls = sorted((node for node in ast.walk(tree) if _is_marked(node)), key=lambda n: (n.lineno, n.col_offset))
+        found += [Message(None, call.args[0].value, str(file.relative_to(root))) for call in calls]
     return _unique(found)
+
+
+def _is_marked(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in MARKERS
+            and bool(node.args) and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+            and bool(node.args[0].value))
 
 
 def lesson_cells(lab: Lab) -> list:

@@ -18,7 +18,7 @@ from platformdirs import user_state_path
 
 from clusters.api import ApiError
 from clusters.base import Backend, Capabilities, Connection, detect_capabilities
-from clusters.i18n import current_language, translate
+from clusters.i18n import Msgid, current_language, translate
 
 from .lab import Lab
 from .outcome import N_, Outcome, error, skipped
@@ -79,7 +79,8 @@ class LabResult:
         return sum(1 for r in self.results if r.outcome.status == status)
 
     def text(self, message: str, params: dict, lang: str) -> str:
-        params = {k: (translate(v, lang, self.lab.locales, params) if k == "need" else v) for k, v in params.items()}
+        params = {k: translate(v, lang, self.lab.locales, params) if isinstance(v, Msgid) else v
+                  for k, v in params.items()}
         return translate(message, lang, self.lab.locales, params)
 
     def as_dict(self, lang: str | None = None) -> dict:

@@ -18,6 +18,7 @@ from kubernetes import client, config
 from kubernetes.config.config_exception import ConfigException
 
 from .api import get
+from .i18n import _
 from .errors import NoKubeconfig
 
 Progress = Callable[[str], None]
@@ -82,8 +83,9 @@ class Connection:
 
     def describe(self) -> str:
         if self.in_cluster:
-            return "in-cluster"
-        return f"{self.kubeconfig or '~/.kube/config'} ({self.context or 'current context'})"
+            return _("in-cluster credentials")
+        return _("{file} (context {context})", file=self.kubeconfig or "~/.kube/config",
+                 context=self.context or _("the current one"))
 
 
 @dataclass(frozen=True)

@@ -88,9 +88,16 @@ def translate(message: str, lang: str | None = None, extra: Path | None = None, 
         return text
 
 
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction; it is translated later, in the reader's language."""
-    return message
+class Msgid(str):
+    """A message marked with ``N_``: kept in English, translated when it is shown."""
+
+
+def N_(message: str) -> Msgid:
+    """Mark ``message`` for extraction; it is translated later, in the reader's language.
+
+    Used as a parameter of another message, it is translated too when that one is shown.
+    """
+    return Msgid(message)
 
 
 def _(message: str, /, **params) -> str:

@@ -16,21 +16,26 @@ from pathlib import Path
 import pytest
 
 from clusters.base import Connection, detect_capabilities
+from clusters import backend
 from clusters.embedded import EmbeddedBackend
 
 _state: dict = {}
 SKIP_TAGS = {
     "needs-data-plane": ("data_plane", "needs a data plane: this cluster runs no containers"),
     "needs-ingress": ("ingress", "needs an ingress controller"),
+    "needs-internet": ("internet", "needs internet access (KUBELAB_INTERNET=1)"),
     "needs-minikube": (None, "needs minikube"),
 }
 
 
 def shared_cluster() -> Connection:
-    """The session's cluster: ``KUBELAB_TEST_KUBECONFIG`` if set, else an embedded one started now."""
+    """The session's cluster: ``KUBELAB_TEST_BACKEND=minikube`` (the running `kubelab` profile),
+    else ``KUBELAB_TEST_KUBECONFIG`` (and ``KUBELAB_TEST_CONTEXT``), else an embedded one started now."""
     if "connection" not in _state:
         external = os.environ.get("KUBELAB_TEST_KUBECONFIG")
-        if external:
+        if os.environ.get("KUBELAB_TEST_BACKEND") == "minikube":
+            _state["connection"] = backend("minikube").connection()
+        elif external:
             _state["connection"] = Connection(Path(external), os.environ.get("KUBELAB_TEST_CONTEXT"))
         else:
             home = Path(tempfile.mkdtemp(prefix="kubelab-test-cluster-"))

@@ -14,7 +14,7 @@ import click
 import typer
 
 from clusters.errors import KubelabError, UsageError
-from clusters.i18n import LANGUAGES, _, set_language
+from clusters.i18n import LANGUAGES, N_, _, normalize, set_language
 
 from .output import console_err
 
@@ -27,11 +27,11 @@ class ExitCode(IntEnum):
 
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help=_("kubelab: learn Kubernetes hands-on, graded on your live cluster."))
+                  help=N_("kubelab: learn Kubernetes hands-on, graded on your live cluster."))
 
 
 @app.callback()
-def _options(lang: str = typer.Option(None, "--lang", help="Language: " + ", ".join(LANGUAGES) + ".")) -> None:
+def _options(lang: str = typer.Option(None, "--lang", help=N_("Language: en, ro, fr, it or es."))) -> None:
     if lang is not None:
         try:
             set_language(lang)
@@ -48,10 +48,32 @@ hub.register(app)
 build.register(app)
 
 
+def command(argv: list[str]) -> click.Command:
+    """The click command tree, its help in the language ``--lang`` asks for (help is shown before it is parsed)."""
+    for index, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (argv[index + 1:index + 2] or [None])[0]
+        if arg.startswith("--lang") and normalize(value):
+            set_language(value)
+    tree = typer.main.get_command(app)
+    _translate_help(tree)
+    return tree
+
+
+def _translate_help(node: click.Command) -> None:
+    if node.help:
+        node.help = _(node.help)
+    for param in node.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+    for child in getattr(node, "commands", {}).values():
+        _translate_help(child)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run a command and turn its result, or an expected failure, into an exit code."""
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        result = app(args=argv, standalone_mode=False, prog_name="kubelab")
+        result = command(argv).main(args=argv, standalone_mode=False, prog_name="kubelab")
     except KubelabError as exc:
         console_err.print(f"[red]✗[/red] {exc}", highlight=False)
         return ExitCode.CANNOT_RUN

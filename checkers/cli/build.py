@@ -8,7 +8,7 @@ import polib
 import typer
 from rich.table import Table
 
-from clusters.i18n import LANGUAGES, _
+from clusters.i18n import LANGUAGES, N_, _
 
 from ..l10n import TRANSLATED, catalog_status, core_catalogs, lab_catalogs
 from ..lab import all_labs, labs_root
@@ -37,7 +37,7 @@ def expected_files() -> dict[Path, str]:
     return files
 
 
-def build(check: bool = typer.Option(False, "--check", help=_("Only report what a build would change."))) -> int:
+def build(check: bool = typer.Option(False, "--check", help=N_("Only report what a build would change."))) -> int:
     files = expected_files()
     stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
     orphans = [p for p in sorted(notebooks_root().glob("*/*.ipynb")) if p not in files]
@@ -73,4 +73,4 @@ def _show_status() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help=_("Update the translation catalogs and write the notebooks of every lab in every language."))(build)
+    app.command(help=N_("Update the translation catalogs and write the notebooks of every lab in every language."))(build)

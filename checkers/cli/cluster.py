@@ -10,11 +10,11 @@ from rich.table import Table
 from clusters import active_backend, backend, default_backend_name
 from clusters.base import Status
 from clusters.doctor import OK, PROBLEM, WARNING, examine
-from clusters.i18n import _
+from clusters.i18n import N_, _
 
 from .output import console, print_json, progress_printer
 
-BACKEND_HELP = _("Backend: embedded, minikube or kubeconfig (default: the running one).")
+BACKEND_HELP = N_("Backend: embedded, minikube or kubeconfig (default: the running one).")
 MARK = {OK: "[green]✓[/green]", WARNING: "[yellow]![/yellow]", PROBLEM: "[red]✗[/red]"}
 
 
@@ -23,8 +23,8 @@ def _backend(name: str | None):
 
 
 def up(
-    backend_name: str = typer.Option(None, "--backend", help=_("Backend: embedded, minikube or kubeconfig.")),
-    nodes: int = typer.Option(None, "--nodes", min=1, max=50, help=_("Number of nodes, control plane included.")),
+    backend_name: str = typer.Option(None, "--backend", help=N_("Backend: embedded, minikube or kubeconfig.")),
+    nodes: int = typer.Option(None, "--nodes", min=1, max=50, help=N_("Number of nodes, control plane included.")),
 ) -> int:
     chosen = backend(backend_name or default_backend_name(progress_printer()))
     status = chosen.start(nodes=nodes, progress=progress_printer())
@@ -42,7 +42,7 @@ def down(backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP))
 
 def status(
     backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP),
-    as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools.")),
+    as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools.")),
 ) -> int:
     current = _backend(backend_name).status()
     if as_json:
@@ -54,7 +54,7 @@ def status(
 
 def doctor(
     backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP),
-    as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools.")),
+    as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools.")),
 ) -> int:
     report = examine(_backend(backend_name))
     if as_json:
@@ -80,7 +80,8 @@ def _capabilities_line(caps: dict) -> str:
 
 def _show_status(current: Status) -> None:
     if not current.running:
-        console.print(_("No {backend} cluster is running. Start one with `kubelab up`.", backend=current.backend))
+        console.print(_("No {backend} cluster is running. Start one with `kubelab up --backend {backend}`.",
+                        backend=current.backend))
         return
     table = Table(show_header=False, box=None)
     table.add_row(_("Backend"), current.backend)
@@ -88,7 +89,7 @@ def _show_status(current: Status) -> None:
         table.add_row(_("API server"), current.server)
     if current.connection:
         table.add_row(_("Context"), current.connection.context or "-")
-        table.add_row(_("Kubeconfig"), str(current.connection.kubeconfig or "in-cluster"))
+        table.add_row(_("Kubeconfig"), str(current.connection.kubeconfig or _("in-cluster credentials")))
     bin_dir = current.details.get("bin")
     if bin_dir:
         table.add_row("kubectl", shutil.which("kubectl", path=bin_dir) or "-")
@@ -96,7 +97,7 @@ def _show_status(current: Status) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help=_("Start a cluster (the embedded one unless told otherwise) and select its context."))(up)
-    app.command(help=_("Stop the cluster kubelab started and remove its state and context."))(down)
-    app.command(help=_("Say whether the cluster runs, where, and how to reach it."))(status)
-    app.command(help=_("Check the kubeconfig, the API server, the nodes and the tools; say how to fix what is wrong."))(doctor)
+    app.command(help=N_("Start a cluster (the embedded one unless told otherwise) and select its context."))(up)
+    app.command(help=N_("Stop the cluster kubelab started and remove its state and context."))(down)
+    app.command(help=N_("Say whether the cluster runs, where, and how to reach it."))(status)
+    app.command(help=N_("Check the kubeconfig, the API server, the nodes and the tools; say how to fix what is wrong."))(doctor)

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from clusters import active_backend
 from clusters.base import Connection
 from clusters.errors import UsageError
-from clusters.i18n import _, current_language
+from clusters.i18n import N_, _, current_language
 
 from ..grading.exports import write_all
 from ..grading.feedback import write_feedback
@@ -22,22 +22,21 @@ from .output import console, console_err
 
 
 def grade(
-    roster: Path = typer.Option(..., "--roster", help=_("Class CSV: id, name[, email, namespace, kubeconfig, "
+    roster: Path = typer.Option(..., "--roster", help=N_("Class CSV: id, name[, email, namespace, kubeconfig, "
                                                          "context, lang].")),
-    lab_names: list[str] = typer.Option(None, "--lab", help=_("A lab to grade (repeat; default: every lab).")),
-    out: Path = typer.Option(Path("grades"), "--out", help=_("Folder for the journal, gradebooks and reports.")),
-    only: list[str] = typer.Option(None, "--only", help=_("Grade again only this student or lab (repeat).")),
-    retry_errors: bool = typer.Option(False, "--retry-errors", help=_("Grade again what could not be decided.")),
-    fresh: bool = typer.Option(False, "--fresh", help=_("Forget earlier results in --out and grade everything.")),
-    workers: int = typer.Option(8, "--workers", min=1, max=64, help=_("Student labs graded at once.")),
-    timeout: float = typer.Option(5.0, "--timeout", min=0.5, help=_("Seconds to wait for each API request.")),
-    no_settle: bool = typer.Option(False, "--no-settle", help=_("Do not wait for state that is still changing.")),
-    kubeconfig: Path = typer.Option(None, "--kubeconfig", help=_("The grader's kubeconfig for students on the "
+    lab_names: list[str] = typer.Option(None, "--lab", help=N_("A lab to grade (repeat; default: every lab).")),
+    out: Path = typer.Option(Path("grades"), "--out", help=N_("Folder for the journal, gradebooks and reports.")),
+    only: list[str] = typer.Option(None, "--only", help=N_("Grade again only this student or lab (repeat).")),
+    retry_errors: bool = typer.Option(False, "--retry-errors", help=N_("Grade again what could not be decided.")),
+    fresh: bool = typer.Option(False, "--fresh", help=N_("Forget earlier results in --out and grade everything.")),
+    workers: int = typer.Option(8, "--workers", min=1, max=64, help=N_("Student labs graded at once.")),
+    timeout: float = typer.Option(5.0, "--timeout", min=0.5, help=N_("Seconds to wait for each API request.")),
+    no_settle: bool = typer.Option(False, "--no-settle", help=N_("Do not wait for state that is still changing.")),
+    kubeconfig: Path = typer.Option(None, "--kubeconfig", help=N_("The grader's kubeconfig for students on the "
                                                                  "current cluster (default: the active cluster).")),
-    context: str = typer.Option(None, "--context", help=_("The context in --kubeconfig.")),
-    canvas_ids: list[str] = typer.Option(None, "--canvas-id", help=_("LAB=ID: update Canvas assignment ID.")),
+    context: str = typer.Option(None, "--context", help=N_("The context in --kubeconfig.")),
+    canvas_ids: list[str] = typer.Option(None, "--canvas-id", help=N_("LAB=ID: update Canvas assignment ID.")),
 ) -> int:
-    """Grade every student × lab of a class from the live clusters; write gradebooks, feedback and a report."""
     students = read_roster(roster)
     labs = [find_lab(name) for name in lab_names] if lab_names else all_labs()
     ids = _canvas_ids(canvas_ids or [])
@@ -99,4 +98,4 @@ def _summary(students, labs, records, paths) -> int:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help=_(grade.__doc__))(grade)
+    app.command(help=N_("Grade every student × lab of a class from the live clusters; write gradebooks, feedback and a report."))(grade)

@@ -8,14 +8,14 @@ import typer
 
 from clusters import active_backend
 from clusters.base import Connection
-from clusters.i18n import _
+from clusters.i18n import N_, _
 
 from .. import hub as classroom
 from ..grading.roster import read_roster
 from .output import console, progress_printer
 
-hub_app = typer.Typer(no_args_is_help=True, help=_("The JupyterHub classroom: one namespace per student."))
-HUB_NAMESPACE_HELP = _("The namespace JupyterHub runs in (its notebook pods and ServiceAccounts).")
+hub_app = typer.Typer(no_args_is_help=True, help=N_("The JupyterHub classroom: one namespace per student."))
+HUB_NAMESPACE_HELP = N_("The namespace JupyterHub runs in (its notebook pods and ServiceAccounts).")
 
 
 def _admin(kubeconfig: Path | None, context: str | None) -> Connection:
@@ -24,17 +24,17 @@ def _admin(kubeconfig: Path | None, context: str | None) -> Connection:
     return active_backend().connection()
 
 
-@hub_app.command(help=_("Create or update each student's namespace, ServiceAccount, rights, quota and "
+@hub_app.command(help=N_("Create or update each student's namespace, ServiceAccount, rights, quota and "
                         "kubeconfig, and the read-only grader."))
 def provision(
-    roster: Path = typer.Option(..., "--roster", help=_("Class CSV (the id column names lab-<id>).")),
+    roster: Path = typer.Option(..., "--roster", help=N_("Class CSV (the id column names lab-<id>).")),
     hub_namespace: str = typer.Option("jhub", "--hub-namespace", help=HUB_NAMESPACE_HELP),
-    out: Path = typer.Option(Path("kubeconfigs"), "--out", help=_("Folder for the kubeconfig files.")),
-    token_hours: int = typer.Option(24 * 120, "--token-hours", min=1, help=_("Lifetime of the tokens.")),
-    server: str = typer.Option(None, "--server", help=_("API server address to write in the kubeconfigs.")),
-    dry_run: bool = typer.Option(False, "--dry-run", help=_("Print the YAML; change nothing.")),
-    kubeconfig: Path = typer.Option(None, "--kubeconfig", help=_("An admin kubeconfig (default: active cluster).")),
-    context: str = typer.Option(None, "--context", help=_("The context in --kubeconfig.")),
+    out: Path = typer.Option(Path("kubeconfigs"), "--out", help=N_("Folder for the kubeconfig files.")),
+    token_hours: int = typer.Option(24 * 120, "--token-hours", min=1, help=N_("Lifetime of the tokens, in hours.")),
+    server: str = typer.Option(None, "--server", help=N_("API server address to write in the kubeconfigs.")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("Print the YAML; change nothing.")),
+    kubeconfig: Path = typer.Option(None, "--kubeconfig", help=N_("An admin kubeconfig (default: active cluster).")),
+    context: str = typer.Option(None, "--context", help=N_("The context in --kubeconfig.")),
 ) -> int:
     students = read_roster(roster)
     ids, languages = [s.id for s in students], {s.id: s.lang for s in students if s.lang}
@@ -53,13 +53,13 @@ def provision(
     return 0
 
 
-@hub_app.command(help=_("Delete the students' namespaces (with their work) and identities."))
+@hub_app.command(help=N_("Delete the students' namespaces (with their work) and identities."))
 def deprovision(
-    roster: Path = typer.Option(..., "--roster", help=_("Class CSV.")),
+    roster: Path = typer.Option(..., "--roster", help=N_("Class CSV.")),
     hub_namespace: str = typer.Option("jhub", "--hub-namespace", help=HUB_NAMESPACE_HELP),
-    everything: bool = typer.Option(False, "--all", help=_("Also remove the grader and the shared roles.")),
-    kubeconfig: Path = typer.Option(None, "--kubeconfig", help=_("An admin kubeconfig (default: active cluster).")),
-    context: str = typer.Option(None, "--context", help=_("The context in --kubeconfig.")),
+    everything: bool = typer.Option(False, "--all", help=N_("Also remove the grader and the shared roles.")),
+    kubeconfig: Path = typer.Option(None, "--kubeconfig", help=N_("An admin kubeconfig (default: active cluster).")),
+    context: str = typer.Option(None, "--context", help=N_("The context in --kubeconfig.")),
 ) -> int:
     ids = [s.id for s in read_roster(roster)]
     api = _admin(kubeconfig, context).api_client()

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from clusters import active_backend
 from clusters.api import ApiError
-from clusters.i18n import _, current_language, translate
+from clusters.i18n import N_, _, current_language, translate
 
 from .. import actions
 from ..lab import Lab, all_labs, find_lab, working_namespace
@@ -18,7 +18,7 @@ from ..runner import LabResult, remember, results_dir, run_live
 from .output import console, print_json, progress_printer
 
 MARKS = {"pass": "[green]✓[/green]", "fail": "[red]✗[/red]", "error": "[yellow]⚠[/yellow]", "skip": "[dim]⏭[/dim]"}
-NAMESPACE_HELP = _("Namespace to use (default: $KUBELAB_NAMESPACE, else the lab's own).")
+NAMESPACE_HELP = N_("Namespace to use (default: $KUBELAB_NAMESPACE, else the lab's own).")
 
 
 def _cluster():
@@ -27,7 +27,7 @@ def _cluster():
     return backend, connection
 
 
-def labs(as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools."))) -> int:
+def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools."))) -> int:
     catalog = all_labs()
     capabilities = None
     try:
@@ -64,7 +64,7 @@ def _catalog_row(lab: Lab, capabilities) -> dict:
             "runnable": None if capabilities is None else not missing, "missing": missing, "progress": progress}
 
 
-def start(lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
+def start(lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")),
           namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
@@ -76,7 +76,7 @@ def start(lab_name: str = typer.Argument(..., help=_("Lab id, number or name."))
     return 0
 
 
-def solve(lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
+def solve(lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")),
           namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
@@ -86,7 +86,7 @@ def solve(lab_name: str = typer.Argument(..., help=_("Lab id, number or name."))
     return 0
 
 
-def reset(lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
+def reset(lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")),
           namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
@@ -96,11 +96,11 @@ def reset(lab_name: str = typer.Argument(..., help=_("Lab id, number or name."))
 
 
 def check(
-    lab_name: str = typer.Argument(..., help=_("Lab id, number or name.")),
-    check_id: str = typer.Argument(None, help=_("Run only this check.")),
+    lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")),
+    check_id: str = typer.Argument(None, help=N_("Run only this check.")),
     namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=_("Print JSON for tools.")),
-    hints: int = typer.Option(1, "--hints", min=0, max=3, help=_("How many hints to show per failed check.")),
+    as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools.")),
+    hints: int = typer.Option(1, "--hints", min=0, max=3, help=N_("How many hints to show per failed check.")),
 ) -> int:
     lab = find_lab(lab_name)
     if check_id:
@@ -142,8 +142,8 @@ def _show(result: LabResult, document: dict, hints: int) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help=_("List the labs, what each needs, whether this cluster can run it, and your progress."))(labs)
-    app.command(help=_("Create the lab's namespace, generated secrets and starting objects."))(start)
-    app.command(help=_("Check your work in the live cluster and say what is wrong and how to find it."))(check)
-    app.command(help=_("Apply the reference solution (skip ahead)."))(solve)
-    app.command(help=_("Remove what you created for the lab and start it again."))(reset)
+    app.command(help=N_("List the labs, what each needs, whether this cluster can run it, and your progress."))(labs)
+    app.command(help=N_("Create the lab's namespace, generated secrets and starting objects."))(start)
+    app.command(help=N_("Check your work in the live cluster and say what is wrong and how to find it."))(check)
+    app.command(help=N_("Apply the reference solution (skip ahead)."))(solve)
+    app.command(help=N_("Remove what you created for the lab and start it again."))(reset)

@@ -85,7 +85,7 @@ class Clients:
     def connection(self, student: Student) -> Connection:
         if student.on_current_cluster:
             if self.default is None:
-                raise UsageError(_("Student {id} is graded on the current cluster, but there is none.", id=student.id))
+                raise UsageError(_("Student {id} is to be graded on the current cluster, but no cluster is reachable.", id=student.id))
             return self.default
         return Connection(kubeconfig=student.kubeconfig, context=student.context)
 

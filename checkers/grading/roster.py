@@ -78,7 +78,7 @@ def read_roster(file: Path) -> list[Student]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            problems.append((line, _("{count} cells where the header has {columns}.", count=len(cells),
+            problems.append((line, _("{count} cells, but the header has {columns} columns.", count=len(cells),
                                      columns=len(header))))
             continue
         row = {k: v.strip() for k, v in zip(header, cells)}

@@ -102,10 +102,10 @@ def _round_trip(ftp: ftplib.FTP_TLS, where: str, user: str, version: str) -> Out
              N_("The passive address the server announces must be the one clients dial; check its passive "
                 "settings and its logs."))
     message = N_("A passive {step} through {target} failed: {reply}.")
-    _step(lambda: ftp.storbinary(f"STOR {name}", io.BytesIO(payload)), where, message, hints, step="upload")
+    _step(lambda: ftp.storbinary(f"STOR {name}", io.BytesIO(payload)), where, message, hints, step=N_("upload"))
     try:
-        _step(lambda: ftp.retrbinary(f"RETR {name}", received.extend), where, message, hints, step="download")
-        listing = _step(ftp.nlst, where, message, hints, step="listing")
+        _step(lambda: ftp.retrbinary(f"RETR {name}", received.extend), where, message, hints, step=N_("download"))
+        listing = _step(ftp.nlst, where, message, hints, step=N_("listing"))
     finally:
         try:
             ftp.delete(name)

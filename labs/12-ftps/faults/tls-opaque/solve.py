@@ -1,0 +1,15 @@
+"""The mistake: the certificate goes into a generic (Opaque) Secret."""
+
+import importlib.util
+from pathlib import Path
+
+
+def steps():
+    spec = importlib.util.spec_from_file_location("ftps_setup", Path(__file__).parent / "ftps_setup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def solve(kubectl):
+    steps().setup(kubectl, secret_type="Opaque")
