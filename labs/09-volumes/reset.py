@@ -1,6 +1,9 @@
-"""Cluster-scoped clean-up for `kubelab reset`: the PersistentVolumes made for this namespace's claims."""
+"""Cluster-scoped clean-up for `kubelab reset`: the PersistentVolumes made for this namespace's claims.
+
+They are deleted without waiting: a volume still bound to a claim goes once the claim does.
+"""
 
 
 def reset(kubectl):
-    kubectl("delete", "pv", "-l", f"kubelab.dev/claim-namespace={kubectl.namespace}", "--ignore-not-found",
-            namespaced=False)
+    selector = f"kubelab.dev/claim-namespace={kubectl.namespace}"
+    kubectl("delete", "pv", "-l", selector, "--ignore-not-found", "--wait=false", namespaced=False)
