@@ -135,6 +135,10 @@ class Backend(ABC):
         """What the cluster can do, read from the live API."""
         return detect_capabilities(api)
 
+    def enable_command(self, capability: str, wanted) -> str | None:
+        """The one command that gives this cluster ``capability`` (``wanted``: True, or a node count)."""
+        return None
+
     def findings(self, api: client.ApiClient | None) -> list:
         """The doctor's findings particular to this backend (``api`` is None when unreachable)."""
         return []

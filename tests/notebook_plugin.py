@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -44,6 +45,15 @@ def shared_cluster() -> Connection:
             backend.start()
             _state["connection"] = backend.connection()
     return _state["connection"]
+
+
+def pytest_configure(config):
+    """A terminated run (CI's time limit, Ctrl-C from a supervisor) still stops its cluster."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def pytest_sessionfinish(session):

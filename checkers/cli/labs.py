@@ -29,7 +29,7 @@ def _cluster():
 
 def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools."))) -> int:
     catalog = all_labs()
-    capabilities = None
+    backend, capabilities = None, None
     try:
         backend, connection = _cluster()
         api = connection.api_client()
@@ -39,29 +39,42 @@ def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for t
             api.close()
     except (ApiError, Exception):  # no cluster: still show the catalog
         capabilities = None
-    rows = [_catalog_row(lab, capabilities) for lab in catalog]
+    rows = [_catalog_row(lab, capabilities, backend) for lab in catalog]
     if as_json:
         print_json(rows)
         return 0
     table = Table(_("Lab"), _("Title"), _("Minutes"), _("Can run here"), _("Your progress"))
     for row in rows:
         runnable = "?" if row["runnable"] is None else ("✓" if row["runnable"] else "✗ " + ", ".join(row["missing"]))
+        if row["runnable"] and row["checkable"] < row["checks"]:
+            runnable += " " + _("{count} of {total} checks", count=row["checkable"], total=row["checks"])
+        if row["enable"]:
+            runnable += f" → {row['enable']}"
         progress = f"{row['progress']['score']}/{row['progress']['max']}" if row["progress"] else "-"
         table.add_row(row["id"], row["title"], str(row["minutes"]), runnable, progress)
     console.print(table)
     return 0
 
 
-def _catalog_row(lab: Lab, capabilities) -> dict:
-    missing = capabilities.missing(lab.needs) if capabilities else []
+def _catalog_row(lab: Lab, capabilities, backend) -> dict:
+    """One catalog line: can the lab run here, how many of its checks, and the command for the rest."""
+    missing, checkable, enable = [], None, None
+    if capabilities is not None:
+        missing = capabilities.missing(lab.needs)
+        lacking = {name: wanted for c in lab.checks for name, wanted in c.needs.items()
+                   if name in capabilities.missing(c.needs)}
+        checkable = sum(1 for c in lab.checks if not capabilities.missing(c.needs))
+        wanted = {**lacking, **{name: lab.needs[name] for name in missing}}
+        enable = next((cmd for cmd in (backend.enable_command(n, w) for n, w in wanted.items()) if cmd), None)
     last = results_dir() / f"{lab.id}.json"
     progress = None
     if last.is_file():
         data = json.loads(last.read_text())
         progress = {"score": data["score"], "max": data["max"], "when": data["started"]}
     return {"id": lab.id, "title": translate(lab.title, extra=lab.locales), "minutes": lab.minutes,
-            "needs": lab.needs, "requires": list(lab.requires),
-            "runnable": None if capabilities is None else not missing, "missing": missing, "progress": progress}
+            "needs": lab.needs, "requires": list(lab.requires), "runnable": None if capabilities is None else not missing,
+            "missing": missing, "checks": len(lab.checks), "checkable": checkable, "enable": enable,
+            "progress": progress}
 
 
 def start(lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")),

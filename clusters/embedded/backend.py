@@ -98,6 +98,11 @@ class EmbeddedBackend(Backend):
         detected = detect_capabilities(api)
         return Capabilities(nodes=detected.nodes)  # KWOK nodes: no data plane, ingress, LB or internet
 
+    def enable_command(self, capability: str, wanted) -> str | None:
+        if capability == "nodes":
+            return f"kubelab up --nodes {max(wanted, DEFAULT_NODES)}"
+        return "kubelab up --backend minikube"  # containers, ingress, load balancers and internet need minikube
+
     def start(self, nodes: int | None = None, progress: Progress = quiet) -> Status:
         current = self.status()
         if current.running:

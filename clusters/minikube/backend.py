@@ -61,6 +61,14 @@ class MinikubeBackend(Backend):
         tunnel = tunnel_running(self.profile, config.active if config else None)
         return replace(base, ingress=bool(ingress), load_balancer=bool(metallb or tunnel))
 
+    def enable_command(self, capability: str, wanted) -> str | None:
+        return {
+            "ingress": f"minikube addons enable ingress -p {PROFILE}",
+            "load_balancer": "kubelab up --backend minikube",  # configures MetalLB
+            "nodes": f"kubelab up --backend minikube --nodes {wanted}",
+            "internet": "export KUBELAB_INTERNET=1",
+        }.get(capability)
+
     def findings(self, api: client.ApiClient | None) -> list[Finding]:
         """The doctor's minikube findings (see ``findings.minikube_findings``)."""
         return minikube_findings(self.cli, api)
