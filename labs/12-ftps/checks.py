@@ -27,7 +27,7 @@ def _server(ctx: Context):
         return None, None, failed(N_("There is no Deployment called {name}."), name=SERVER, expected="Deployment",
                                   found=N_("nothing"),
                                   hints=(N_("`kubectl get deployments` lists what exists."),
-                                         N_("Apply the Deployment of the exercise; its name must be {name}.")))
+                                         N_("Apply the Deployment of the lesson; its name must be {name}.")))
     return deployment, next((c for c in found if "MIN_PORT" in _env(c)), found[0]), None
 
 
