@@ -160,7 +160,7 @@ def _owns_namespace(kubectl: Kubectl, lab: Lab) -> bool:
     if kubectl.namespace == lab.namespace:
         return True
     try:
-        labels = kubectl("get", "namespace", kubectl.namespace, "-o", f"jsonpath={{.metadata.labels}}",
+        labels = kubectl("get", "namespace", kubectl.namespace, "-o", "jsonpath={.metadata.labels}",
                          namespaced=False)
     except ActionFailed:
         return False

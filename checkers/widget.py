@@ -141,7 +141,8 @@ class CheckPanel:
         def label(level: int) -> str:
             return _("Show hint {level} of {count}", level=level, count=len(hints))
 
-        button = widgets.Button(description=label(1), icon="lightbulb-o", layout=widgets.Layout(width="auto"))
+        button = widgets.Button(description=label(1), icon="lightbulb-o",  # as wide as its label, under the message
+                                layout=widgets.Layout(width="auto", align_self="flex-start", margin="2px 0 2px 1.4em"))
         shown = widgets.HTML()
         level = 0
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from clusters.api import request
+from clusters.api import request as send
 from clusters.base import Connection
 from clusters.embedded import EmbeddedBackend
 from tests.notebook_plugin import shared_cluster
@@ -47,12 +47,11 @@ def api(cluster):
 @pytest.fixture
 def namespace(api, request):
     """A fresh namespace for one test, deleted afterwards, with its default ServiceAccount ready."""
-    from clusters.api import request as api_request  # the fixture's `request` parameter shadows it
     from tests.helpers import create_namespace
 
     name = create_namespace(api, request.node.name)
     yield name
-    api_request(api, "DELETE", f"/api/v1/namespaces/{name}")
+    send(api, "DELETE", f"/api/v1/namespaces/{name}")
 
 
 @pytest.fixture(scope="session")

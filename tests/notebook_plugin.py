@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from clusters.base import Connection, detect_capabilities
-from clusters import backend
+from clusters import backend as backend_by_name
 from clusters.embedded import EmbeddedBackend
 
 _state: dict = {}
@@ -35,7 +35,7 @@ def shared_cluster() -> Connection:
     if "connection" not in _state:
         external = os.environ.get("KUBELAB_TEST_KUBECONFIG")
         if os.environ.get("KUBELAB_TEST_BACKEND") == "minikube":
-            _state["connection"] = backend("minikube").connection()
+            _state["connection"] = backend_by_name("minikube").connection()
         elif external:
             _state["connection"] = Connection(Path(external), os.environ.get("KUBELAB_TEST_CONTEXT"))
         else:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checkers import N_, check, failed, not_yet, passed
+from checkers import N_, check, failed
 from checkers.lab import LabError, all_labs, find_lab, load_lab
 from checkers.registry import collect
 from checkers.runner import SCHEMA, run_lab

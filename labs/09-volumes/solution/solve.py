@@ -6,12 +6,13 @@ nonce recorded in ConfigMap volumes-proof and written through the app's pod (whe
 the pod deleted, and its replacement started on the same claim.
 """
 
-import json
 import secrets
 import time
 from pathlib import Path
 
 import yaml
+
+from checkers.solving import has_data_plane, reserve_volume
 
 HERE = Path(__file__).parent
 CLASS = "kubelab-manual"
@@ -20,7 +21,7 @@ APP = "deployment/volumes-app"
 
 def solve(kubectl):
     for claim, size in planned_claims(HERE):
-        make_volume(kubectl, claim, size)
+        reserve_volume(kubectl, claim, size, CLASS, {"kubelab.dev/claim-namespace": kubectl.namespace})
     kubectl("apply", "-f", ".")
     kubectl("rollout", "status", APP, "--timeout=120s")
     kubectl("rollout", "status", "statefulset/volumes-db", "--timeout=120s")
@@ -45,24 +46,3 @@ def planned_claims(folder: Path):
                     for index in range(doc["spec"]["replicas"]):
                         yield (f"{template['metadata']['name']}-{doc['metadata']['name']}-{index}",
                                template["spec"]["resources"]["requests"]["storage"])
-
-
-def make_volume(kubectl, claim: str, size: str):
-    """A hostPath PersistentVolume reserved for ``claim``; a Released one left by an earlier run is replaced."""
-    name = f"{claim}-{kubectl.namespace}"
-    if kubectl("get", "pv", name, "--ignore-not-found", "-o", "jsonpath={.status.phase}") == "Released":
-        kubectl("delete", "pv", name, "--wait=true")
-    kubectl.apply({
-        "apiVersion": "v1", "kind": "PersistentVolume",
-        "metadata": {"name": name, "labels": {"kubelab.dev/claim-namespace": kubectl.namespace}},
-        "spec": {"storageClassName": CLASS, "capacity": {"storage": size}, "accessModes": ["ReadWriteOnce"],
-                 "persistentVolumeReclaimPolicy": "Retain",
-                 "claimRef": {"namespace": kubectl.namespace, "name": claim},
-                 "hostPath": {"path": f"/data/kubelab/{kubectl.namespace}/{claim}", "type": "DirectoryOrCreate"}},
-    })
-
-
-def has_data_plane(kubectl) -> bool:
-    """Whether some node really runs containers (KWOK's simulated nodes carry kwok.x-k8s.io/node)."""
-    nodes = json.loads(kubectl("get", "nodes", "-o", "json"))["items"]
-    return any("kwok.x-k8s.io/node" not in (n["metadata"].get("annotations") or {}) for n in nodes)

@@ -6,8 +6,9 @@ A cluster without a default StorageClass (kubelab's embedded one) gets a hostPat
 reserved for the claim, as an administrator would provide.
 """
 
-import json
 import time
+
+from checkers.solving import has_data_plane, has_default_storage_class, reserve_volume
 
 CLAIM = "monitoring-influxdb-data"
 INFLUXDB = "deployment/monitoring-influxdb"
@@ -23,29 +24,3 @@ def setup(kubectl):
         time.sleep(30)  # a few of Telegraf's 10 s rounds reach InfluxDB
         kubectl("delete", "pod", "-l", "app=monitoring-influxdb", "--wait=true")
         kubectl("rollout", "status", INFLUXDB, "--timeout=120s")
-
-
-def has_default_storage_class(kubectl) -> bool:
-    classes = json.loads(kubectl("get", "storageclasses", "-o", "json", namespaced=False))["items"]
-    return any((c["metadata"].get("annotations") or {}).get("storageclass.kubernetes.io/is-default-class") == "true"
-               for c in classes)
-
-
-def reserve_volume(kubectl, claim: str, size: str):
-    """A hostPath PersistentVolume with no class, reserved for ``claim``; a Released one is replaced."""
-    name = f"{claim}-{kubectl.namespace}"
-    if kubectl("get", "pv", name, "--ignore-not-found", "-o", "jsonpath={.status.phase}") == "Released":
-        kubectl("delete", "pv", name, "--wait=true")
-    kubectl.apply({
-        "apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": name},
-        "spec": {"storageClassName": "", "capacity": {"storage": size}, "accessModes": ["ReadWriteOnce"],
-                 "persistentVolumeReclaimPolicy": "Retain",
-                 "claimRef": {"namespace": kubectl.namespace, "name": claim},
-                 "hostPath": {"path": f"/data/kubelab/{kubectl.namespace}/{claim}", "type": "DirectoryOrCreate"}},
-    })
-
-
-def has_data_plane(kubectl) -> bool:
-    """Whether some node really runs containers (KWOK's simulated nodes carry kwok.x-k8s.io/node)."""
-    nodes = json.loads(kubectl("get", "nodes", "-o", "json", namespaced=False))["items"]
-    return any("kwok.x-k8s.io/node" not in (n["metadata"].get("annotations") or {}) for n in nodes)

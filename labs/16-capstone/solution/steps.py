@@ -6,12 +6,12 @@ install WordPress and kill nginx's main process (where containers really run), a
 database pod so that a new one starts on the same claim.
 """
 
-import datetime
-import json
 import time
 from pathlib import Path
 
 import yaml
+
+from checkers.solving import has_data_plane, has_default_storage_class, reserve_volume, tls_secret
 
 HERE = Path(__file__).parent
 TLS_SECRET = "capstone-tls"
@@ -26,10 +26,11 @@ INSTALL_WORDPRESS = (
 
 def prepare(kubectl):
     """The certificate and, on a cluster without a default StorageClass, the volumes."""
-    ensure_tls_secret(kubectl)
+    if not kubectl("get", "secret", TLS_SECRET, "--ignore-not-found", "-o", "name"):
+        kubectl.apply(tls_secret(TLS_SECRET, "capstone.local"))
     if not has_default_storage_class(kubectl):
         for claim, size in claims():
-            make_volume(kubectl, claim, size)
+            reserve_volume(kubectl, claim, size)
 
 
 def apply_and_wait(kubectl, wait_for=DEPLOYMENTS):
@@ -55,57 +56,9 @@ def restart_database(kubectl):
     kubectl("rollout", "status", "deployment/capstone-mysql", "--timeout=170s")
 
 
-def ensure_tls_secret(kubectl):
-    if kubectl("get", "secret", TLS_SECRET, "--ignore-not-found", "-o", "name"):
-        return
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "capstone.local")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now)
-                   .not_valid_after(now + datetime.timedelta(days=365)).sign(key, hashes.SHA256()))
-    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    kubectl.apply({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
-                   "metadata": {"name": TLS_SECRET},
-                   "stringData": {"tls.crt": certificate.public_bytes(serialization.Encoding.PEM).decode(),
-                                  "tls.key": pem_key.decode()}})
-
-
 def claims():
     """(name, size) of every PersistentVolumeClaim in the manifests."""
     for file in sorted(HERE.glob("*.yaml")):
         for doc in yaml.safe_load_all(file.read_text()):
             if doc and doc["kind"] == "PersistentVolumeClaim":
                 yield doc["metadata"]["name"], doc["spec"]["resources"]["requests"]["storage"]
-
-
-def has_default_storage_class(kubectl) -> bool:
-    classes = json.loads(kubectl("get", "storageclasses", "-o", "json", namespaced=False))["items"]
-    return any((c["metadata"].get("annotations") or {}).get("storageclass.kubernetes.io/is-default-class") == "true"
-               for c in classes)
-
-
-def make_volume(kubectl, claim: str, size: str):
-    """A hostPath PersistentVolume reserved for ``claim``; a Released one left by an earlier run is replaced."""
-    name = f"{claim}-{kubectl.namespace}"
-    if kubectl("get", "pv", name, "--ignore-not-found", "-o", "jsonpath={.status.phase}") == "Released":
-        kubectl("delete", "pv", name, "--wait=true")
-    kubectl.apply({
-        "apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": name},
-        "spec": {"storageClassName": "", "capacity": {"storage": size}, "accessModes": ["ReadWriteOnce"],
-                 "persistentVolumeReclaimPolicy": "Retain",
-                 "claimRef": {"namespace": kubectl.namespace, "name": claim},
-                 "hostPath": {"path": f"/data/kubelab/{kubectl.namespace}/{claim}", "type": "DirectoryOrCreate"}},
-    })
-
-
-def has_data_plane(kubectl) -> bool:
-    """Whether some node really runs containers (KWOK's simulated nodes carry kwok.x-k8s.io/node)."""
-    nodes = json.loads(kubectl("get", "nodes", "-o", "json", namespaced=False))["items"]
-    return any("kwok.x-k8s.io/node" not in (n["metadata"].get("annotations") or {}) for n in nodes)
