@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 cluster-binaries: setup
 	$(BIN)/python -m clusters.embedded.binaries
 
-SYSTEM_PACKAGES ?= nginx-light vsftpd influxdb chromium
+SYSTEM_PACKAGES ?= nginx-light vsftpd influxdb chromium fonts-noto-color-emoji
 system-packages:
 	bash .ci/system-packages $(SYSTEM_PACKAGES)
 
