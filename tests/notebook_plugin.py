@@ -19,6 +19,7 @@ import pytest
 from clusters.base import Connection, detect_capabilities
 from clusters import backend as backend_by_name
 from clusters.embedded import EmbeddedBackend
+from clusters.kubeconfig import read_kubeconfig, write_kubeconfig
 
 _state: dict = {}
 SKIP_TAGS = {
@@ -96,12 +97,32 @@ def _capabilities():
 
 
 def _prepare_kernel_environment(connection: Connection) -> None:
-    """Kernels inherit this process's environment: point them at the session's cluster."""
+    """What the notebooks' kernels get: the session's cluster, and text instead of widgets."""
     kubeconfig = Path(tempfile.mkdtemp(prefix="kubelab-nb-")) / "config"
-    shutil.copyfile(connection.kubeconfig, kubeconfig)
-    os.environ.update({"KUBECONFIG": str(kubeconfig), "KUBELAB_BACKEND": "kubeconfig", "KUBELAB_NO_WIDGETS": "1"})
+    data = read_kubeconfig(connection.kubeconfig)
     if connection.context:
-        os.environ["KUBELAB_TEST_CONTEXT"] = connection.context
+        data["current-context"] = connection.context
+    write_kubeconfig(kubeconfig, data)
+    _state["kernel_env"] = {"KUBECONFIG": str(kubeconfig), "KUBELAB_BACKEND": "kubeconfig", "KUBELAB_NO_WIDGETS": "1"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    """A notebook's kernel starts in the setup of its first cell and inherits the environment then:
+    give it the kernel environment only for that moment, so the other tests never see it."""
+    if not _is_notebook_cell(item):
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in _state["kernel_env"]}
+    os.environ.update(_state["kernel_env"])
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def pytest_runtest_logreport(report):
