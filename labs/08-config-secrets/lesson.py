@@ -167,6 +167,7 @@ kubectl get secret config-db-credentials -o jsonpath='{.data.password}' | base64
 kubectl patch configmap config-app --type merge -p '{"data":{"APP_MODE":"maintenance"}}'
 kubectl rollout restart deployment/config-app
 kubectl rollout status deployment/config-app --timeout=120s
+kubectl get pods
 
 # %% key="see-mode" tags=["needs-data-plane"]
 !kubectl exec deploy/config-app -- printenv APP_MODE
