@@ -25,7 +25,7 @@ system-packages:
 lab: setup
 	$(BIN)/kubelab up
 	$(BIN)/kubelab doctor || true
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab notebooks/
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: setup system-packages cluster-binaries
 	$(BIN)/lint-imports
