@@ -9,7 +9,6 @@ variant's same-named files put in their place; ``solve.py`` with a
 
 from __future__ import annotations
 
-import importlib.util
 import secrets
 import shutil
 import subprocess
@@ -25,6 +24,7 @@ from clusters.errors import KubelabError
 from clusters.i18n import _
 
 from .lab import Fault, Lab
+from .solving import load_module
 
 LAB_LABEL = "kubelab.dev/lab"
 TIMEOUT = 180
@@ -102,7 +102,7 @@ def reset(lab: Lab, connection: Connection, namespace: str) -> None:
     """
     kubectl = Kubectl(connection, namespace)
     if (lab.path / "reset.py").is_file():
-        _load(lab.path / "reset.py").reset(kubectl)
+        load_module(lab.path / "reset.py").reset(kubectl)
     if _owns_namespace(kubectl, lab):
         kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=true", namespaced=False)
     else:  # a shared namespace (JupyterHub): delete only the lab's own objects
@@ -123,16 +123,9 @@ def _run_variant(lab: Lab, folder: Path, connection: Connection, namespace: str)
         kubectl = Kubectl(connection, namespace, cwd=work)
         script = work / "solve.py"
         if script.is_file():
-            _load(script).solve(kubectl)
+            load_module(script).solve(kubectl)
         elif any(work.glob("*.yaml")):
             kubectl("apply", "-f", ".")
-
-
-def _load(script: Path):
-    spec = importlib.util.spec_from_file_location(f"kubelab_solve_{abs(hash(script))}", script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _ensure_namespace(kubectl: Kubectl, lab: Lab) -> None:

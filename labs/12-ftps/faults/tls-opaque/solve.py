@@ -1,14 +1,10 @@
 """The mistake: the certificate goes into a generic (Opaque) Secret."""
 
-import importlib.util
-from pathlib import Path
+from checkers.solving import sibling
 
 
 def steps():
-    spec = importlib.util.spec_from_file_location("ftps_setup", Path(__file__).parent / "ftps_setup.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return sibling(__file__, "ftps_setup.py")
 
 
 def solve(kubectl):

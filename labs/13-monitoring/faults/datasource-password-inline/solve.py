@@ -1,15 +1,13 @@
 """The mistake: read the InfluxDB password out of the Secret and paste it into the datasource file."""
 
 import base64
-import importlib.util
 from pathlib import Path
+
+from checkers.solving import sibling
 
 
 def steps():
-    spec = importlib.util.spec_from_file_location("monitoring_setup", Path(__file__).parent / "monitoring_setup.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return sibling(__file__, "monitoring_setup.py")
 
 
 def solve(kubectl):

@@ -1,17 +1,15 @@
 """The mistake: read the authtoken out of the Secret and write it into the agent's Deployment."""
 
 import base64
-import importlib.util
 from pathlib import Path
 
 import yaml
 
+from checkers.solving import sibling
+
 
 def steps():
-    spec = importlib.util.spec_from_file_location("ngrok_setup", Path(__file__).parent / "ngrok_setup.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return sibling(__file__, "ngrok_setup.py")
 
 
 def solve(kubectl):

@@ -1,15 +1,13 @@
 """The mistake: read the generated database password out of the Secret and write it into WordPress's Deployment."""
 
 import base64
-import importlib.util
 from pathlib import Path
+
+from checkers.solving import sibling
 
 
 def steps():
-    spec = importlib.util.spec_from_file_location("capstone_steps", Path(__file__).parent / "steps.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return sibling(__file__, "steps.py")
 
 
 def solve(kubectl):
