@@ -4,5 +4,7 @@
 def solve(kubectl):
     kubectl("apply", "-f", "deployment.yaml")
     kubectl("scale", "deployment/deploy-web", "--replicas=5")
+    # The ReplicaSet makes the pods a moment after the scale: wait until all five exist (they stay Pending).
+    kubectl("wait", "deployment/deploy-web", "--for=jsonpath={.status.replicas}=5", "--timeout=120s")
     pod = kubectl("get", "pods", "-l", "app=deploy-web", "-o", "jsonpath={.items[0].metadata.name}")
     kubectl("delete", "pod", pod, "--wait=true")

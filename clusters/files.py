@@ -1,0 +1,83 @@
+"""Reading and writing the files kubelab keeps, safely.
+
+Every file kubelab writes goes through ``write_atomic`` (a temporary file in the same folder, fsync'd, then
+renamed over the target, so a reader sees the old file or the new one, never half of one; created with its
+final mode, never chmod'ed after). Every file kubelab reads that a person or another program may have written
+goes through ``read_bounded`` (a size limit, so ``/dev/zero`` or a huge file cannot exhaust memory) and, for
+YAML, ``load_yaml`` (safe loading that refuses anchors and aliases, so an alias bomb cannot expand).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from .errors import UsageError
+from .i18n import _
+
+#: The largest file kubelab reads as text unless a caller says otherwise: far above any real kubeconfig,
+#: roster or lab file, far below what would hurt.
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+
+
+def write_atomic(path: Path, data: str | bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` all at once, with permission bits ``mode`` from the start."""
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_bounded(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
+    """The text of ``path``, refusing (``UsageError``) a file larger than ``limit`` bytes, or unreadable, or not
+    UTF-8. Reads at most ``limit + 1`` bytes whatever the file is (a device, a pipe, a growing file)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(_("Cannot read {path}: {error}", path=str(path), error=exc.strerror or str(exc))) from exc
+    if len(raw) > limit:
+        raise UsageError(_("{path} is larger than {limit} bytes; this is not a file kubelab expects here.",
+                           path=str(path), limit=limit))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(_("{path} is not UTF-8 text.", path=str(path))) from exc
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases (no file kubelab reads needs them; a bomb needs them)."""
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML's hook
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted here", event.start_mark)
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(None, None, "anchors (&name) are not accepted here", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str, source: str | Path = "<text>"):
+    """Parse YAML safely, without anchors or aliases; a syntax error becomes a ``UsageError`` naming ``source``
+    and the line (the message never echoes the document itself)."""
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else str(source)
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise UsageError(_("{where}: not valid YAML ({problem}).", where=where, problem=str(problem)[:200])) from exc
