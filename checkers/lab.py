@@ -25,6 +25,7 @@ from .registry import CAPABILITIES, Check, collect
 
 LAB_ID = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+CLASSROOM = ("students", "instructor")  # who does the lab on a shared (JupyterHub) cluster
 
 
 class LabError(UsageError):
@@ -60,6 +61,7 @@ class Lab:
     needs: dict = field(default_factory=dict)
     requires: tuple[str, ...] = ()
     secrets: tuple[dict, ...] = ()
+    classroom: str = "students"  # "instructor": it needs rights a student's namespace never gives
 
     @property
     def slug(self) -> str:
@@ -117,6 +119,10 @@ def load_lab(path: Path) -> Lab:
     if not isinstance(needs, dict) or set(needs) - set(CAPABILITIES):
         raise LabError(_("{file}: field \"needs\" takes only {names}; found {value!r}.", file=file,
                          names=", ".join(CAPABILITIES), value=needs))
+    classroom = data.get("classroom", "students")
+    if classroom not in CLASSROOM:
+        raise LabError(_("{file}: field \"classroom\" is one of {names}; found {value!r}.", file=file,
+                         names=", ".join(CLASSROOM), value=classroom))
     return Lab(
         id=lab_id,
         order=_field(data, "order", int, file, _("a whole number")),
@@ -127,6 +133,7 @@ def load_lab(path: Path) -> Lab:
         needs=needs,
         requires=tuple(_list(data, "requires", file)),
         secrets=tuple(_list(data, "secrets", file)),
+        classroom=classroom,
     )
 
 

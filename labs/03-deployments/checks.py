@@ -1,13 +1,10 @@
-"""Checks of the deployments lab, on controller-owned facts: ready replicas, ownerReferences, events."""
-
-import re
+"""Checks of the deployments lab, on controller-owned facts: ready replicas, ownerReferences, pod ages."""
 
 from checkers import N_, Context, check, failed, not_yet, owned_by, passed
+from checkers.kube import replacements
 
 NAME = "deploy-web"
 WANTED = 5
-CREATED = re.compile(r"^Created pod: (\S+)$")
-DELETED = re.compile(r"^Deleted pod: (\S+)$")
 
 
 def _deployment(ctx: Context):
@@ -78,28 +75,20 @@ def self_healing(ctx: Context):
         return missing
     replicaset = _active_replicaset(ctx, deployment)
     rs_name = (replicaset or {}).get("metadata", {}).get("name")
-    created, deleted_by_rs = set(), set()
-    for event in ctx.view.list("events"):
-        involved = event.get("involvedObject") or {}
-        if involved.get("kind") == "ReplicaSet" and involved.get("name") == rs_name:
-            for pattern, into in ((CREATED, created), (DELETED, deleted_by_rs)):
-                match = pattern.match(event.get("message", ""))
-                if match:
-                    into.add(match.group(1))
-    current = {p["metadata"]["name"] for p in owned_by(ctx.view.list("pods"), replicaset or {"metadata": {}})}
-    # a pod the ReplicaSet created that is gone, though the ReplicaSet did not delete it: someone did,
-    # and with the ReplicaSet back at full strength, a replacement exists
-    replaced = sorted(created - current - deleted_by_rs)
+    pods = owned_by(ctx.view.list("pods"), replicaset or {"metadata": {}})
+    current = sorted(p["metadata"]["name"] for p in pods)
+    # durable evidence (Events expire after an hour): a pod the ReplicaSet made later than any change of its
+    # size asked for, i.e. to replace a pod that was deleted; and the ReplicaSet back at full strength
+    replaced = sorted(p["metadata"]["name"] for p in replacements(replicaset or {}, pods))
     full = replicaset is not None and len(current) >= replicaset["spec"]["replicas"]
     if replaced and full:
         return passed(N_("Pod {pod} was deleted and the ReplicaSet {rs} created a replacement."), pod=replaced[0],
-                      rs=rs_name, evidence={"created": sorted(created), "current": sorted(current)})
+                      rs=rs_name, evidence={"replacements": replaced, "current": current})
     return failed(N_("No pod of {name} has been deleted and replaced yet."), name=NAME,
                   expected=N_("a replacement pod"), found=N_("the original pods"),
                   hints=(N_("Delete one of the Deployment's pods and watch what happens."),
-                         N_("`kubectl delete pod <name>`, then `kubectl rollout status deployment/deploy-web --timeout=120s`."),
-                         N_("Events expire after an hour: if you did this long ago, delete a pod again.")),
-                  evidence={"created": sorted(created), "current": sorted(current)})
+                         N_("`kubectl delete pod <name>`, then `kubectl rollout status deployment/deploy-web --timeout=120s`.")),
+                  evidence={"current": current})
 
 
 @check(N_("The Deployment was scaled to five replicas"))
