@@ -38,8 +38,9 @@ OBSTRUCTED = "obstructed"  # the grader was refused: its access in the namespace
 ERROR_KINDS = {"ApiUnreachable": "unreachable", "NoKubeconfig": "unreachable", "ClusterUnreachable": "unreachable",
                "ApiTimeout": "timeout", "ApiForbidden": OBSTRUCTED, "NamespaceMissing": "namespace-missing"}
 Key = tuple[str, str]  # (student id, lab id)
-INSTRUCTOR_RUN = N_("On a shared cluster this lab is run by the instructor: it needs rights a student's namespace "
-                    "never gives.")
+INSTRUCTOR_RUN = N_("On a shared classroom cluster, students do not do this lab in their namespace: it needs rights "
+                    "or cluster-wide resources a student's namespace never gives (nodes, fixed nodePorts, "
+                    "LoadBalancers).")
 
 
 @dataclass(frozen=True)
