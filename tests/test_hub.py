@@ -288,3 +288,20 @@ def test_deprovision_deletes_only_kubelabs_objects_and_asks_first(cluster, tmp_p
     request(admin, "DELETE", f"/api/v1/namespaces/{classroom.namespace(foreign)}")
     admin.close()
 
+
+
+def test_provisioning_again_repairs_the_grader_binding_and_drops_admin(room):
+    """A grader binding whose roleRef was replaced (immutable) is made again, and the `admin` binding students
+    had before this classroom version is removed."""
+    ids, classroom, _clients, admin, _folder = room
+    own = classroom.namespace(ids[3])
+    bindings = f"{RBAC}/namespaces/{own}/rolebindings"
+    request(admin, "DELETE", f"{bindings}/{hub.GRADER}")
+    subject = {"kind": "ServiceAccount", "name": hub.GRADER, "namespace": classroom.hub_namespace}
+    for name, role in ((hub.GRADER, "view"), ("kubelab-student-admin", "admin")):
+        request(admin, "POST", bindings, body={"metadata": {"name": name}, "subjects": [subject], "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role}})
+    hub.provision(admin, [ids[3]], classroom)
+    assert get(admin, f"{bindings}/{hub.GRADER}")["roleRef"]["name"] == hub.GRADER
+    with pytest.raises(ApiNotFound):
+        get(admin, f"{bindings}/kubelab-student-admin")
