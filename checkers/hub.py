@@ -136,7 +136,8 @@ def protection(room: Classroom) -> list[dict]:
         "matchConstraints": {"namespaceSelector": {"matchExpressions": student}, "resourceRules": [
             {"apiGroups": [""], "apiVersions": ["*"], "operations": changes,
              "resources": ["resourcequotas", "limitranges"]},
-            {"apiGroups": [RBAC], "apiVersions": ["*"], "operations": changes, "resources": ["roles", "rolebindings"]}]},
+            {"apiGroups": [RBAC], "apiVersions": ["*"], "operations": changes,
+             "resources": ["roles", "rolebindings"]}]},
         "validations": [{"expression": f"!({managed})", "reason": "Forbidden",
                          "message": "kubelab's classroom objects are the instructor's: students cannot change them"}]})
     namespaces = _obj("ValidatingAdmissionPolicy", f"{PROTECT}-{room.hub_namespace}-namespaces", spec={

@@ -14,9 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import typer
 import yaml
-from typer.testing import CliRunner
-
 from kubernetes.utils import parse_quantity
+from typer.testing import CliRunner
 
 from checkers import actions, hub, solving
 from checkers.cli import hub as hub_cli
@@ -191,7 +190,8 @@ def test_students_cannot_switch_off_their_grading_or_touch_rbac(room):
         patch(limits, {"spec": {"limits": [{"type": "Container", "max": {"cpu": "64"}}]}}),
         lambda: request(me, "POST", f"{RBAC}/namespaces/{own}/rolebindings", body=classmate_admin),
         lambda: request(me, "POST", f"{RBAC}/namespaces/{own}/roles", body={"metadata": {"name": "r"}, "rules": []}),
-        patch(f"/api/v1/namespaces/{own}", {"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}}),
+        patch(f"/api/v1/namespaces/{own}",
+              {"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}}),
         patch(f"/api/v1/namespaces/{own}", {"metadata": {"labels": {hub.STUDENT_LABEL: None}}}),
         lambda: request(me, "DELETE", f"/api/v1/namespaces/{own}"),
         patch(f"/api/v1/namespaces/{classroom.namespace(classmate)}", {"metadata": {"labels": {"x": "y"}}}),
