@@ -305,3 +305,13 @@ def test_provisioning_again_repairs_the_grader_binding_and_drops_admin(room):
     assert get(admin, f"{bindings}/{hub.GRADER}")["roleRef"]["name"] == hub.GRADER
     with pytest.raises(ApiNotFound):
         get(admin, f"{bindings}/kubelab-student-admin")
+
+
+def test_an_instructor_run_lab_says_so_in_a_hub_notebook(cluster, monkeypatch, capsys):
+    from checkers.notebook import open_lab
+
+    monkeypatch.setenv("JUPYTERHUB_USER", "ana")
+    assert open_lab("11-nodes", connection=cluster) is not None
+    assert "your instructor runs this lab" in capsys.readouterr().out
+    open_lab("03-deployments", connection=cluster)
+    assert "instructor" not in capsys.readouterr().out
