@@ -10,6 +10,7 @@ YAML, ``load_yaml`` (safe loading that refuses anchors and aliases, so an alias 
 from __future__ import annotations
 
 import os
+import reprlib
 import tempfile
 from pathlib import Path
 
@@ -81,3 +82,30 @@ def load_yaml(text: str, source: str | Path = "<text>"):
         where = f"{source}:{mark.line + 1}" if mark is not None else str(source)
         problem = getattr(exc, "problem", None) or type(exc).__name__
         raise UsageError(_("{where}: not valid YAML ({problem}).", where=where, problem=str(problem)[:200])) from exc
+    except (ValueError, OverflowError, RecursionError) as exc:  # an impossible date, a huge integer, deep nesting
+        raise UsageError(_("{where}: not valid YAML ({problem}).", where=str(source),
+                           problem=type(exc).__name__)) from exc
+
+
+def load_yaml_file(path: Path, limit: int = MAX_TEXT_BYTES):
+    """``load_yaml`` of ``read_bounded(path, limit)``."""
+    return load_yaml(read_bounded(path, limit), path)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 80
+_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = _SHORT.maxset = 6
+_SHORT.maxlevel = 3
+
+
+class _Shown(str):
+    """A repr already made: ``{value!r}`` in a message shows it as is."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def short_repr(value) -> str:
+    """``repr(value)`` cut to a few dozen characters whatever its size, for messages that show a bad value
+    (as ``{value}`` or ``{value!r}``)."""
+    return _Shown(_SHORT.repr(value))
