@@ -41,6 +41,18 @@ def write_atomic(path: Path, data: str | bytes, mode: int = 0o644) -> None:
         raise
 
 
+def writable_folder(path: Path) -> Path:
+    """``path`` as a folder kubelab can write into, made if missing; a ``UsageError`` saying why it cannot be."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError as exc:
+        raise UsageError(_("{path} cannot be used as an output folder: {error}.", path=str(path),
+                           error=exc.strerror or str(exc))) from exc
+    return path
+
+
 def read_bounded(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
     """The text of ``path``, refusing (``UsageError``) a file larger than ``limit`` bytes, or unreadable, or not
     UTF-8. Reads at most ``limit + 1`` bytes whatever the file is (a device, a pipe, a growing file)."""
