@@ -59,7 +59,7 @@ def read_bounded(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
     path = Path(path)
     try:
         with path.open("rb") as handle:
-            raw = handle.read(limit + 1)
+            raw = _read_at_most(handle, limit + 1)
     except OSError as exc:
         raise UsageError(_("Cannot read {path}: {error}", path=str(path), error=exc.strerror or str(exc))) from exc
     if len(raw) > limit:
@@ -71,17 +71,45 @@ def read_bounded(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
         raise UsageError(_("{path} is not UTF-8 text.", path=str(path))) from exc
 
 
+def _read_at_most(handle, size: int) -> bytearray:
+    """Up to ``size`` bytes, read in chunks (``read(size)`` would allocate all of ``size`` up front)."""
+    data = bytearray()
+    while len(data) < size and (chunk := handle.read(min(size - len(data), 1024 * 1024))):
+        data += chunk
+    return data
+
+
+#: Deeper YAML is refused: no file kubelab reads nests past a dozen levels, and PyYAML's scanner slows down
+#: with the square of the flow depth (``[[[[…``) while its composer recurses once per level.
+MAX_YAML_DEPTH = 64
+
+
 class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases (no file kubelab reads needs them; a bomb needs them)."""
+    """SafeLoader that refuses anchors and aliases (no file kubelab reads needs them; a bomb needs them)
+    and nesting deeper than ``MAX_YAML_DEPTH``."""
+
+    _depth = 0
+
+    def fetch_flow_collection_start(self, token_class):  # noqa: D102 - PyYAML's hook
+        if self.flow_level >= MAX_YAML_DEPTH:
+            raise yaml.scanner.ScannerError(None, None, f"nested deeper than {MAX_YAML_DEPTH} levels",
+                                            self.get_mark())
+        super().fetch_flow_collection_start(token_class)
 
     def compose_node(self, parent, index):  # noqa: D102 - PyYAML's hook
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted here", event.start_mark)
         event = self.peek_event()
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted here", event.start_mark)
         if getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(None, None, "anchors (&name) are not accepted here", event.start_mark)
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_YAML_DEPTH} levels",
+                                              event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def load_yaml(text: str, source: str | Path = "<text>"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import locale
 import os
+import stat
 import string
 from functools import lru_cache
 from pathlib import Path
@@ -64,9 +65,10 @@ def load_catalog(path: Path) -> dict[str, str]:
     """
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_CATALOG_BYTES + 1)
-        if len(raw) > MAX_CATALOG_BYTES:
-            return {}
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CATALOG_BYTES:
+                return {}
+            raw = handle.read()
         # a leading newline: polib takes a string naming an existing file as that file's name
         entries = polib.pofile("\n" + raw.decode("utf-8"), encoding="utf-8")
     except (OSError, ValueError, UnicodeDecodeError, IndexError, KeyError, RecursionError):

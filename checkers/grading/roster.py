@@ -27,7 +27,7 @@ COLUMNS = ("id", "name", "email", "namespace", "kubeconfig", "context", "lang")
 STUDENT_ID = re.compile(r"^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$")  # lab-<id> stays a DNS label
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_ROSTER_BYTES = 64 * 1024 * 1024  # a 100 000-student roster is ~5 MB
+MAX_ROSTER_BYTES = 32 * 1024 * 1024  # a 100 000-student roster is ~5 MB
 MAX_CELL = {"name": 256, "email": 254, "kubeconfig": 4096, "context": 253}  # characters; others have patterns
 
 
