@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from checkers.grading.exports import FORMULA_STARTS, write_all
 from checkers.grading.feedback import feedback_text
 from checkers.grading.grade import JOURNAL, Journal, usable
-from checkers.grading.roster import MAX_ROSTER_BYTES, STUDENT_ID, RosterError, Student, read_roster
-from checkers.hub import RESERVED_IDS
+from checkers.grading.roster import MAX_ROSTER_BYTES, RESERVED_IDS, STUDENT_ID, RosterError, Student, read_roster
+from checkers.hub import GRADER_FILE
 from checkers.lab import LabError, find_lab, load_lab
 from checkers.runner import load_result, save_result
 from clusters.base import Connection, load_kubeconfig
@@ -105,7 +105,7 @@ def test_roster_hostile_rows_are_reported_by_line_without_exhausting_memory(tmp_
     with bounded(), pytest.raises(RosterError) as bad:
         read_roster(file)
     assert [line for line, _ in bad.value.problems] == [3, 4, 5, 6]
-    assert "reserved" in str(bad.value) and "CSV" in str(bad.value)
+    assert "reserved" in str(bad.value) and "CSV" in str(bad.value) and GRADER_FILE in RESERVED_IDS
     file.write_text("id,name\nana,Ana\u2028Maria\n", encoding="utf-8")
     assert read_roster(file)[0].name == "Ana\u2028Maria"
 
@@ -325,3 +325,25 @@ def test_load_yaml_of_random_text(text):
         load_yaml(text, "f.yaml")
     except UsageError as exc:
         assert str(exc).startswith("f.yaml")
+
+
+def test_grade_and_provision_refuse_an_out_that_is_a_file(tmp_path, capsys):
+    from checkers.cli import main
+
+    kubeconfig = tmp_path / "k.yaml"
+    kubeconfig.write_text(yaml.safe_dump({"contexts": [{"name": "c", "context": {"namespace": "n"}}],
+                                          "current-context": "c"}))
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"id,name,kubeconfig\nana,Ana,{kubeconfig}\n")
+    (tmp_path / "out").write_text("")
+    for command in (["grade", "--lab", "02-pods"], ["hub", "provision"]):
+        assert main([*command, "--roster", str(roster), "--out", str(tmp_path / "out")]) == 2
+        err = capsys.readouterr().err
+        assert "cannot be used as an output folder" in err and "Traceback" not in err
+
+
+def test_large_roster_dry_run_streams():
+    from tests.benchmarks.roster_dry_run import measure
+
+    report = measure(200)
+    assert report["documents"] == 6 + 7 * 200 and report["first_document_s"] <= report["dry_run_s"]
