@@ -71,8 +71,10 @@ class Journal:
                 elif line.strip():
                     self.skipped.append(number)
             end = journal.seek(0, os.SEEK_END)
-            if end and journal.seek(end - 1) is not None and journal.read(1) != b"\n":
-                journal.write(b"\n")  # a line torn by an interruption: the next record starts a line of its own
+            if end:
+                journal.seek(end - 1)
+                if journal.read(1) != b"\n":  # a line torn by an interruption: the next record starts a new line
+                    journal.write(b"\n")
 
     def append(self, record: dict) -> None:
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
