@@ -341,9 +341,3 @@ def test_grade_and_provision_refuse_an_out_that_is_a_file(tmp_path, capsys):
         err = capsys.readouterr().err
         assert "cannot be used as an output folder" in err and "Traceback" not in err
 
-
-def test_large_roster_dry_run_streams():
-    from tests.benchmarks.roster_dry_run import measure
-
-    report = measure(200)
-    assert report["documents"] == 6 + 7 * 200 and report["first_document_s"] <= report["dry_run_s"]
