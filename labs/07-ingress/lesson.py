@@ -143,7 +143,7 @@ lab.check()
 # The next cell applies the reference solution; compare it with yours (`kubectl get ingress ingress-routes -o
 # yaml`). The cell after it runs the checks again.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -192,5 +192,5 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

@@ -232,7 +232,7 @@ lab.check()
 # The next cell applies the reference solution; compare it with yours (`kubectl get service ftps-server -o
 # yaml`). The cell after it runs the checks again.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -275,5 +275,5 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell. The credentials keep their password.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

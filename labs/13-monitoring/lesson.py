@@ -369,7 +369,7 @@ lab.check()
 # The next cell applies the reference solution, including the crash test where containers run; compare it with
 # yours (`kubectl get deployment monitoring-grafana -o yaml`). The cell after it runs the checks again.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -409,5 +409,5 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell. The Secrets keep their passwords.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

@@ -181,7 +181,7 @@ lab.check()
 # (otherwise a made-up value, enough only for the checks that read objects). The cell after it runs the checks
 # again.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -220,5 +220,5 @@ lab.check()
 # To do the lab again from the beginning, run the next cell. Stop the agent first if you are done with it:
 # `kubectl delete deployment ngrok-agent` frees your account's endpoint.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

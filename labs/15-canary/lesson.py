@@ -203,7 +203,7 @@ lab.check()
 # The next cell applies the reference solution; compare it with yours (`kubectl get ingress canary-new -o
 # yaml`). The cell after it runs the checks again.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -271,5 +271,5 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

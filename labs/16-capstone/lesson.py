@@ -379,7 +379,7 @@ lab.check()
 # it with yours component by component (`kubectl get deployment capstone-ftps -o yaml`…). The cell after it runs
 # the checks again.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -430,5 +430,5 @@ lab.check()
 #
 # To do the project again from the beginning, run the next cell. It deletes the namespace, with its claims.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()
