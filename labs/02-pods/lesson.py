@@ -226,6 +226,7 @@ lab.check()
 #
 # It happens to everyone. The next cell applies the reference solution, so that you can compare it with your
 # own work (`kubectl get pod pods-sidecar -o yaml`) and carry on. The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
 # %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
@@ -279,6 +280,7 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell: it removes what you created and puts back the
 # starting state.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
 # %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

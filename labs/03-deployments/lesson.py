@@ -202,6 +202,7 @@ lab.check()
 #
 # It happens to everyone. The next cell does the whole lab for you: it applies the Deployment, deletes one of
 # its Pods, and scales it to five. Then the cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
 # %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
@@ -251,6 +252,7 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell: it removes what you created and leaves the
 # namespace as it was at the start.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
 # %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

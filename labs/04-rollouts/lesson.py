@@ -165,6 +165,7 @@ lab.check()
 #
 # The next cell sets the strategy, updates to nginx 1.27 and rolls back to 1.26, so that you can compare the
 # result with yours (`kubectl get rs -o wide`). The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
 # %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
@@ -213,6 +214,7 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell: it removes what you created and puts back the
 # starting state.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
 # %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

@@ -236,6 +236,7 @@ lab.check()
 #
 # It happens to everyone. The next cell applies the reference Services, so that you can compare them with
 # yours (`kubectl get service svc-web-nodeport -o yaml`) and carry on. The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
 # %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
@@ -283,6 +284,7 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell: it removes your Services and puts the starting
 # Deployment back as it was.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
 # %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

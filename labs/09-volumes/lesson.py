@@ -296,6 +296,7 @@ lab.check()
 #
 # The next cell applies the reference solution (volumes included) so that you can compare it with your own
 # work, with `kubectl get statefulset volumes-db -o yaml`. The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
 # %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
@@ -344,6 +345,7 @@ lab.check()
 # The next cell removes what the lab created and puts back the starting state. PersistentVolumes belong to
 # the cluster, not to the namespace, so it also deletes the ones this lab made for your namespace (they are
 # `Released` once their claims are gone, and would not bind again).
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
 # %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

@@ -205,6 +205,7 @@ lab.check()
 #
 # The next cell applies the reference solution: it labels the workers, deploys, drains the busiest worker and
 # uncordons it. The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
 # %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
@@ -245,6 +246,7 @@ lab.check()
 #
 # The next cell removes what you created in the namespace. Nodes belong to the whole cluster, so it also makes
 # every node this lab labelled schedulable again and removes the label.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
 # %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()
