@@ -6,7 +6,9 @@
 
 ``solve()`` and ``reset()`` replace the learner's work, so in a notebook they only offer a button
 (or, without widgets, say how to go ahead): "Run All" and nbgrader's Validate run every cell, and
-must never wipe a lab. ``confirm=True`` acts at once. Code cells are the same in every language, so the language is found at run time: the notebook's
+must never wipe a lab. ``confirm=True`` acts at once.
+
+Code cells are the same in every language, so the language is found at run time: the notebook's
 folder (``notebooks/<lang>/``), else ``KUBELAB_LANG``, else the locale. An expected failure (no
 cluster, an unknown lab, kubectl refusing) shows one translated line, never a traceback.
 """
