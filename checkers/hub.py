@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from kubernetes import client
 
 from clusters.api import ApiError, ApiNotFound, request
 from clusters.base import quiet
-from clusters.files import write_atomic
+from clusters.files import writable_folder, write_atomic
 
 from .view import KINDS
 
@@ -35,6 +36,7 @@ MANAGED = {"app.kubernetes.io/managed-by": "kubelab"}
 STUDENT_LABEL = "kubelab.dev/student"
 FIELD_MANAGER = "kubelab-hub"
 GRADER = "kubelab-grader"
+GRADER_FILE = "grader"  # <out>/grader.kubeconfig, beside the students' student-<id>.kubeconfig
 STUDENT_READ = "kubelab-student-read"
 STUDENT_EXTRA = "kubelab-student-extra"
 STUDENT_EDIT = "kubelab-student-edit"
@@ -258,7 +260,7 @@ def write_kubeconfigs(api: client.ApiClient, student_ids: list[str], room: Class
                       hours: int = 24 * 120, server: str | None = None) -> list[Path]:
     """``folder/student-<id>.kubeconfig`` per student (named after the ServiceAccount, so no id can name the
     grader's file) and ``folder/grader.kubeconfig``, created readable by their owner only."""
-    folder.mkdir(parents=True, exist_ok=True)
+    writable_folder(folder)
     wanted = [(room.account(sid), room.namespace(sid)) for sid in student_ids]
     wanted.append((GRADER, "default"))
     written = []
@@ -272,7 +274,7 @@ def write_kubeconfigs(api: client.ApiClient, student_ids: list[str], room: Class
 
 def kubeconfig_path(folder: Path, account: str) -> Path:
     """Where ``write_kubeconfigs`` puts ``account``'s kubeconfig: ``grader.kubeconfig`` for the grader."""
-    return folder / ("grader.kubeconfig" if account == GRADER else f"{account}.kubeconfig")
+    return folder / f"{GRADER_FILE if account == GRADER else account}.kubeconfig"
 
 
 def _grader_rules() -> tuple[list[dict], list[dict]]:
@@ -332,6 +334,15 @@ def _path(obj: dict) -> str:
     return f"{prefix}{where}/{plural}/{meta['name']}"
 
 
-def dump(objects: list[dict]) -> str:
-    """The manifests as one multi-document YAML (what ``--dry-run`` prints)."""
-    return yaml.safe_dump_all(json.loads(json.dumps(objects)), sort_keys=False)
+def dump(objects: list[dict]) -> Iterator[str]:
+    """The manifests as a multi-document YAML (what ``--dry-run`` prints), one document at a time so a
+    large class streams out at once (libyaml's emitter when installed)."""
+    for obj in objects:
+        yield "---\n" + yaml.dump(obj, Dumper=_Dumper, sort_keys=False)
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """Plain YAML: a value shared between objects is written out each time, never as an alias."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True

@@ -10,6 +10,7 @@ import typer
 from clusters import active_backend
 from clusters.base import Connection
 from clusters.errors import UsageError
+from clusters.files import writable_folder
 from clusters.i18n import N_, _
 
 from .. import hub as classroom
@@ -43,8 +44,10 @@ def provision(
     ids, languages = [s.id for s in students], {s.id: s.lang for s in students if s.lang}
     room = classroom.Classroom(hub_namespace=hub_namespace)
     if dry_run:
-        print(classroom.dump(classroom.manifests(ids, room, languages)), end="")
+        for document in classroom.dump(classroom.manifests(ids, room, languages)):
+            print(document, end="", flush=True)
         return 0
+    writable_folder(out)
     api = _admin(kubeconfig, context).api_client()
     try:
         count = classroom.provision(api, ids, room, progress_printer(), languages)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -14,7 +12,7 @@ from clusters.i18n import N_, _, current_language, translate
 
 from .. import actions
 from ..lab import Lab, all_labs, find_lab, working_namespace
-from ..runner import LabResult, remember, results_dir, run_live
+from ..runner import LabResult, load_result, remember, results_dir, run_live
 from .output import console, print_json, progress_printer
 
 MARKS = {"pass": "[green]✓[/green]", "fail": "[red]✗[/red]", "error": "[yellow]⚠[/yellow]", "skip": "[dim]⏭[/dim]"}
@@ -66,11 +64,8 @@ def _catalog_row(lab: Lab, capabilities, backend) -> dict:
         checkable = sum(1 for c in lab.checks if not capabilities.missing(c.needs))
         wanted = {**lacking, **{name: lab.needs[name] for name in missing}}
         enable = next((cmd for cmd in (backend.enable_command(n, w) for n, w in wanted.items()) if cmd), None)
-    last = results_dir() / f"{lab.id}.json"
-    progress = None
-    if last.is_file():
-        data = json.loads(last.read_text())
-        progress = {"score": data["score"], "max": data["max"], "when": data["started"]}
+    last = load_result(results_dir() / f"{lab.id}.json")
+    progress = {"score": last["score"], "max": last["max"], "when": last.get("started")} if last else None
     return {"id": lab.id, "title": translate(lab.title, extra=lab.locales), "minutes": lab.minutes,
             "needs": lab.needs, "requires": list(lab.requires), "runnable": None if capabilities is None else not missing,
             "missing": missing, "checks": len(lab.checks), "checkable": checkable, "enable": enable,
