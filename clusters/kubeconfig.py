@@ -15,7 +15,8 @@ from pathlib import Path
 import yaml
 
 from .base import Backend, Connection, Progress, Status, quiet
-from .errors import NoKubeconfig
+from .errors import ClusterNotRunning, NoKubeconfig
+from .files import load_yaml, read_bounded
 from .i18n import _
 
 IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
@@ -39,7 +40,7 @@ def read_kubeconfig(path: Path) -> dict:
     """A kubeconfig as a dict with its lists present; empty when the file is missing."""
     data = {}
     if path.is_file():
-        loaded = yaml.safe_load(path.read_text()) or {}
+        loaded = load_yaml(read_bounded(path), path) or {}
         if not isinstance(loaded, dict):
             raise NoKubeconfig(_("{path} is not a kubeconfig file.", path=path))
         data = loaded
@@ -103,6 +104,8 @@ def resolve(kubeconfig: Path | None = None, context: str | None = None) -> Conne
     existing = [p for p in _kubeconfig_paths() if p.is_file()]
     if existing:
         file = existing[0] if len(existing) == 1 else None  # several files: let the client merge $KUBECONFIG
+        if file and not context and not read_kubeconfig(file).get("current-context"):
+            raise ClusterNotRunning(_("No cluster: run `kubelab up` ({path} selects no context).", path=file))
         return Connection(kubeconfig=file, context=context, namespace=namespace)
     if IN_CLUSTER_TOKEN.is_file() and os.environ.get("KUBERNETES_SERVICE_HOST"):
         return Connection(in_cluster=True, namespace=namespace)
