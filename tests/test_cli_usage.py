@@ -145,3 +145,13 @@ def test_a_kubeconfig_with_a_yaml_error_is_named_with_its_line(home, command):
     done = kubelab(home, *command, kubeconfig=str(broken))
     output = assert_clean(done, ExitCode.PROBLEM if command == ["doctor"] else ExitCode.CANNOT_RUN)
     assert f"{broken}:" in output and "not valid YAML" in output
+
+
+@pytest.mark.cluster
+def test_the_cold_start_benchmark_runs(cluster):
+    """tests/benchmarks/cli_start.py in its small size, so that it cannot rot (the numbers are its own output)."""
+    from tests.benchmarks import cli_start
+
+    result = cli_start.main(["--quick", "--kubeconfig", str(cluster.kubeconfig), "--namespace", "test-cli-start"])
+    assert "pods" in result["kinds"]
+    assert {"kubectl get", "kubelab --help", "kubelab check 02-pods"} == set(result["rows"])

@@ -14,7 +14,6 @@ from clusters.errors import ExitCode, KubelabError
 from clusters.files import read_bounded
 from clusters.i18n import N_, _, current_language, translate
 
-from .. import actions
 from ..lab import Lab, all_labs, find_lab, working_namespace
 from ..runner import LabResult, remember, results_dir, run_live
 from .output import console, print_json, progress_printer
@@ -88,6 +87,8 @@ def start(lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")
     _backend, connection = _cluster()
     ns = working_namespace(lab, namespace)
     progress_printer()(_("Starting {lab} in namespace {namespace}…", lab=lab.id, namespace=ns))
+    from .. import actions  # the writes, through kubectl: imported here because `check` never needs them
+
     actions.start(lab, connection, ns)
     console.print(escape(_("Ready. Work in namespace {namespace}: `kubectl config set-context --current "
                            "--namespace={namespace}`", namespace=ns)))
@@ -98,6 +99,8 @@ def solve(lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")
           namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> ExitCode:
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
+    from .. import actions
+
     actions.solve(lab, connection, working_namespace(lab, namespace))
     console.print(escape(_("The reference solution of {lab} is applied. Run `kubelab check {lab}` to see it pass.",
                            lab=lab.id)))
@@ -108,6 +111,8 @@ def reset(lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")
           namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> ExitCode:
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
+    from .. import actions
+
     actions.reset(lab, connection, working_namespace(lab, namespace))
     console.print(escape(_("{lab} is back at its starting state.", lab=lab.id)))
     return ExitCode.OK

@@ -89,7 +89,7 @@ def run(lab: str, runs: int, kubeconfig: Path | None, namespace: str, kubelab: s
 
     scratch = Path(tempfile.mkdtemp(prefix="kubelab-bench-cli-"))
     env = {**os.environ, "XDG_STATE_HOME": str(scratch / "xdg"), "KUBELAB_LANG": "en"}  # results stay in scratch
-    backend = None
+    backend = connection = None
     try:
         if kubeconfig:
             connection = Connection(kubeconfig=kubeconfig)
@@ -115,7 +115,21 @@ def run(lab: str, runs: int, kubeconfig: Path | None, namespace: str, kubelab: s
     finally:
         if backend:
             backend.stop()
+        elif connection:
+            _delete_namespace(connection, namespace)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _delete_namespace(connection, namespace: str) -> None:
+    from clusters.api import ApiNotFound, request
+
+    api = connection.api_client()
+    try:
+        request(api, "DELETE", f"/api/v1/namespaces/{namespace}")
+    except ApiNotFound:
+        pass
+    finally:
+        api.close()
 
 
 def main(argv: list[str] | None = None) -> dict:
