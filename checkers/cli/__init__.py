@@ -85,6 +85,8 @@ def load(name: str, options: list) -> typer.core.TyperCommand:
     module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
     commands = typer.Typer()
     module.register(commands)
+    # only this one is built: typer turns every parameter of every command it builds into a pydantic adapter
+    commands.registered_commands = [c for c in commands.registered_commands if (c.name or c.callback.__name__) == name]
     command = typer.main.get_group(commands).commands[name]
     command.help = COMMANDS[name][1]
     _prepare(command, options)
