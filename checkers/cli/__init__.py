@@ -66,8 +66,8 @@ class LazyCommands(typer.core.TyperGroup):
         self.commands = {name: typer.core.TyperCommand(name, help=text) for name, (_m, text) in COMMANDS.items()}
 
     def resolve_command(self, ctx, args):
-        name, _stand_in, rest = super().resolve_command(ctx, args)
-        return name, load(name, self.params), rest
+        name, stand_in, rest = super().resolve_command(ctx, args)
+        return name, load(name, self.params) if stand_in else None, rest
 
 
 app = typer.Typer(cls=LazyCommands, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
