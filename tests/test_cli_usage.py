@@ -135,7 +135,7 @@ def test_no_cluster_says_run_kubelab_up(home):
         assert "No cluster: run `kubelab up`" in output
     for _ in range(2):
         output = assert_clean(kubelab(home, "down", kubeconfig=str(empty)), ExitCode.OK)
-        assert "Nothing is running" in output
+        assert "Nothing to stop: no cluster started by kubelab is running." in output
 
 
 @pytest.mark.parametrize("command", [["check", "02-pods"], ["status"], ["doctor"]])

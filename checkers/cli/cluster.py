@@ -37,7 +37,7 @@ def up(
 def down(backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP)) -> ExitCode:
     chosen = _backend(backend_name)
     if chosen.name == "kubeconfig" and not backend_name:  # what is active when kubelab runs no cluster
-        console.print(_("Nothing is running: kubelab has no cluster to stop."))
+        console.print(_("Nothing to stop: no cluster started by kubelab is running."))
         return ExitCode.OK
     if not chosen.stop(progress=progress_printer()):
         console.print(_("Nothing to stop: no {backend} cluster started by kubelab is running.",
