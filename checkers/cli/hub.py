@@ -51,7 +51,7 @@ def provision(
     finally:
         api.close()
     console.print(escape(_("{count} objects applied for {students} students; kubeconfigs in {folder} ({files} files).",
-                    count=count, students=len(ids), folder=out, files=len(files))))
+                           count=count, students=len(ids), folder=out, files=len(files))))
     return ExitCode.OK
 
 
