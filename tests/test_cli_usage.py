@@ -122,6 +122,12 @@ def test_an_internal_error_exits_3_with_one_line_and_the_log(home):
     assert log.is_relative_to(home / "state" / "log") and "Traceback" in log.read_text()
 
 
+def test_ctrl_c_exits_130_without_traceback(home):
+    interrupt = ("import checkers.cli.labs as m\ndef find_lab(name): raise KeyboardInterrupt\nm.find_lab = find_lab\n"
+                 "from checkers.cli import run; run()")
+    assert_clean(kubelab(home, "check", "02-pods", python=interrupt), ExitCode.INTERRUPTED)
+
+
 def test_markup_in_an_argument_is_shown_as_text(home):
     output = assert_clean(kubelab(home, "check", "[/x]"), ExitCode.CANNOT_RUN)
     assert "[/x]" in output
