@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from .base import Backend, Connection, Progress, Status, kubeconfig_paths, load_kubeconfig, quiet
-from .errors import NoKubeconfig
+from .errors import ClusterNotRunning, NoKubeconfig
 from .files import write_atomic
 from .i18n import _
 
@@ -87,6 +87,8 @@ def resolve(kubeconfig: Path | None = None, context: str | None = None) -> Conne
     existing = [p for p in kubeconfig_paths() if p.is_file()]
     if existing:
         file = existing[0] if len(existing) == 1 else None  # several files: let the client merge $KUBECONFIG
+        if file and not context and not read_kubeconfig(file).get("current-context"):
+            raise ClusterNotRunning(_("No cluster: run `kubelab up` ({path} selects no context).", path=file))
         return Connection(kubeconfig=file, context=context, namespace=namespace)
     if IN_CLUSTER_TOKEN.is_file() and os.environ.get("KUBERNETES_SERVICE_HOST"):
         return Connection(in_cluster=True, namespace=namespace)
