@@ -45,8 +45,8 @@ def deployment_ready(ctx: Context):
         for cond in (pod.get("status") or {}).get("conditions") or []:
             if cond.get("type") == "PodScheduled" and cond.get("reason") == "Unschedulable":
                 return failed(N_("{ready} of {wanted} replicas are ready: pods cannot be scheduled ({detail})."),
-                              ready=ready, wanted=wanted, detail=cond.get("message", ""), expected=str(wanted),
-                              found=str(ready), hints=hints)
+                              ready=ready, wanted=wanted, detail=cond.get("message", ""), name=NAME,
+                              expected=str(wanted), found=str(ready), hints=hints)
     return not_yet(N_("{ready} of {wanted} replicas of {name} are ready."), name=NAME, ready=ready, wanted=wanted,
                    expected=str(wanted), found=str(ready), hints=hints)
 
