@@ -83,11 +83,11 @@ def test_context_pointing_elsewhere(standin, api_objects, node_port):
 
 
 def test_disabled_addons(standin, api_objects, node_port):
-    standin.profile(**{**READY, "addons": {**READY["addons"], "ingress": False, "dashboard": False}})
+    standin.profile(**{**READY, "addons": {**READY["addons"], "ingress": False, "headlamp": False}})
     found = [f for f in MinikubeBackend().findings(object()) if f.id == "addon-disabled"]
     assert [(f.severity, f.fix) for f in found] == [
         (PROBLEM, "Run `minikube addons enable ingress -p kubelab`, or `kubelab up --backend minikube`."),
-        (WARNING, "Run `minikube addons enable dashboard -p kubelab`, or `kubelab up --backend minikube`.")]
+        (WARNING, "Run `minikube addons enable headlamp -p kubelab`, or `kubelab up --backend minikube`.")]
 
 
 def test_addon_pods_not_ready(standin, api_objects, node_port):
