@@ -12,7 +12,8 @@ from clusters.files import load_yaml
 LABS = Path(__file__).resolve().parent.parent / "labs"
 CATALOG = load_yaml((LABS / "images.yaml").read_text())["images"]
 # Where an image is written in code: a YAML `image:` field, `--image=`, a JSON "image" value, `set image` c=image.
-CODE_REFERENCE = re.compile(r"""(?:image:\s*|--image=|"image":\s*"|\b[a-z]+=)([a-z0-9][\w./-]*(?::[\w.-]+|@sha256:[0-9a-f]{64}))""")
+CODE_REFERENCE = re.compile(r"""(?:image:\s*|--image=|"image":\s*"|\b[a-z]+=)"""
+                            r"""([a-z0-9][\w./-]*(?::[\w.-]+|@sha256:[0-9a-f]{64}))""")
 
 
 def reference(entry: dict) -> str:
