@@ -224,3 +224,10 @@ def test_catalog_is_complete_for_the_docs():
         assert entry.seen.endswith((".", ":")) or "{error}" in entry.seen, finding_id
         if entry.severity != OK:
             assert entry.fix.endswith("."), finding_id
+
+
+def test_archived_dashboard_addon_is_a_warning(standin, api_objects, node_port):
+    standin.profile(**{**READY, "addons": {**READY["addons"], "dashboard": True}})
+    found = {f.id: f for f in MinikubeBackend().findings(object())}
+    assert found["dashboard-archived"].severity == WARNING
+    assert "minikube addons disable dashboard -p kubelab" in found["dashboard-archived"].fix
