@@ -68,6 +68,10 @@ CATALOG: dict[str, Entry] = {
     "addon-not-ready": Entry(PROBLEM, N_("The minikube addon {addon} is enabled but not ready: {detail}."),
                              N_("Wait a minute. If it stays so, look at `kubectl -n {namespace} get pods` "
                                 "and `kubectl -n {namespace} describe pods`.")),
+    "dashboard-archived": Entry(WARNING, N_("The minikube addon dashboard is enabled: the Kubernetes Dashboard was "
+                                            "archived in January 2026 and gets no more fixes."),
+                                N_("Use Headlamp, its successor: `minikube addons disable dashboard -p {profile}`, "
+                                   "then `kubelab up --backend minikube`.")),
     "metallb-unconfigured": Entry(PROBLEM, N_("MetalLB has no address pool, so LoadBalancer Services stay "
                                               "<pending>."),
                                   N_("Run `kubelab up --backend minikube`, which sets the pool from `minikube ip`.")),

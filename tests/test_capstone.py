@@ -1,6 +1,6 @@
-"""The logic of the checks of 15-canary and 16-capstone that the embedded cluster cannot exercise (no data
-plane, no load balancer), on fake read-only views: the canary's statistics and traffic count, the crash tests,
-the shared external IP and what WordPress still shows."""
+"""The logic of the checks of 05-services (LoadBalancer), 15-canary and 16-capstone that the embedded cluster
+cannot exercise (no data plane, no load balancer), on fake read-only views: the canary's statistics and traffic
+count, the crash tests, the shared external IP, the sharing key, and what WordPress still shows."""
 
 from __future__ import annotations
 
@@ -147,3 +147,42 @@ def test_wordpress_redirect_must_reach_port_5050(monkeypatch):
         monkeypatch.setitem(module(CAPSTONE), "http_redirect",
                             lambda url, code, to=None, location=location: passed("x {location}", location=location))
         assert run(CAPSTONE, "wordpress-redirect", FakeView({"services": services})).status == status
+
+
+@pytest.mark.parametrize(("keys", "legacy"), [
+    ({"metallb.io/allow-shared-ip": "capstone"}, False),
+    ({"metallb.io/allow-shared-ip": "capstone", "metallb.universe.tf/allow-shared-ip": "capstone"}, False),
+    ({"metallb.universe.tf/allow-shared-ip": "capstone"}, True),
+])
+def test_sharing_key_current_prefix_or_old_one_with_a_hint(keys, legacy):
+    services = _services(["10.0.0.9"] * 5) + [
+        {"metadata": {"name": n}, "spec": {"type": "ClusterIP", "ports": [{"port": p}]}}
+        for n, p in (("capstone-mysql", 3306), ("capstone-influxdb", 8086))]
+    for service in services[:5]:
+        service["metadata"]["annotations"] = dict(keys)
+    outcome = run(CAPSTONE, "services-share-one-ip", FakeView({"services": services}))
+    assert outcome.status == "pass"
+    assert ("deprecated" in outcome.message) == legacy
+
+
+SERVICES = find_lab("05-services")
+
+
+@pytest.mark.parametrize(("kind", "ingress", "selects", "address"), [
+    ("LoadBalancer", [{"ip": "192.168.49.200"}], "pass", "pass"),
+    ("LoadBalancer", [], "pass", "fail"),
+    ("NodePort", [], "fail", "skip"),
+])
+def test_loadbalancer_exercise(kind, ingress, selects, address):
+    labels = {"app": "svc-web"}
+    pod = {"metadata": {"name": "svc-web-1", "labels": labels}}
+    service = {"metadata": {"name": "svc-web-lb"}, "spec": {"type": kind, "selector": labels},
+               "status": {"loadBalancer": {"ingress": ingress}}}
+    slice_ = {"metadata": {"name": "s", "labels": {"kubernetes.io/service-name": "svc-web-lb"}},
+              "endpoints": [{"addresses": ["10.1.0.5"], "conditions": {"ready": True},
+                             "targetRef": {"kind": "Pod", "name": "svc-web-1"}}]}
+    deployment = {"metadata": {"name": "svc-web"}, "spec": {"selector": {"matchLabels": labels},
+                                                            "template": {"metadata": {"labels": labels}}}}
+    view = FakeView({"services": [service], "pods": [pod], "endpointslices": [slice_], "deployments": [deployment]})
+    assert run(SERVICES, "loadbalancer-selects-pods", view).status == selects
+    assert run(SERVICES, "loadbalancer-external-ip", view).status == address

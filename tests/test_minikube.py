@@ -159,7 +159,7 @@ def test_up_creates_the_profile_with_everything_the_labs_need(standin):
         ["addons", "enable", "ingress", "-p", "kubelab"],
         ["addons", "enable", "metrics-server", "-p", "kubelab"],
         ["addons", "enable", "metallb", "-p", "kubelab"],
-        ["addons", "enable", "dashboard", "-p", "kubelab"],
+        ["addons", "enable", "headlamp", "--images=Headlamp=ghcr.io/headlamp-k8s/headlamp:v0.43.0", "-p", "kubelab"],
         ["addons", "configure", "metallb", "-p", "kubelab"],
         ["profile", "kubelab", "-p", "kubelab"],
     ]

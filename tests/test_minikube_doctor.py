@@ -83,11 +83,11 @@ def test_context_pointing_elsewhere(standin, api_objects, node_port):
 
 
 def test_disabled_addons(standin, api_objects, node_port):
-    standin.profile(**{**READY, "addons": {**READY["addons"], "ingress": False, "dashboard": False}})
+    standin.profile(**{**READY, "addons": {**READY["addons"], "ingress": False, "headlamp": False}})
     found = [f for f in MinikubeBackend().findings(object()) if f.id == "addon-disabled"]
     assert [(f.severity, f.fix) for f in found] == [
         (PROBLEM, "Run `minikube addons enable ingress -p kubelab`, or `kubelab up --backend minikube`."),
-        (WARNING, "Run `minikube addons enable dashboard -p kubelab`, or `kubelab up --backend minikube`.")]
+        (WARNING, "Run `minikube addons enable headlamp -p kubelab`, or `kubelab up --backend minikube`.")]
 
 
 def test_addon_pods_not_ready(standin, api_objects, node_port):
@@ -224,3 +224,10 @@ def test_catalog_is_complete_for_the_docs():
         assert entry.seen.endswith((".", ":")) or "{error}" in entry.seen, finding_id
         if entry.severity != OK:
             assert entry.fix.endswith("."), finding_id
+
+
+def test_archived_dashboard_addon_is_a_warning(standin, api_objects, node_port):
+    standin.profile(**{**READY, "addons": {**READY["addons"], "dashboard": True}})
+    found = {f.id: f for f in MinikubeBackend().findings(object())}
+    assert found["dashboard-archived"].severity == WARNING
+    assert "minikube addons disable dashboard -p kubelab" in found["dashboard-archived"].fix

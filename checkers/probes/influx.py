@@ -24,7 +24,8 @@ def influx_ping(fetch: Fetch) -> Outcome:
     if status != 204:
         return failed(N_("InfluxDB's /ping answered HTTP {status}, not 204."), status=status, expected=204,
                       found=status, hints=(N_("Is InfluxDB 1.x behind this port? 2.x and other servers answer "
-                                               "differently."), N_("Pin the image to a 1.x tag, e.g. influxdb:1.8.")))
+                                               "differently."),
+                                            N_("Pin the image to a 1.x tag, e.g. influxdb:1.12.3.")))
     return passed(N_("InfluxDB answers /ping."))
 
 

@@ -19,7 +19,7 @@ from ..i18n import _
 from ..kubeconfig import current_context, read_kubeconfig, user_kubeconfig_path
 from .checks import load_balancer_pool, not_ready, tunnel_running
 from .cli import MINIMUM_VERSION, PROFILE, Minikube, MinikubeError, MinikubeMalformed, MinikubeTooOld, Profile
-from .findings import REQUIRED_ADDONS, dotted, minikube_findings
+from .findings import ADDON_IMAGES, REQUIRED_ADDONS, dotted, minikube_findings
 
 CONTAINER_RUNTIME = "docker"  # minikube 1.39 defaults to containerd; the lessons teach docker-env
 
@@ -142,7 +142,7 @@ class MinikubeBackend(Backend):
         for addon in REQUIRED_ADDONS:
             if not enabled.get(addon):
                 progress(_("Enabling the minikube addon {addon}.", addon=addon))
-                self.cli.enable_addon(addon)
+                self.cli.enable_addon(addon, ADDON_IMAGES.get(addon))
 
     def _ensure_metallb(self, config: Profile, progress: Progress) -> None:
         """Give MetalLB a pool in the node's network, unless the profile already has that pool."""

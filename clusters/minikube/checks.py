@@ -24,8 +24,7 @@ ADDON_OBJECTS = {
     "ingress": ("ingress-nginx", "/apis/apps/v1/namespaces/ingress-nginx/deployments/ingress-nginx-controller"),
     "metrics-server": ("kube-system", "/apis/apps/v1/namespaces/kube-system/deployments/metrics-server"),
     "metallb": ("metallb-system", "/apis/apps/v1/namespaces/metallb-system/deployments/controller"),
-    "dashboard": ("kubernetes-dashboard",
-                  "/apis/apps/v1/namespaces/kubernetes-dashboard/deployments/kubernetes-dashboard"),
+    "headlamp": ("headlamp", "/apis/apps/v1/namespaces/headlamp/deployments/headlamp"),
 }
 PORT_FORWARD_DRIVERS = ("docker", "podman")  # minikube's driver.NeedsPortForward, off Linux
 

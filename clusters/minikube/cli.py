@@ -203,8 +203,9 @@ class Minikube:
     def add_node(self) -> None:
         self.run("node", "add", timeout=self.long_timeout)
 
-    def enable_addon(self, name: str) -> None:
-        self.run("addons", "enable", name, timeout=self.long_timeout)
+    def enable_addon(self, name: str, images: str | None = None) -> None:
+        """``minikube addons enable``; ``images`` (``Name=registry/image:tag``) overrides the addon's own image."""
+        self.run("addons", "enable", name, *([f"--images={images}"] if images else []), timeout=self.long_timeout)
 
     def select_profile(self) -> None:
         """``minikube profile NAME``: later bare ``minikube`` commands and kubectl's context go to it."""

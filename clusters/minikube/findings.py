@@ -9,8 +9,11 @@ from ..kubeconfig import current_context
 from .checks import ADDON_OBJECTS, host_system, needs_tunnel, not_ready, reachable, tunnel_running
 from .cli import MINIMUM_VERSION, Minikube, Profile
 
-REQUIRED_ADDONS = ("storage-provisioner", "default-storageclass", "ingress", "metrics-server", "metallb", "dashboard")
-OPTIONAL_ADDONS = ("dashboard",)  # nice to have: missing it is a warning, not a problem
+REQUIRED_ADDONS = ("storage-provisioner", "default-storageclass", "ingress", "metrics-server", "metallb", "headlamp")
+OPTIONAL_ADDONS = ("headlamp",)  # nice to have: missing it is a warning, not a problem
+# The cluster UI: Headlamp, the successor the Kubernetes Dashboard (archived in January 2026) recommends.
+# Pinned here rather than taking the (older) image each minikube release bundles with its addon.
+ADDON_IMAGES = {"headlamp": "Headlamp=ghcr.io/headlamp-k8s/headlamp:v0.43.0"}
 MIN_MEMORY_MB = 4000  # monitoring (InfluxDB, Grafana, Telegraf) and the capstone's seven services
 MIN_CPUS = 2
 
@@ -55,6 +58,8 @@ def _addons(profile: str, enabled: dict[str, bool], config: Profile, api: client
             found.append(finding("addon-disabled", severity, addon=addon, profile=profile))
         elif api is not None and (detail := not_ready(api, addon)):
             found.append(finding("addon-not-ready", severity, addon=addon, detail=detail, namespace=namespace))
+    if enabled.get("dashboard"):
+        found.append(finding("dashboard-archived", profile=profile))
     if enabled.get("metallb") and not all(config.load_balancer_range):
         found.append(finding("metallb-unconfigured"))
     return found or [finding("addons-ready")]

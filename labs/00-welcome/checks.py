@@ -16,7 +16,7 @@ def _missing_pod():
     return failed(N_("There is no pod called {name}."), name=POD, expected=N_("a pod"), found=N_("nothing"),
                   hints=(N_("The step \"The conductor at work\" creates it."),
                          N_("`kubectl get pods` lists what exists in the namespace kubectl uses."),
-                         N_("`kubectl run {name} --image=nginx:1.27`, then wait for it.")))
+                         N_("`kubectl run {name} --image=nginx:1.30`, then wait for it.")))
 
 
 @check(N_("The scheduler placed your first pod on a Ready node"), points=2)

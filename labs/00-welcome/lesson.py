@@ -136,6 +136,42 @@ kubectl describe node "$node"
 # %% key="api-resources"
 !kubectl api-resources --namespaced=true | head -n 25
 
+# %% [markdown] key="step-api-direct"
+# ## Meeting the API directly
+#
+# kubectl is only a client: every command you have run was an HTTPS request to the API server, and every answer
+# a JSON document. Three commands show it. `kubectl explain` reads the API's own description of a kind, field by
+# field; here, what the containers of a Pod may say:
+
+# %% key="explain"
+!kubectl explain pod.spec.containers | head -n 20
+
+# %% [markdown] key="step-get-raw"
+# `kubectl get --raw` sends a GET to a path of the API and prints the JSON as it comes. Every kind lives under
+# such a path: the core kinds under `/api/v1`, the others under `/apis/<group>/<version>`. This is the list of
+# Pods in your namespace, exactly as kubectl receives it (still empty):
+
+# %% key="get-raw"
+!kubectl get --raw /api/v1/namespaces/{lab.namespace}/pods
+
+# %% [markdown] key="step-proxy"
+# `kubectl proxy` lets any HTTP client talk to the API: it listens on `127.0.0.1`, adds your credentials to each
+# request and passes it on. The next cell starts it in the background (`--port=0` picks a free port, which it
+# prints), asks for the same list with `curl`, a plain REST call, then stops it. Keep it on `127.0.0.1`: whoever
+# reaches the proxy acts with your rights.
+
+# %% key="proxy-curl"
+%%bash
+LOG=$(mktemp)
+kubectl proxy --port=0 > "$LOG" 2>&1 &
+PROXY=$!
+for i in $(seq 50); do grep -q "Starting to serve" "$LOG" && break; sleep 0.2; done
+PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LOG")
+NS=$(kubectl config view --minify -o jsonpath='{..namespace}')
+curl -s --max-time 5 "http://127.0.0.1:$PORT/api/v1/namespaces/$NS/pods"
+kill $PROXY
+rm -f "$LOG"
+
 # %% [markdown] key="step-conductor-at-work"
 # ## The conductor at work
 #
@@ -145,7 +181,7 @@ kubectl describe node "$node"
 # pauses until the Pod is Ready (or gives up after 60 seconds).
 
 # %% key="run-hello"
-!kubectl run welcome-hello --image=nginx:1.27 --labels=app=welcome-hello
+!kubectl run welcome-hello --image=nginx:1.30 --labels=app=welcome-hello
 !kubectl wait --for=condition=Ready pod/welcome-hello --timeout=60s
 
 # %% [markdown] key="step-where"

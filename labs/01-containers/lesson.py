@@ -48,7 +48,7 @@ lab.start()
 # **Dockerfile**, and are never changed afterwards: to change something, you build a new image.
 
 # %% [markdown] key="concept-reference"
-# An image reference has up to three parts: `registry/name:tag`. In `docker.io/library/nginx:1.27`, the
+# An image reference has up to three parts: `registry/name:tag`. In `docker.io/library/nginx:1.30`, the
 # registry is Docker Hub, the name is `nginx`, and the tag is `1.27`. When the registry is left out, it is
 # Docker Hub; when the **tag** is left out, it is `latest`. A tag is only a label on one build: `latest` is
 # not "the newest", it is whatever was last pushed with that name, and it moves. Pin a version instead.
@@ -74,7 +74,7 @@ lab.start()
 # on a cluster whose containers really run, its `imageID`: the digest that names that exact build.
 
 # %% key="run-public"
-!kubectl run containers-public --image=nginx:1.27
+!kubectl run containers-public --image=nginx:1.30
 !kubectl wait --for=condition=Ready pod/containers-public --timeout=60s
 
 # %% key="public-image"
@@ -102,7 +102,7 @@ cat > hello/index.html <<'EOF'
 <h1>kubelab.local/hello:1.0</h1>
 EOF
 cat > hello/Dockerfile <<'EOF'
-FROM nginx:1.27-alpine
+FROM nginx:1.30-alpine
 COPY index.html /usr/share/nginx/html/index.html
 EOF
 cat hello/Dockerfile
@@ -126,6 +126,27 @@ cat hello/Dockerfile
 # Not on minikube? On kubelab's embedded cluster, nodes are simulated and never pull or run anything, so
 # every image "runs": do the next steps anyway, the checks read the same fields. On a shared classroom
 # cluster, your instructor tells you which registry to push your image to.
+
+# %% [markdown] key="concept-runtime"
+# ## What runs your containers
+#
+# The kubelet does not run containers itself. It asks a **container runtime**, through the Container Runtime
+# Interface (**CRI**), a small API with requests such as "pull this image" and "start this container". The
+# common runtimes are **containerd** and **CRI-O**; Docker Engine is one only through an adapter, `cri-dockerd`,
+# which minikube sets up when a profile uses `--container-runtime=docker`. The CONTAINER-RUNTIME column shows
+# what each node uses:
+
+# %% key="node-runtime"
+!kubectl get nodes -o wide
+
+# %% [markdown] key="concept-runtime-stores"
+# Each runtime keeps its **own store of images**, and an image in one store is invisible to another, even on the
+# same machine. `eval $(minikube docker-env)` builds into the node's Docker: the kubelet sees that image only
+# when Docker is the cluster's runtime. With containerd, minikube refuses `docker-env`, and an image built by
+# some other Docker lands where the kubelet never looks: the Pod fails with `ErrImageNeverPull`. `minikube image
+# build`, and `minikube image load kubelab.local/hello:1.0` for an image already built on your computer, put it
+# into whatever store the nodes' runtime uses: that is why this lab uses them. kubelab creates its minikube
+# profile with the docker runtime, so that `docker-env` works as well.
 
 # %% [markdown] key="exercise-intro"
 # ## Exercise: run your image

@@ -24,9 +24,9 @@ def web_pod_image_pinned(ctx: Context):
                       found=images[0], hints=(N_("Look at `image:` in your manifest."),))
     if tag == "latest":
         return failed(N_("Pod {name} uses the tag `latest`, which can change under you."), name=WEB,
-                      expected="nginx:1.27", found=images[0],
+                      expected="nginx:1.30", found=images[0],
                       hints=(N_("Pin a version: `latest` moves whenever a new image is published."),
-                             N_("Use a tag such as nginx:1.27 in `image:`."),
+                             N_("Use a tag such as nginx:1.30 in `image:`."),
                              N_("Most fields of a Pod cannot change; delete the pod and apply the fixed "
                                 "manifest.")))
     return passed(N_("Pod {name} runs {image}."), name=WEB, image=images[0])

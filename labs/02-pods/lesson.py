@@ -42,7 +42,7 @@ lab.start()
 # ## Desired state
 #
 # You never tell Kubernetes "start this container now". You declare a **desired state**: "there should be a
-# Pod called pods-web running nginx 1.27". That goes in the object's `spec`. Kubernetes reports what really
+# Pod called pods-web running nginx 1.30". That goes in the object's `spec`. Kubernetes reports what really
 # exists in its `status`, and keeps working until the two agree; if they drift apart later, it acts again.
 # This is what *declarative* means.
 
@@ -68,7 +68,7 @@ lab.start()
 # The manifest below describes one Pod: `apiVersion` and `kind` say what it is, `metadata` names and labels it,
 # and `spec` is the desired state. Three details are checked at the end of the lab:
 #
-# - the image `nginx:1.27` is a **pinned** version, never `latest`;
+# - the image `nginx:1.30` is a **pinned** version, never `latest`;
 # - the label `app: pods-web` is how other objects will find this Pod;
 # - `containerPort: 80` declares the port nginx listens on.
 
@@ -84,7 +84,7 @@ metadata:
 spec:
   containers:
     - name: web
-      image: nginx:1.27
+      image: nginx:1.30
       ports:
         - containerPort: 80
 EOF
@@ -181,8 +181,8 @@ wait
 #
 # - name `pods-sidecar`, label `app: pods-sidecar`;
 # - a volume named `html`, of type `emptyDir: {}`;
-# - a container `web`, image `nginx:1.27`, port 80, mounting `html` at `/usr/share/nginx/html`;
-# - a container `writer`, image `busybox:1.36`, mounting `html` at `/html`, with the command
+# - a container `web`, image `nginx:1.30`, port 80, mounting `html` at `/usr/share/nginx/html`;
+# - a container `writer`, image `busybox:1.37`, mounting `html` at `/html`, with the command
 #   `["sh", "-c", "while true; do date > /html/index.html; sleep 5; done"]`.
 
 # %% [markdown] key="exercise-how"
@@ -251,7 +251,7 @@ lab.check()
 # ## Common mistakes
 #
 # **Using `latest`.** The tag `latest` moves whenever a new image is published, so two nodes can run two
-# versions of "the same" Pod, and a restart can upgrade you by surprise. Pin a version, such as `nginx:1.27`.
+# versions of "the same" Pod, and a restart can upgrade you by surprise. Pin a version, such as `nginx:1.30`.
 # On minikube, a local image tagged `latest` is also pulled from the internet every time, and fails with
 # `ErrImagePull`: give your own images a real tag.
 

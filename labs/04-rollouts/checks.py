@@ -8,7 +8,7 @@ tell which ReplicaSet is the newest.
 from checkers import N_, Context, check, failed, not_yet, owned_by, passed
 from checkers.kube import containers, image_parts
 
-NAME, OLD, NEW = "rollout-web", "nginx:1.26", "nginx:1.27"
+NAME, OLD, NEW = "rollout-web", "nginx:1.28", "nginx:1.30"
 REVISION = "deployment.kubernetes.io/revision"
 UNSCHEDULABLE = ("PodScheduled", "Unschedulable")
 
@@ -25,7 +25,7 @@ def _deployment(ctx: Context):
 
 
 def _image(replicaset: dict) -> str:
-    """The image of the ReplicaSet's pod template, normalised (``docker.io/library/nginx:1.27`` → ``nginx:1.27``)."""
+    """The image of the ReplicaSet's pod template, normalised (``docker.io/library/nginx:1.30`` → ``nginx:1.30``)."""
     found = [c.get("image", "") for c in containers((replicaset.get("spec") or {}).get("template") or {})]
     return ":".join(image_parts(found[0])) if found else ""
 
@@ -78,7 +78,7 @@ def rollout_strategy(ctx: Context):
                             "maxUnavailable: 0.")))
 
 
-@check(N_("The Deployment was updated to nginx:1.27"), points=2)
+@check(N_("The Deployment was updated to nginx:1.30"), points=2)
 def updated_to_new_image(ctx: Context):
     deployment, missing = _deployment(ctx)
     if missing:
@@ -96,7 +96,7 @@ def updated_to_new_image(ctx: Context):
                             "`kubectl rollout status deployment/{name}`.")))
 
 
-@check(N_("The Deployment was rolled back to nginx:1.26"), points=2)
+@check(N_("The Deployment was rolled back to nginx:1.28"), points=2)
 def rolled_back(ctx: Context):
     deployment, missing = _deployment(ctx)
     if missing:
@@ -142,7 +142,7 @@ def replicas_ready(ctx: Context):
                    found=f"{counts[2]}/{wanted}", hints=hints)
 
 
-@check(N_("The pods really run nginx 1.26"), needs={"data_plane": True})
+@check(N_("The pods really run nginx 1.28"), needs={"data_plane": True})
 def pods_serve_old_version(ctx: Context):
     deployment, missing = _deployment(ctx)
     if missing:
@@ -154,9 +154,9 @@ def pods_serve_old_version(ctx: Context):
                       hints=(N_("`kubectl get pods -l app={name}` shows them."),))
     pod = pods[0]["metadata"]["name"]
     status, body = ctx.view.proxy_get("pods", pod, 80, "/kubelab-no-such-page")
-    if b"nginx/1.26" in body:
-        return passed(N_("Pod {pod} answers as nginx/1.26."), pod=pod)
-    return failed(N_("Pod {pod} does not answer as nginx/1.26 (HTTP {status})."), pod=pod, status=status,
-                  expected="nginx/1.26", found=str(status),
+    if b"nginx/1.28" in body:
+        return passed(N_("Pod {pod} answers as nginx/1.28."), pod=pod)
+    return failed(N_("Pod {pod} does not answer as nginx/1.28 (HTTP {status})."), pod=pod, status=status,
+                  expected="nginx/1.28", found=str(status),
                   hints=(N_("nginx names its version at the bottom of its error pages."),
                          N_("`kubectl exec {pod} -- nginx -v` prints the version the container runs.")))

@@ -15,7 +15,7 @@
 # ## Getting ready
 #
 # The first cell opens the lab: it creates the namespace and a Deployment called `rollout-web`, four Pods of
-# nginx 1.26. The second makes the namespace kubectl's default.
+# nginx 1.28. The second makes the namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
 from checkers.notebook import open_lab
@@ -91,16 +91,16 @@ kubectl get deployment rollout-web -o jsonpath='{.spec.strategy}{"\n"}'
 !kubectl rollout history deployment/rollout-web
 
 # %% [markdown] key="exercise-intro"
-# ## Exercise: update to nginx 1.27
+# ## Exercise: update to nginx 1.30
 #
-# Update the container `web` of `rollout-web` to the image `nginx:1.27`, then wait for the rollout to finish.
-# Use `kubectl set image deployment/rollout-web web=nginx:1.27`, then
+# Update the container `web` of `rollout-web` to the image `nginx:1.30`, then wait for the rollout to finish.
+# Use `kubectl set image deployment/rollout-web web=nginx:1.30`, then
 # `kubectl rollout status deployment/rollout-web --timeout=120s`. To record why you made the change, you can
 # also set the annotation `kubernetes.io/change-cause` on the Deployment: `rollout history` shows it.
 
 # %% [markdown] key="exercise-how"
 # Write your commands in the next cell, above the `kubectl get` line, then run it. Afterwards, there should be
-# two ReplicaSets: the new one with four Pods on 1.27, the old one with zero.
+# two ReplicaSets: the new one with four Pods on 1.30, the old one with zero.
 
 # %% key="exercise-update"
 %%bash
@@ -123,7 +123,7 @@ kubectl get replicasets -o wide
 !kubectl describe deployment rollout-web
 
 # %% [markdown] key="step-version"
-# On a cluster whose containers really run, ask one Pod which nginx it is: it should say 1.27.
+# On a cluster whose containers really run, ask one Pod which nginx it is: it should say 1.30.
 
 # %% key="nginx-version" tags=["needs-data-plane"]
 !kubectl exec deployment/rollout-web -- nginx -v
@@ -131,9 +131,9 @@ kubectl get replicasets -o wide
 # %% [markdown] key="exercise-rollback"
 # ## Exercise: roll back
 #
-# Suppose version 1.27 misbehaves. Go back to the previous revision with
+# Suppose version 1.30 misbehaves. Go back to the previous revision with
 # `kubectl rollout undo deployment/rollout-web`, and wait for that rollout too. Write the commands in the next
-# cell, above the `kubectl get` line, and run it. Afterwards, the Pods run nginx 1.26 again.
+# cell, above the `kubectl get` line, and run it. Afterwards, the Pods run nginx 1.28 again.
 
 # %% key="exercise-undo"
 %%bash
@@ -163,7 +163,7 @@ lab.check()
 # %% [markdown] key="stuck"
 # ## Stuck?
 #
-# The next cell sets the strategy, updates to nginx 1.27 and rolls back to 1.26, so that you can compare the
+# The next cell sets the strategy, updates to nginx 1.30 and rolls back to 1.28, so that you can compare the
 # result with yours (`kubectl get rs -o wide`). The cell after it runs the checks again.
 # Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
@@ -177,8 +177,8 @@ lab.check()
 # ## Why it works
 #
 # You never touched a Pod. Changing the template made the Deployment controller create a ReplicaSet for
-# nginx 1.27 and shift the Pods over, one at a time, as `maxSurge` and `maxUnavailable` allowed. The undo put
-# the 1.26 template back; the controller found the ReplicaSet that already matched it and scaled it up again.
+# nginx 1.30 and shift the Pods over, one at a time, as `maxSurge` and `maxUnavailable` allowed. The undo put
+# the 1.28 template back; the controller found the ReplicaSet that already matched it and scaled it up again.
 # The checks read those controller-owned facts: the ReplicaSets the Deployment owns, the image of each, which
 # one has Pods now, and the Deployment's up-to-date and ready counts.
 
@@ -190,8 +190,8 @@ lab.check()
 # number holds before you undo to it (`kubectl rollout undo deployment/rollout-web --to-revision=N`).
 
 # %% [markdown] key="mistake-fresh"
-# **Deleting the Deployment to go back.** If you delete `rollout-web` and create it again with 1.26, the Pods
-# do run 1.26, but the history is gone: there is nothing left to roll back to, and the checks see no update.
+# **Deleting the Deployment to go back.** If you delete `rollout-web` and create it again with 1.28, the Pods
+# do run 1.28, but the history is gone: there is nothing left to roll back to, and the checks see no update.
 # Roll back with `rollout undo` (or by setting the old image again): the Deployment keeps its ReplicaSets.
 
 # %% [markdown] key="mistake-unavailable"

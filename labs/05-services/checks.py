@@ -1,6 +1,6 @@
 """Checks of the services lab: endpoints the controller published, ports that reach containers."""
 
-from checkers import N_, Context, check, failed, labels_match, not_yet, passed
+from checkers import N_, Context, check, failed, labels_match, not_yet, passed, skipped
 from checkers.kube import container_ports, ready_endpoints
 
 DEPLOYMENT, CLUSTER_IP, NODE_PORT = "svc-web", "svc-web", "svc-web-nodeport"
@@ -99,3 +99,39 @@ def clusterip_serves_http(ctx: Context):
                   status=status, expected="200", found=str(status),
                   hints=(N_("`kubectl port-forward service/{name} 8080:80`, then open http://localhost:8080."),
                          N_("No endpoints means the selector or the pods are wrong; see the checks above.")))
+
+
+LOAD_BALANCER = "svc-web-lb"
+
+
+@check(N_("The LoadBalancer Service sends traffic to the web pods"))
+def loadbalancer_selects_pods(ctx: Context):
+    service, missing = _service(ctx, LOAD_BALANCER, "LoadBalancer")
+    if missing:
+        return missing
+    kind = (service.get("spec") or {}).get("type", "ClusterIP")
+    if kind != "LoadBalancer":
+        return failed(N_("Service {name} is of type {kind}, not LoadBalancer."), name=LOAD_BALANCER, kind=kind,
+                      expected="LoadBalancer", found=kind,
+                      hints=(N_("A LoadBalancer Service is a NodePort Service plus an address from outside the "
+                                "cluster."),
+                             N_("Write `type: LoadBalancer` in the spec.")))
+    return _selects_ready_pods(ctx, service)
+
+
+@check(N_("The LoadBalancer Service received an external address"), needs={"load_balancer": True}, settle=60)
+def loadbalancer_external_ip(ctx: Context):
+    service = ctx.view.get("services", LOAD_BALANCER)
+    if service is None or (service.get("spec") or {}).get("type") != "LoadBalancer":
+        return skipped(N_("There is no LoadBalancer Service {name} yet; the check above says why."),
+                       name=LOAD_BALANCER)
+    ingress = ((service.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    addresses = [entry.get("ip") or entry.get("hostname") for entry in ingress if isinstance(entry, dict)]
+    if any(addresses):
+        return passed(N_("Service {name} has the external address {address}."), name=LOAD_BALANCER,
+                      address=", ".join(a for a in addresses if a))
+    return not_yet(N_("Service {name} has no external address yet (EXTERNAL-IP <pending>)."), name=LOAD_BALANCER,
+                   expected=N_("an external IP"), found="<pending>",
+                   hints=(N_("Something outside Kubernetes hands out the address: MetalLB or `minikube tunnel`."),
+                          N_("`kubelab doctor` says whether MetalLB has a pool of addresses."),
+                          N_("`kubectl describe service {name}` shows the events of the load balancer.")))

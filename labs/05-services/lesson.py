@@ -128,7 +128,7 @@ lab.picture()
 # whose nodes are simulated.
 
 # %% key="fetch-by-name" tags=["needs-data-plane"]
-!kubectl run svc-client --image=busybox:1.36 --restart=Never --rm --attach --quiet -- wget -qO- -T 5 http://svc-web
+!kubectl run svc-client --image=busybox:1.37 --restart=Never --rm --attach --quiet -- wget -qO- -T 5 http://svc-web
 
 # %% [markdown] key="step-port-forward"
 # From your own machine, `kubectl port-forward` can connect a local port to the Service for a few seconds.
@@ -209,6 +209,26 @@ kubectl get services
 # On minikube, a LoadBalancer Service shows `EXTERNAL-IP <pending>` until something provides the address:
 # either `minikube tunnel`, left running in a terminal (it may ask for your password), or the `metallb` addon,
 # configured with a range of addresses to hand out. Pending is not an error: nobody has built the entrance yet.
+
+# %% [markdown] key="exercise-loadbalancer"
+# ## Exercise: the main entrance
+#
+# Create a third Service in front of the same Pods: name `svc-web-lb`, `type: LoadBalancer`, selector
+# `app: svc-web`, and the same port as before (`http`, `port: 80`, `targetPort: http`). Write it in the next
+# cell, as in the NodePort exercise.
+
+# %% key="exercise-lb"
+%%bash
+kubectl get services
+
+# %% [markdown] key="exercise-loadbalancer-ip"
+# `kubelab up --backend minikube` has already given MetalLB its pool: the addresses .200 to .210 of the node's
+# network (192.168.49.200 to 192.168.49.210 when `minikube ip` is 192.168.49.2). So on minikube the
+# EXTERNAL-IP column soon shows one of them. On a cluster with nothing to hand out addresses (kubelab's
+# embedded cluster, for one) it stays `<pending>`, and the check of the address is skipped, with the reason.
+
+# %% key="verify-lb"
+!kubectl get service svc-web-lb -o wide
 
 # %% [markdown] key="concept-externalname"
 # ## ExternalName: a sign that points across the street

@@ -101,7 +101,7 @@ EOF
 # Write a Deployment that matches this description:
 #
 # - name `config-app`, one replica, label `app: config-app`;
-# - one container `app`, image `nginx:1.27-alpine`, port 80;
+# - one container `app`, image `nginx:1.30-alpine`, port 80;
 # - every key of ConfigMap `config-app` as environment variables (`envFrom`);
 # - a variable `DB_PASSWORD` taken from key `password` of Secret `config-db-credentials` (`secretKeyRef`);
 # - a volume `config` of type `configMap` (ConfigMap `config-app`), mounted read-only at

@@ -162,7 +162,7 @@ spec:
     spec:
       containers:
         - name: web
-          image: nginx:1.27
+          image: nginx:1.30
           ports:
             - containerPort: 80
           volumeMounts:

@@ -94,7 +94,7 @@ spec:
     spec:
       containers:
         - name: api
-          image: nginx:1.27
+          image: nginx:1.30
           resources:
             requests:
               cpu: 250m
@@ -130,7 +130,7 @@ metadata:
 spec:
   containers:
     - name: greedy
-      image: nginx:1.27
+      image: nginx:1.30
       resources:
         requests:
           cpu: "16"
@@ -169,7 +169,7 @@ metadata:
 spec:
   containers:
     - name: greedy
-      image: nginx:1.27
+      image: nginx:1.30
       resources:
         requests:
           cpu: 250m
@@ -198,7 +198,7 @@ kubectl get pod resources-greedy -o custom-columns=NAME:.metadata.name,QOS:.stat
 #    and `default` (the limits) cpu `200m`, memory `128Mi`;
 # 2. a ResourceQuota `resources-quota` whose `hard` limits are `pods: "10"`, `requests.cpu: "2"`,
 #    `requests.memory: 1Gi`, `limits.cpu: "4"` and `limits.memory: 1Gi`;
-# 3. a pod `resources-plain` (image `nginx:1.27`, label `app: resources-plain`) with **no** `resources` at all.
+# 3. a pod `resources-plain` (image `nginx:1.30`, label `app: resources-plain`) with **no** `resources` at all.
 #
 # Write them in the next cell, above the `kubectl get` line, then run it.
 
@@ -231,7 +231,7 @@ metadata:
 spec:
   containers:
     - name: big
-      image: nginx:1.27
+      image: nginx:1.30
       resources:
         requests:
           cpu: "3"

@@ -85,7 +85,7 @@ spec:
         kubelab.dev/nodes-lab: web
       containers:
         - name: web
-          image: nginx:1.27
+          image: nginx:1.30
           resources:
             requests:
               cpu: 50m

@@ -113,7 +113,7 @@ spec:
     spec:
       containers:
         - name: vsftpd
-          image: delfer/alpine-ftp-server:latest
+          image: delfer/alpine-ftp-server@sha256:60bb774d8408d9d4d5c74d05d1c086a34ce192c6c1a142ffac268cac0dbc6fac
           env:
             - name: FTP_USER
               valueFrom:

@@ -61,9 +61,9 @@ def influxdb_pinned_1x(ctx: Context):
     if repository.endswith("influxdb") and tag.startswith("1."):
         return passed(N_("InfluxDB runs {image}."), image=images[0])
     return failed(N_("InfluxDB runs {image}, not a pinned 1.x version."), image=images[0] if images else "-",
-                  expected="influxdb:1.8.10", found=images[0] if images else "-",
+                  expected="influxdb:1.12.3", found=images[0] if images else "-",
                   hints=(N_("`influxdb:latest` is InfluxDB 2, which ignores the 1.x settings (INFLUXDB_DB, users)."),
-                         N_("Pin the image to a 1.x tag: `image: influxdb:1.8.10`.")))
+                         N_("Pin the image to a 1.x tag: `image: influxdb:1.12.3`.")))
 
 
 @check(N_("InfluxDB keeps its data on a bound claim"), points=2)

@@ -86,7 +86,7 @@ spec:
     spec:
       containers:
         - name: influxdb
-          image: influxdb:1.8.10
+          image: influxdb:1.12.3
           env:
             - name: INFLUXDB_DB
               value: telegraf

@@ -19,7 +19,8 @@ NGINX, WORDPRESS, MYSQL, PMA = "capstone-nginx", "capstone-wordpress", "capstone
 FTPS, INFLUXDB, GRAFANA = "capstone-ftps", "capstone-influxdb", "capstone-grafana"
 DEPLOYMENTS = (NGINX, WORDPRESS, MYSQL, PMA, FTPS, INFLUXDB, GRAFANA)
 EXTERNAL, INTERNAL = (NGINX, WORDPRESS, PMA, FTPS, GRAFANA), (MYSQL, INFLUXDB)
-SHARING_KEYS = ("metallb.universe.tf/allow-shared-ip", "metallb.io/allow-shared-ip")
+SHARING_KEYS = ("metallb.io/allow-shared-ip", "metallb.universe.tf/allow-shared-ip")  # current first (MetalLB 0.14.9)
+LEGACY_SHARING_KEY = SHARING_KEYS[1]
 CLAIMS = {MYSQL: ("capstone-mysql", "/var/lib/mysql"), INFLUXDB: ("capstone-influxdb", "/var/lib/influxdb")}
 CREDENTIALS = {MYSQL: "capstone-mysql", WORDPRESS: "capstone-mysql", FTPS: "capstone-ftps",
                INFLUXDB: "capstone-influxdb", GRAFANA: "capstone-grafana"}
@@ -161,11 +162,26 @@ def _sharing_problems(ctx: Context) -> list[str] | None:
     return problems
 
 
+def _legacy_sharing_key(ctx: Context) -> list[str]:
+    """The public Services whose sharing key is written only with MetalLB's deprecated prefix."""
+    legacy = []
+    for name in EXTERNAL:
+        annotations = _dig(ctx.view.get("services", name), "metadata", "annotations") or {}
+        if annotations.get(LEGACY_SHARING_KEY) and not annotations.get(SHARING_KEYS[0]):
+            legacy.append(name)
+    return legacy
+
+
 @check(N_("The five public Services are LoadBalancers sharing one IP without port clashes"), points=2)
 def services_share_one_ip(ctx: Context):
     problems = _sharing_problems(ctx)
     if problems is None:
         return _missing("Service", next(n for n in EXTERNAL + INTERNAL if ctx.view.get("services", n) is None))
+    if not problems and (legacy := _legacy_sharing_key(ctx)):
+        return passed(N_("The {count} public Services are LoadBalancers with one sharing key and distinct ports; "
+                         "{services} carry only the deprecated `metallb.universe.tf/allow-shared-ip`: add "
+                         "`metallb.io/allow-shared-ip`, the key current MetalLB releases read."),
+                      count=len(EXTERNAL), services=", ".join(legacy))
     if not problems:
         return passed(N_("The {count} public Services are LoadBalancers with one sharing key and distinct ports."),
                       count=len(EXTERNAL))
@@ -174,7 +190,7 @@ def services_share_one_ip(ctx: Context):
                   hints=(N_("MetalLB gives Services one IP when they carry the same allow-shared-ip key and no "
                             "port is used twice."),
                          N_("The databases stay inside the cluster (ClusterIP); the five others are LoadBalancers."),
-                         N_("Annotate each public Service with `metallb.universe.tf/allow-shared-ip: capstone`.")))
+                         N_("Annotate each public Service with `metallb.io/allow-shared-ip: capstone`.")))
 
 
 @check(N_("MySQL and InfluxDB keep their data on Bound claims"), points=2, settle=20)

@@ -66,12 +66,14 @@ lab.start()
 # `capstone-phpmyadmin`, `capstone-ftps`, `capstone-influxdb`, `capstone-grafana`), with the label
 # `app: capstone-<component>`.
 #
-# 1. **Workloads**: one Deployment per component, pinned images (`nginx:1.30-alpine`, `wordpress:6.8-apache`,
-#    `mysql:8.4`, `phpmyadmin:5.2-apache`, `delfer/alpine-ftp-server`, `influxdb:1.8.10`,
-#    `grafana/grafana:11.6.0`), each with a liveness probe, so that a dead process gets its container restarted.
+# 1. **Workloads**: one Deployment per component, pinned images (`nginx:1.30-alpine`, `wordpress:7.0-apache`,
+#    `mysql:8.4`, `phpmyadmin:5.2-apache`, `delfer/alpine-ftp-server` pinned by its digest, `influxdb:1.12.3`,
+#    `grafana/grafana:11.6.0`; `labs/images.yaml` says why each), each with a liveness probe, so that a dead
+#    process gets its container restarted.
 # 2. **Services**: LoadBalancer for nginx (80, 443), WordPress (5050), phpMyAdmin (5000), FTPS (21 and its passive
-#    ports) and Grafana (3000), all with the annotation `metallb.universe.tf/allow-shared-ip: capstone`; ClusterIP
-#    for MySQL (3306) and InfluxDB (8086). No NodePort Services.
+#    ports) and Grafana (3000), all with the annotation `metallb.io/allow-shared-ip: capstone` (and the same key
+#    with the old prefix, `metallb.universe.tf/allow-shared-ip`, for minikube's MetalLB); ClusterIP for MySQL
+#    (3306) and InfluxDB (8086). No NodePort Services.
 # 3. **nginx**: its configuration in ConfigMap `capstone-nginx`, its certificate in TLS Secret `capstone-tls`, both
 #    mounted as volumes. Port 80 answers every request with a **301** to `https://`; on 443, `/wordpress` answers
 #    with a **307** to `http://<IP>:5050/`, and `/phpmyadmin/` is a **reverse proxy** to phpMyAdmin.
@@ -226,7 +228,7 @@ kubectl get pvc,pods
 
 # %% [markdown] key="milestone-influxdb"
 # Now write InfluxDB the same way: claim `capstone-influxdb` mounted at `/var/lib/influxdb`, image
-# `influxdb:1.8.10`, port 8086, a ClusterIP Service. The image creates the database and users on its first start
+# `influxdb:1.12.3`, port 8086, a ClusterIP Service. The image creates the database and users on its first start
 # from `INFLUXDB_DB=capstone`, `INFLUXDB_HTTP_AUTH_ENABLED=true`, `INFLUXDB_ADMIN_USER=admin`,
 # `INFLUXDB_ADMIN_PASSWORD`, `INFLUXDB_READ_USER=grafana` and `INFLUXDB_READ_USER_PASSWORD` (the two passwords from
 # Secret `capstone-influxdb`, keys `admin-password` and `read-password`). `GET /ping` is a good probe. Write each
@@ -239,7 +241,7 @@ kubectl get deployments,services,pvc
 # %% [markdown] key="milestone-web"
 # ## Milestone 3: WordPress and phpMyAdmin
 #
-# WordPress (`wordpress:6.8-apache`, port 80) finds its database through `WORDPRESS_DB_HOST=capstone-mysql`,
+# WordPress (`wordpress:7.0-apache`, port 80) finds its database through `WORDPRESS_DB_HOST=capstone-mysql`,
 # `WORDPRESS_DB_NAME` and `WORDPRESS_DB_USER` (both `wordpress`), and `WORDPRESS_DB_PASSWORD` from Secret
 # `capstone-mysql`, key `password`. phpMyAdmin (`phpmyadmin:5.2-apache`, port 80) needs only
 # `PMA_HOST=capstone-mysql`: you log in with a MySQL account. Their Services are LoadBalancers on ports 5050 and
@@ -302,27 +304,47 @@ kubectl get deployments,services,configmaps
 # ## Milestone 7: one IP
 #
 # Until something gives LoadBalancer Services an address, their EXTERNAL-IP stays `<pending>`. On minikube, the
-# MetalLB addon does, from a range of addresses on minikube's network. The next cells enable it, give it ten
-# addresses next to minikube's own, and list the Services: all five public ones should show the same IP.
+# MetalLB addon does. `kubelab up --backend minikube` has enabled it and given it a pool: the addresses .200 to
+# .210 of the node's network, written with `minikube addons configure metallb`, which keeps them in the profile so
+# that they survive `minikube stop` and `start`. The next cell shows that pool, then list the Services: all five
+# public ones should show the same IP.
 
-# %% key="enable-metallb" tags=["needs-minikube"]
+# %% key="show-metallb-pool" tags=["needs-minikube"]
 %%bash
-minikube addons enable metallb
-NET=$(minikube ip | cut -d. -f1-3)
-kubectl apply -f - <<EOF
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  namespace: metallb-system
-  name: config
-data:
-  config: |
-    address-pools:
-      - name: default
-        protocol: layer2
-        addresses:
-          - ${NET}.200-${NET}.209
-EOF
+if kubectl get crd ipaddresspools.metallb.io >/dev/null 2>&1; then
+  kubectl get ipaddresspools,l2advertisements -n metallb-system -o yaml
+else
+  kubectl get configmap config -n metallb-system -o jsonpath='{.data.config}'
+fi
+
+# %% [markdown] key="metallb-current"
+# minikube's addon still ships MetalLB 0.9.6, which reads its pool from the ConfigMap `metallb-system/config`
+# (the addon rewrites it from the profile at every start, so edit the profile, not the ConfigMap). MetalLB 0.13
+# and later, installed from its own manifests or Helm chart, read the pool from two custom resources instead:
+#
+# ```yaml
+# apiVersion: metallb.io/v1beta1
+# kind: IPAddressPool
+# metadata:
+#   name: kubelab
+#   namespace: metallb-system
+# spec:
+#   addresses:
+#     - 192.168.49.200-192.168.49.210
+# ---
+# apiVersion: metallb.io/v1beta1
+# kind: L2Advertisement
+# metadata:
+#   name: kubelab
+#   namespace: metallb-system
+# spec:
+#   ipAddressPools:
+#     - kubelab
+# ```
+#
+# The sharing key changed too: MetalLB 0.14.9 deprecated the prefix `metallb.universe.tf/`, so the current
+# annotation is `metallb.io/allow-shared-ip`. Write both keys, with the same value: the new one for current
+# MetalLB, the old one for minikube's addon, which reads only that.
 
 # %% key="get-services"
 !kubectl get services -o wide

@@ -23,7 +23,7 @@ def refused_then_fixed(kubectl):
     """
     kubectl("delete", "pod/resources-greedy", "resourcequota/resources-quota", "--ignore-not-found", "--wait=true")
     kubectl.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "resources-greedy"},
-                   "spec": {"containers": [{"name": "greedy", "image": "nginx:1.27", "resources": TOO_BIG}]}})
+                   "spec": {"containers": [{"name": "greedy", "image": "nginx:1.30", "resources": TOO_BIG}]}})
     for _attempt in range(150):
         if kubectl("get", "events", "--field-selector", "involvedObject.name=resources-greedy,reason=FailedScheduling",
                    "-o", "name"):

@@ -7,5 +7,5 @@ STRATEGY = '{"spec":{"strategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":
 def solve(kubectl):
     kubectl("rollout", "status", DEPLOYMENT, "--timeout=120s")
     kubectl("patch", DEPLOYMENT, "-p", STRATEGY)
-    kubectl("set", "image", DEPLOYMENT, "web=nginx:1.27")
+    kubectl("set", "image", DEPLOYMENT, "web=nginx:1.30")
     kubectl("rollout", "status", DEPLOYMENT, "--timeout=120s")

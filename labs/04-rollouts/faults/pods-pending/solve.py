@@ -8,7 +8,7 @@ NO_SUCH_NODE = '{"spec":{"template":{"spec":{"nodeSelector":{"disktype":"ssd"}}}
 def solve(kubectl):
     kubectl("rollout", "status", DEPLOYMENT, "--timeout=120s")
     kubectl("patch", DEPLOYMENT, "-p", STRATEGY)
-    kubectl("set", "image", DEPLOYMENT, "web=nginx:1.27")
+    kubectl("set", "image", DEPLOYMENT, "web=nginx:1.30")
     kubectl("rollout", "status", DEPLOYMENT, "--timeout=120s")
     kubectl("rollout", "undo", DEPLOYMENT)
     kubectl("rollout", "status", DEPLOYMENT, "--timeout=120s")

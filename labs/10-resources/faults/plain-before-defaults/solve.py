@@ -6,8 +6,8 @@ import time
 def solve(kubectl):
     kubectl("apply", "-f", "plain.yaml")
     kubectl("apply", "-f", "api.yaml")
-    kubectl("run", "resources-greedy", "--image=nginx:1.27", "--overrides",
-            '{"spec": {"containers": [{"name": "greedy", "image": "nginx:1.27", '
+    kubectl("run", "resources-greedy", "--image=nginx:1.30", "--overrides",
+            '{"spec": {"containers": [{"name": "greedy", "image": "nginx:1.30", '
             '"resources": {"requests": {"cpu": "16"}, "limits": {"cpu": "16"}}}]}}')
     for _attempt in range(150):
         if kubectl("get", "events", "--field-selector",
