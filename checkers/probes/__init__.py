@@ -9,7 +9,7 @@ the reason, on a cluster without one.
 """
 
 from .address import service_target
-from .common import Fetch, Target, fetcher
+from .common import Fetch, Target, Verdict, fetcher
 from .dns import dns_answer, resolve
 from .ftps import ftps_probe, ftps_refuses_plain
 from .grafana import grafana_dashboards, grafana_datasource, grafana_health
@@ -18,7 +18,7 @@ from .influx import influx_auth_enforced, influx_database, influx_ping, influx_r
 from .ngrok import ngrok_endpoint
 from .tls import tls_probe
 
-__all__ = ["Fetch", "Target", "dns_answer", "fetcher", "ftps_probe", "ftps_refuses_plain", "grafana_dashboards",
-           "grafana_datasource", "grafana_health", "http_redirect", "http_status", "influx_auth_enforced",
-           "influx_database", "influx_ping", "influx_recent_points", "ngrok_endpoint", "proxied_status", "resolve",
-           "service_target", "tls_probe"]
+__all__ = ["Fetch", "Target", "Verdict", "dns_answer", "fetcher", "ftps_probe", "ftps_refuses_plain",
+           "grafana_dashboards", "grafana_datasource", "grafana_health", "http_redirect", "http_status",
+           "influx_auth_enforced", "influx_database", "influx_ping", "influx_recent_points", "ngrok_endpoint",
+           "proxied_status", "resolve", "service_target", "tls_probe"]

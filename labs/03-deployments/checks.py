@@ -1,13 +1,11 @@
 """Checks of the deployments lab, on controller-owned facts: ready replicas, ownerReferences, events."""
 
-import re
-
 from checkers import N_, Context, check, failed, not_yet, owned_by, passed
+from checkers.kube import replaced_pods
+from checkers.semantics import never_schedulable, replicasets_of
 
 NAME = "deploy-web"
 WANTED = 5
-CREATED = re.compile(r"^Created pod: (\S+)$")
-DELETED = re.compile(r"^Deleted pod: (\S+)$")
 
 
 def _deployment(ctx: Context):
@@ -40,6 +38,10 @@ def deployment_ready(ctx: Context):
     hints = (N_("`kubectl get pods -l app={name}` shows each replica's state."),
              N_("`kubectl describe pod <one of them>`: the Events at the bottom say why it is not ready."),
              N_("A Pending pod that no node accepts points at nodeSelector, affinity or resource requests."))
+    never = never_schedulable(ctx.view, deployment)
+    if never and ready < wanted:
+        return failed(N_("{ready} of {wanted} replicas are ready: pods cannot be scheduled ({detail})."),
+                      ready=ready, wanted=wanted, detail=never, expected=str(wanted), found=str(ready), hints=hints)
     pods = owned_by(ctx.view.list("pods"), _active_replicaset(ctx, deployment) or {"metadata": {}})
     for pod in pods:
         for cond in (pod.get("status") or {}).get("conditions") or []:
@@ -78,18 +80,9 @@ def self_healing(ctx: Context):
         return missing
     replicaset = _active_replicaset(ctx, deployment)
     rs_name = (replicaset or {}).get("metadata", {}).get("name")
-    created, deleted_by_rs = set(), set()
-    for event in ctx.view.list("events"):
-        involved = event.get("involvedObject") or {}
-        if involved.get("kind") == "ReplicaSet" and involved.get("name") == rs_name:
-            for pattern, into in ((CREATED, created), (DELETED, deleted_by_rs)):
-                match = pattern.match(event.get("message", ""))
-                if match:
-                    into.add(match.group(1))
+    # every ReplicaSet of the Deployment: a re-apply that rolled a new one keeps the evidence in the older one
+    replaced, created = replaced_pods(ctx.view, replicasets_of(ctx.view, deployment))
     current = {p["metadata"]["name"] for p in owned_by(ctx.view.list("pods"), replicaset or {"metadata": {}})}
-    # a pod the ReplicaSet created that is gone, though the ReplicaSet did not delete it: someone did,
-    # and with the ReplicaSet back at full strength, a replacement exists
-    replaced = sorted(created - current - deleted_by_rs)
     full = replicaset is not None and len(current) >= replicaset["spec"]["replicas"]
     if replaced and full:
         return passed(N_("Pod {pod} was deleted and the ReplicaSet {rs} created a replacement."), pod=replaced[0],

@@ -1,52 +1,38 @@
 """Checks of the volumes lab: a claim the binder bound, an app that mounts it, a StatefulSet with one claim
 per replica (names and mounts set by its controller), and data that outlives a deleted pod."""
 
-from kubernetes.utils import parse_quantity
-
-from checkers import N_, Context, check, condition, failed, not_yet, owned_by, passed
+from checkers import N_, Context, check, failed, not_yet, passed
+from checkers.kube import no_object
+from checkers.semantics import claim_unbindable, covers, dig, effective_env, mounts_of, quantity, serving, \
+    workload_pods
 
 CLAIM, APP, DB, PROOF = "volumes-data", "volumes-app", "volumes-db", "volumes-proof"
 MINIMUM = "1Gi"
+WEB_ROOT = "/usr/share/nginx/html"  # where nginx serves from, and where the proof is written
+PGDATA = "/var/lib/postgresql/data"  # where postgres keeps its data unless PGDATA says otherwise
+_dig, _serving, _size = dig, serving, quantity
 
 
-def _dig(obj, *keys):
-    """obj[k1][k2]…, or None as soon as a level is missing or not a mapping."""
-    for key in keys:
-        obj = obj.get(key) if isinstance(obj, dict) else None
-    return obj
+def _mounts_claim(pod: dict | None, claim: str, folder: str | None = None) -> bool:
+    """Whether a container of ``pod`` mounts PersistentVolumeClaim ``claim`` (over ``folder``, when given)."""
+    return any(folder is None or covers(m.path, folder) for m in mounts_of(pod, "persistentVolumeClaim", claim))
 
 
-def _size(value):
-    try:
-        return parse_quantity(value)
-    except (ValueError, TypeError, ArithmeticError):
-        return None
-
-
-def _mounts_claim(pod: dict, claim: str) -> bool:
-    """Whether a container of ``pod`` mounts a volume backed by PersistentVolumeClaim ``claim``."""
-    volumes = {v.get("name") for v in _dig(pod, "spec", "volumes") or [] if isinstance(v, dict)
-               and _dig(v, "persistentVolumeClaim", "claimName") == claim}
-    return any(isinstance(m, dict) and m.get("name") in volumes
-               for c in _dig(pod, "spec", "containers") or [] if isinstance(c, dict)
-               for m in c.get("volumeMounts") or [])
-
-
-def _serving(pod: dict) -> bool:
-    return _dig(pod, "status", "phase") == "Running" and condition(pod, "Ready") == "True"
+def _data_folder(pod: dict | None) -> str:
+    """Where the database container keeps its data: $PGDATA, else postgres's default."""
+    env = [effective_env(c)[0].get("PGDATA") for c in (dig(pod, "spec", "containers") or []) if isinstance(c, dict)]
+    return next((v.value for v in env if v and v.kind == "value" and v.value), PGDATA)
 
 
 def _app_pods(ctx: Context, deployment: dict) -> list[dict]:
     """The live pods of the Deployment, through the ReplicaSets it owns."""
-    pods = [p for rs in owned_by(ctx.view.list("replicasets"), deployment)
-            for p in owned_by(ctx.view.list("pods"), rs)]
-    return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+    return workload_pods(ctx.view, deployment)
 
 
 def _no_object(kind: str, name: str):
-    return failed(N_("There is no {kind} called {name}."), kind=kind, name=name, expected=kind, found=N_("nothing"),
-                  hints=(N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
-                         N_("Apply the manifest of the lesson's step that creates {name}.")))
+    return no_object(kind, name, hints=(
+        N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
+        N_("Apply the manifest of the lesson's step that creates {name}.")))
 
 
 @check(N_("The claim volumes-data is Bound to a volume of at least 1Gi"), points=2, settle=10)
@@ -57,7 +43,8 @@ def claim_bound(ctx: Context):
     phase = _dig(claim, "status", "phase") or "Pending"
     capacity = _dig(claim, "status", "capacity", "storage")
     if phase != "Bound":
-        outcome = not_yet if phase == "Pending" else failed
+        never = claim_unbindable(ctx.view, claim)
+        outcome = not_yet if phase == "Pending" and not never else failed
         return outcome(N_("Claim {name} is {phase}: no volume has been bound to it."), name=CLAIM, phase=phase,
                        expected="Bound", found=phase,
                        hints=(N_("`kubectl describe pvc {name}`: its Events say why it waits."),
@@ -66,7 +53,7 @@ def claim_bound(ctx: Context):
                               N_("Create the PersistentVolume of the step \"A volume by hand\" (its claimRef names "
                                  "{name}), or, on a cluster with a default StorageClass, remove storageClassName "
                                  "from the claim and create it again.")))
-    size, minimum = _size(capacity), parse_quantity(MINIMUM)
+    size, minimum = _size(capacity), quantity(MINIMUM)
     if size is not None and size >= minimum:
         return passed(N_("Claim {name} is Bound to volume {volume} of {capacity}."), name=CLAIM, capacity=capacity,
                       volume=_dig(claim, "spec", "volumeName") or "?")
@@ -86,6 +73,15 @@ def app_uses_claim(ctx: Context):
         return _no_object("Deployment", APP)
     pods = _app_pods(ctx, deployment)
     mounting = [p for p in pods if _mounts_claim(p, CLAIM)]
+    elsewhere = [m.path for p in mounting for m in mounts_of(p, "persistentVolumeClaim", CLAIM)]
+    if mounting and not any(_mounts_claim(p, CLAIM, WEB_ROOT) for p in mounting):
+        return failed(N_("The pods of {name} mount the claim {claim} at {path}, but nginx serves and keeps its files "
+                         "in {folder}."), name=APP, claim=CLAIM, path=elsewhere[0], folder=WEB_ROOT,
+                      expected=WEB_ROOT, found=elsewhere[0],
+                      hints=(N_("A claim keeps only what is written inside its mount path."),
+                             N_("`kubectl get pod -l app={name} -o yaml`: look at spec.volumes and the container's "
+                                "volumeMounts."),
+                             N_("Set the mountPath of the claim's volume to {folder}.")))
     if pods and len(mounting) == len(pods) and all(_serving(p) for p in pods):
         return passed(N_("Pod {pod} of {name} runs with claim {claim} mounted."), pod=pods[0]["metadata"]["name"],
                       name=APP, claim=CLAIM)
@@ -96,7 +92,8 @@ def app_uses_claim(ctx: Context):
     if pods and not mounting:
         return failed(N_("The pods of {name} do not mount the claim {claim}."), name=APP, claim=CLAIM,
                       expected=CLAIM, found=N_("no claim mounted"), hints=hints)
-    return not_yet(N_("No pod of {name} is running with the claim {claim} mounted yet."), name=APP, claim=CLAIM,
+    verdict = failed if claim_unbindable(ctx.view, ctx.view.get("persistentvolumeclaims", CLAIM)) else not_yet
+    return verdict(N_("No pod of {name} is running with the claim {claim} mounted yet."), name=APP, claim=CLAIM,
                    expected="Running", found=N_("{count} pods, {ready} ready"), count=len(pods),
                    ready=sum(map(_serving, pods)), hints=hints)
 
@@ -123,11 +120,13 @@ def db_claim_per_replica(ctx: Context):
     pods = {p["metadata"]["name"]: p for p in ctx.view.list("pods")}
     missing = [claim for index, claim in enumerate(wanted)
                if _dig(claims.get(claim), "status", "phase") != "Bound"
-               or not _mounts_claim(pods.get(f"{DB}-{index}"), claim) or not _serving(pods.get(f"{DB}-{index}"))]
+               or not _mounts_claim(pods.get(f"{DB}-{index}"), claim, _data_folder(pods.get(f"{DB}-{index}")))
+               or not _serving(pods.get(f"{DB}-{index}"))]
     if not missing:
         return passed(N_("Each of the {count} replicas of {name} runs on its own Bound claim: {claims}."),
                       count=replicas, name=DB, claims=", ".join(wanted))
-    return not_yet(N_("These claims of {name} are not Bound and mounted by a running replica yet: {claims}."),
+    verdict = failed if any(claim_unbindable(ctx.view, claims.get(claim)) for claim in missing) else not_yet
+    return verdict(N_("These claims of {name} are not Bound and mounted by a running replica yet: {claims}."),
                    name=DB, claims=", ".join(missing), expected=N_("Bound"), found=", ".join(missing),
                    hints=(N_("`kubectl get pvc,pods -l app={name}` shows each claim and replica."),
                           N_("On a cluster without a default StorageClass, each claim needs a PersistentVolume; "

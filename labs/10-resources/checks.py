@@ -1,29 +1,23 @@
 """Checks of the resources lab, on facts the cluster sets: the QoS class Kubernetes gives each pod, the scheduler's
 FailedScheduling events, the LimitRanger admission's mark on a pod, and the quota controller's usage report."""
 
-from checkers import N_, Context, check, condition, failed, not_yet, owned_by, passed
+from checkers import N_, Context, check, failed, not_yet, passed
+from checkers.kube import no_object
+from checkers.semantics import dig, quantity, quota_hard, quota_used, serving, workload_pods
 
 API, GREEDY, PLAIN = "resources-api", "resources-greedy", "resources-plain"
 DEFAULTS, QUOTA = "resources-defaults", "resources-quota"
+# what the exercise asks the quota to allow (cpu means requests.cpu, in any unit: 2 = 2000m)
+QUOTA_ASKED = {"requests.cpu": "2", "requests.memory": "1Gi", "limits.cpu": "4", "limits.memory": "1Gi", "pods": "10"}
 QUOTA_KEYS = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
 LIMIT_RANGER = "kubernetes.io/limit-ranger"  # the annotation the LimitRanger admission plugin writes
-
-
-def _dig(obj, *keys):
-    """obj[k1][k2]…, or None as soon as a level is missing or not a mapping."""
-    for key in keys:
-        obj = obj.get(key) if isinstance(obj, dict) else None
-    return obj
-
-
-def _serving(pod) -> bool:
-    return _dig(pod, "status", "phase") == "Running" and condition(pod, "Ready") == "True"
+_dig, _serving = dig, serving
 
 
 def _no_object(kind: str, name: str):
-    return failed(N_("There is no {kind} called {name}."), kind=kind, name=name, expected=kind, found=N_("nothing"),
-                  hints=(N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
-                         N_("Apply the manifest of the lesson's step that creates {name}.")))
+    return no_object(kind, name, hints=(
+        N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
+        N_("Apply the manifest of the lesson's step that creates {name}.")))
 
 
 @check(N_("Every pod of resources-api is in the Guaranteed QoS class"), points=2)
@@ -31,8 +25,7 @@ def api_guaranteed(ctx: Context):
     deployment = ctx.view.get("deployments", API)
     if deployment is None:
         return _no_object("Deployment", API)
-    pods = [p for rs in owned_by(ctx.view.list("replicasets"), deployment) for p in owned_by(ctx.view.list("pods"), rs)
-            if not p["metadata"].get("deletionTimestamp")]
+    pods = workload_pods(ctx.view, deployment)
     classes = sorted({str(_dig(p, "status", "qosClass")) for p in pods})
     if pods and classes == ["Guaranteed"] and all(map(_serving, pods)):
         return passed(N_("The {count} pods of {name} run in the Guaranteed QoS class."), count=len(pods), name=API)
@@ -98,15 +91,28 @@ def quota_in_force(ctx: Context):
     quota = ctx.view.get("resourcequotas", QUOTA)
     if quota is None:
         return _no_object("ResourceQuota", QUOTA)
-    hard, used = _dig(quota, "status", "hard") or {}, _dig(quota, "status", "used") or {}
-    missing = [key for key in QUOTA_KEYS if key not in hard]
+    hard, used = quota_hard(quota), quota_used(quota)
+    written = quota_hard(quota, source="spec")
+    missing = [key for key in QUOTA_KEYS if key not in written]
     if missing:
         return failed(N_("Quota {name} does not limit {keys}."), name=QUOTA, keys=", ".join(missing),
-                      expected=", ".join(QUOTA_KEYS), found=", ".join(hard) or N_("nothing"),
+                      expected=", ".join(QUOTA_KEYS), found=", ".join(written) or N_("nothing"),
                       hints=(N_("`kubectl describe quota {name}` lists what it limits and what is used."),
                              N_("A quota limits only the resources named under spec.hard."),
                              N_("Add requests.cpu, requests.memory, limits.cpu and limits.memory under spec.hard.")))
-    if not all(key in used for key in QUOTA_KEYS):
+    wrong = [key for key, value in QUOTA_ASKED.items() if key in written
+             and quantity(written[key]) != quantity(value)]
+    if wrong:
+        key, value = wrong[0], written[wrong[0]]
+        return failed(N_("Quota {name} allows {key}: {value}; the exercise asks for {wanted}."), name=QUOTA, key=key,
+                      value=value, wanted=QUOTA_ASKED[key], expected=f"{key}: {QUOTA_ASKED[key]}",
+                      found=f"{key}: {value}",
+                      hints=(N_("A quota is a ceiling: too high, it protects nothing; too low, it refuses the "
+                                "team's pods."),
+                             N_("Quantities may use any unit (2 = 2000m, 1Gi = 1024Mi), but the amount must be the "
+                                "one asked for."),
+                             N_("`kubectl edit resourcequota {name}` and set {key}: {wanted}.")))
+    if not all(key in used and key in hard for key in QUOTA_KEYS):
         return not_yet(N_("The quota controller has not counted the namespace's usage yet."), name=QUOTA,
                        hints=(N_("Wait a few seconds and run the check again."),))
     return passed(N_("Quota {name} is in force: {usage}."), name=QUOTA,

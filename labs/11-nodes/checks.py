@@ -3,22 +3,13 @@ Scheduled events), the nodes' labels and unschedulable flag, and the DaemonSet c
 
 import re
 
-from checkers import N_, Context, check, condition, failed, not_yet, owned_by, passed
+from checkers import N_, Context, check, failed, not_yet, passed
+from checkers.semantics import dig, never_schedulable, serving, workload_pods
 
 WEB, AGENT = "nodes-web", "nodes-agent"
 LABEL, VALUE = "kubelab.dev/nodes-lab", "web"
 ASSIGNED = re.compile(r"^Successfully assigned \S+/(\S+) to (\S+)$")  # the scheduler's Scheduled event
-
-
-def _dig(obj, *keys):
-    """obj[k1][k2]…, or None as soon as a level is missing or not a mapping."""
-    for key in keys:
-        obj = obj.get(key) if isinstance(obj, dict) else None
-    return obj
-
-
-def _serving(pod) -> bool:
-    return _dig(pod, "status", "phase") == "Running" and condition(pod, "Ready") == "True"
+_dig, _serving = dig, serving
 
 
 def _web(ctx: Context):
@@ -29,9 +20,7 @@ def _web(ctx: Context):
                             found=N_("nothing"),
                             hints=(N_("`kubectl get deployments` lists what exists."),
                                    N_("Apply the manifest of the step \"Choosing nodes\".")))
-    pods = [p for rs in owned_by(ctx.view.list("replicasets"), deployment) for p in owned_by(ctx.view.list("pods"), rs)
-            if not p["metadata"].get("deletionTimestamp")]
-    return pods, None
+    return workload_pods(ctx.view, deployment), None
 
 
 def _selects_label(template_spec) -> bool:
@@ -61,7 +50,8 @@ def web_on_labelled_nodes(ctx: Context):
     if pods and not elsewhere and all(map(_serving, pods)):
         return passed(N_("The {count} pods of {name} run on labelled nodes: {nodes}."), count=len(pods), name=WEB,
                       nodes=", ".join(sorted({p["spec"]["nodeName"] for p in pods})))
-    return not_yet(N_("Not every pod of {name} runs on a labelled node yet ({nodes})."), name=WEB,
+    verdict = failed if never_schedulable(ctx.view, ctx.view.get("deployments", WEB)) else not_yet
+    return verdict(N_("Not every pod of {name} runs on a labelled node yet ({nodes})."), name=WEB,
                    nodes=", ".join(elsewhere) or N_("pods not ready"), expected=", ".join(sorted(labelled)),
                    found=", ".join(elsewhere),
                    hints=(N_("`kubectl get nodes -L {label}` shows which nodes carry the label."),

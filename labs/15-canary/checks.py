@@ -56,6 +56,12 @@ def _serves(ctx: Context, backend: dict, app: str) -> bool:
     return has_port and labels_match((service.get("spec") or {}).get("selector"), labels)
 
 
+def _ingress_class(ingress: dict | None) -> str:
+    """The class an Ingress asks for: spec.ingressClassName, else the older annotation; "" means the default."""
+    return str(((ingress or {}).get("spec") or {}).get("ingressClassName")
+               or _annotations(ingress or {"metadata": {}}).get("kubernetes.io/ingress.class") or "")
+
+
 def _share(ingress: dict) -> float | None:
     """The percentage of requests a canary Ingress asks for (weight out of the weight total), or None."""
     try:
@@ -111,6 +117,16 @@ def canary_annotated(ctx: Context):
         return missing
     marked = _annotations(ingress).get(CANARY) == "true"
     same_rule = _backend_for(ingress, HOST, PATH) is not None
+    main = ctx.view.get("ingresses", MAIN_INGRESS)
+    if marked and same_rule and main is not None and _ingress_class(main) != _ingress_class(ingress):
+        return failed(N_("Ingress {name} has the class {canary_class}, but the main Ingress {main} has {main_class}."),
+                      name=CANARY_INGRESS, main=MAIN_INGRESS, canary_class=_ingress_class(ingress) or N_("(none)"),
+                      main_class=_ingress_class(main) or N_("(none)"), expected=_ingress_class(main) or N_("(none)"),
+                      found=_ingress_class(ingress) or N_("(none)"),
+                      hints=(N_("A controller splits traffic only between Ingresses it serves: the canary must "
+                                "belong to the same class as the main Ingress."),
+                             N_("`kubectl get ingress` shows the CLASS of each Ingress."),
+                             N_("Give {name} the same `ingressClassName` as {main}.")))
     if marked and same_rule:
         return passed(N_("Ingress {name} is a canary of http://{host}{path}."), name=CANARY_INGRESS, host=HOST,
                       path=PATH)
