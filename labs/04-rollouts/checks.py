@@ -66,9 +66,9 @@ def rollout_strategy(ctx: Context):
     strategy = (deployment.get("spec") or {}).get("strategy") or {}
     rolling = strategy.get("rollingUpdate") or {}
     surge, unavailable = str(rolling.get("maxSurge", "25%")), str(rolling.get("maxUnavailable", "25%"))
-    replicas = (deployment.get("spec") or {}).get("replicas", 1)
-    replicas = replicas if isinstance(replicas, int) else 1
-    pods = (_pods_for(surge, replicas, True), _pods_for(unavailable, replicas, False))
+    replicas = (deployment.get("spec") or {}).get("replicas")  # the API server always sets it
+    pods = (_pods_for(surge, replicas, True), _pods_for(unavailable, replicas, False)) \
+        if isinstance(replicas, int) else None
     if strategy.get("type", "RollingUpdate") == "RollingUpdate" and pods == (1, 0):
         return passed(N_("{name} rolls with maxSurge 1 and maxUnavailable 0."), name=NAME)
     return failed(N_("{name} uses strategy {kind} with maxSurge {surge} and maxUnavailable {unavailable}."),
