@@ -7,6 +7,8 @@
     check: clusterip-target-port   # one check id, or a list
     source: https://kubernetes.io/docs/...   # or "typical learner mistake: ..."
     base: solution            # (default) the case's files replace the solution's same-named files; "none": alone
+    params: {scale: 6}        # optional: run the lab corpus's steps.py as the case's solve.py, with these params
+                              # (in params.json beside it): steps that are actions, shared by a lab's cases
 
 Half of a lab's cases are valid alternatives to the reference solution (from public examples), half real
 mistakes. Each case is applied with kubectl into a fresh namespace and graded by the lab's checks with the
@@ -16,6 +18,9 @@ read-only identity, as the self-tests do. Test ids are ``<lab>:<case>``; the tru
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -54,7 +59,8 @@ def test_every_case_is_well_formed():
         ids = {c.id for c in lab.checks}
         assert _checks(meta) and set(_checks(meta)) <= ids, f"{folder}: unknown checks {_checks(meta)}"
         files = [f for f in folder.iterdir() if f.name != "case.yaml"]
-        assert files, f"{folder}: a case has manifests or a solve.py"
+        assert files or "params" in meta, f"{folder}: a case has manifests, a solve.py or params for steps.py"
+        assert "params" not in meta or (folder.parent / "steps.py").is_file(), f"{folder}: params need a steps.py"
         counts = per_lab.setdefault(lab_id, {"pass": 0, "fail": 0})
         counts[meta["expect"]] += 1
     for lab_id, counts in per_lab.items():
@@ -74,7 +80,15 @@ def case_namespace(api, request):
 @pytest.mark.parametrize(("lab_id", "folder", "meta"), CASES, ids=[f"{c[0]}:{c[1].name}" for c in CASES])
 def test_case_gets_its_exact_verdict(lab_id, folder, meta, cluster, reader_api, case_namespace):
     lab = find_lab(lab_id)
-    actions.apply_variant(lab, folder, cluster, case_namespace, over_solution=meta.get("base", "solution") == "solution")
+    with tempfile.TemporaryDirectory(prefix="kubelab-case-") as tmp:
+        variant = Path(tmp)
+        for file in folder.iterdir():
+            shutil.copyfile(file, variant / file.name)
+        if "params" in meta:
+            shutil.copyfile(folder.parent / "steps.py", variant / "solve.py")
+            (variant / "params.json").write_text(json.dumps(meta["params"]))
+        actions.apply_variant(lab, variant, cluster, case_namespace,
+                              over_solution=meta.get("base", "solution") == "solution")
     result = run_lab(lab, reader_api, case_namespace, detect_capabilities(reader_api), only=_checks(meta))
     doc = result.as_dict("en")
     verdicts = {c["id"]: (c["status"], c["message"]) for c in doc["checks"]}

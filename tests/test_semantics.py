@@ -41,9 +41,9 @@ def _b64(text):
     return base64.b64encode(text.encode()).decode()
 
 
-@pytest.mark.parametrize("reference", ["nginx:1.27", "docker.io/library/nginx:1.27", "index.docker.io/library/nginx:1.27",
-                                       "mirror.gcr.io/library/nginx:1.27", "public.ecr.aws/docker/library/nginx:1.27",
-                                       "docker.io/nginx:1.27"])
+@pytest.mark.parametrize("reference", ["nginx:1.27", "docker.io/library/nginx:1.27",
+                                       "index.docker.io/library/nginx:1.27", "mirror.gcr.io/library/nginx:1.27",
+                                       "public.ecr.aws/docker/library/nginx:1.27", "docker.io/nginx:1.27"])
 def test_the_official_image_from_any_registry_is_nginx(reference):
     assert image_parts(reference) == ("nginx", "1.27")
     assert same_image(reference, "nginx")
@@ -107,7 +107,8 @@ def test_service_chain_reports_pods_of_another_app():
     deployment = {"metadata": {"name": "web", "uid": "d"}, "spec": {"template": {}}}
     rs = {"metadata": {"name": "web-1", "uid": "r", "ownerReferences": [{"uid": "d"}]}}
     mine = {"metadata": {"name": "web-1-a", "uid": "p1", "labels": {"tier": "front", "app": "web"},
-                         "ownerReferences": [{"uid": "r"}]}, "spec": {"containers": [{"ports": [{"containerPort": 80}]}]}}
+                         "ownerReferences": [{"uid": "r"}]},
+            "spec": {"containers": [{"ports": [{"containerPort": 80}]}]}}
     other = {"metadata": {"name": "shop", "uid": "p2", "labels": {"tier": "front"}}, "spec": {}}
     view = FakeView(pods=[mine, other], replicasets=[rs], endpointslices=[])
     chain = service_chain(view, {"metadata": {"name": "s"}, "spec": {"selector": {"tier": "front"},

@@ -1,8 +1,0 @@
-"""The administrator reserved a volume of class kubelab-manual; the learner's claim names another class."""
-
-from checkers.solving import reserve_volume
-
-
-def solve(kubectl):
-    reserve_volume(kubectl, "volumes-data", "1Gi", "kubelab-manual", {"kubelab.dev/claim-namespace": kubectl.namespace})
-    kubectl("apply", "-f", "claim.yaml")
