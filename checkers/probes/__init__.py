@@ -2,7 +2,8 @@
 
 One module per protocol: ``http``, ``tls``, ``ftps``, ``influx``, ``grafana``, ``ngrok``, ``dns``;
 ``address`` finds where a Service answers TCP, ``common`` holds the rule for failures to connect
-(unreachable → ``error``, refused or wrong → ``failed``). Every socket has a timeout. Probes only
+(unreachable → ``error``, refused or wrong → ``failed``); a check that calls a probe's helpers
+catches ``Verdict``, which carries the probe's outcome. Every socket has a timeout. Probes only
 read, except ``ftps_probe``, which moves one random file in the FTP user's own directory and
 deletes it. Checks that use them declare ``needs={"data_plane": True}``, so they are skipped, with
 the reason, on a cluster without one.
