@@ -9,6 +9,9 @@ API, GREEDY, PLAIN = "resources-api", "resources-greedy", "resources-plain"
 DEFAULTS, QUOTA = "resources-defaults", "resources-quota"
 # what the exercise asks the quota to allow (cpu means requests.cpu, in any unit: 2 = 2000m)
 QUOTA_ASKED = {"requests.cpu": "2", "requests.memory": "1Gi", "limits.cpu": "4", "limits.memory": "1Gi", "pods": "10"}
+# what the exercise asks the LimitRange to fill in for a Container
+DEFAULTS_ASKED = {("defaultRequest", "cpu"): "100m", ("defaultRequest", "memory"): "128Mi",
+                  ("default", "cpu"): "200m", ("default", "memory"): "128Mi"}
 QUOTA_KEYS = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
 LIMIT_RANGER = "kubernetes.io/limit-ranger"  # the annotation the LimitRanger admission plugin writes
 _dig, _serving = dig, serving
@@ -66,8 +69,24 @@ def greedy_explained(ctx: Context):
 
 @check(N_("resources-plain received its requests and limits from the LimitRange"))
 def defaults_injected(ctx: Context):
-    if ctx.view.get("limitranges", DEFAULTS) is None:
+    limits = ctx.view.get("limitranges", DEFAULTS)
+    if limits is None:
         return _no_object("LimitRange", DEFAULTS)
+    container = next((item for item in _dig(limits, "spec", "limits") or [] if isinstance(item, dict)
+                      and item.get("type") == "Container"), {})
+    wrong = [(field, resource) for (field, resource), value in DEFAULTS_ASKED.items()
+             if quantity(_dig(container, field, resource)) != quantity(value)]
+    if wrong:
+        field, resource = wrong[0]
+        value = _dig(container, field, resource) or N_("nothing")
+        return failed(N_("LimitRange {limits} sets {field} {resource} to {value}; the exercise asks for {wanted}."),
+                      limits=DEFAULTS, field=field, resource=resource, value=value,
+                      wanted=DEFAULTS_ASKED[wrong[0]], expected=f"{field}.{resource}: {DEFAULTS_ASKED[wrong[0]]}",
+                      found=f"{field}.{resource}: {value}",
+                      hints=(N_("`default` holds the limits a container receives, `defaultRequest` its requests; "
+                                "both only for type Container."),
+                             N_("Quantities may use any unit (0.1 = 100m), but the amount must be the one asked for."),
+                             N_("`kubectl edit limitrange {limits}` and set {field}.{resource}: {wanted}.")))
     pod = ctx.view.get("pods", PLAIN)
     if pod is None:
         return _no_object("Pod", PLAIN)

@@ -9,7 +9,7 @@ from checkers import N_, Context, check, failed, labels_match, not_yet, passed
 from checkers.kube import STUCK, containers, ready_endpoints, waiting_reasons
 from checkers.probes import Verdict, http_status, ngrok_endpoint
 from checkers.probes.ngrok import published, upstream_matches
-from checkers.semantics import decoded, mounts_of
+from checkers.semantics import decoded, effective_env, mounts_of
 
 AGENT, WEB, PAGE, TOKEN_SECRET, TOKEN_KEY = "ngrok-agent", "ngrok-web", "ngrok-web-page", "ngrok-authtoken", "token"
 API_PORT, WEB_PORT = 4040, 80
@@ -73,9 +73,9 @@ def token_by_reference(ctx: Context):
     texts = [e.get("value") or "" for e in container.get("env") or []]
     texts += (container.get("command") or []) + (container.get("args") or [])
     inline = any(token and token in str(t) for t in texts) or any("--authtoken" in str(t) for t in texts)
-    refs = [((e.get("valueFrom") or {}).get("secretKeyRef") or {}) for e in container.get("env") or []
-            if e.get("name") == "NGROK_AUTHTOKEN"]
-    if not inline and any(r.get("name") == TOKEN_SECRET and r.get("key") == TOKEN_KEY for r in refs):
+    variable = effective_env(container, ctx.view)[0].get("NGROK_AUTHTOKEN")
+    source = (variable.kind, variable.source, variable.key) if variable else None
+    if not inline and source == ("secret", TOKEN_SECRET, TOKEN_KEY):
         return passed(N_("The agent takes NGROK_AUTHTOKEN from Secret {name}."), name=TOKEN_SECRET)
     return failed(N_("The agent does not take NGROK_AUTHTOKEN from Secret {name}, key {key}, alone."),
                   name=TOKEN_SECRET, key=TOKEN_KEY, expected="valueFrom.secretKeyRef",

@@ -12,7 +12,7 @@ from datetime import datetime
 from checkers import N_, Context, check, failed, not_yet, passed
 from checkers.kube import containers, no_object, passive_range, replaced_pods
 from checkers.semantics import claim_unbindable, decoded, dig, effective_env, mounts_of, never_schedulable, \
-    plaintext_places, replicasets_of, secret_values, serving, workload_pods
+    plaintext_places, replicasets_of, secret_values, serving, target_port, workload_pods
 from checkers.probes import Verdict, fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, service_target
 
 NGINX, WORDPRESS, MYSQL, PMA = "capstone-nginx", "capstone-wordpress", "capstone-mysql", "capstone-phpmyadmin"
@@ -226,8 +226,9 @@ def ftps_passive_ports(ctx: Context):
     if deployment is None or service is None:
         return _missing("Deployment" if deployment is None else "Service", FTPS)
     wanted = _passive_range(ctx, _pod_spec(deployment))
-    same = {p.get("port") for p in _dig(service, "spec", "ports") or []
-            if p.get("targetPort", p.get("port")) == p.get("port")}
+    template = _dig(deployment, "spec", "template")  # a named targetPort is resolved against its containers
+    same = {p.get("port") for p in _dig(service, "spec", "ports") or [] if isinstance(p, dict)
+            and target_port(p, template) == p.get("port")}
     lacking = [port for port in [21, *(wanted or [])] if port not in same]
     if wanted and not lacking:
         return passed(N_("Service {name} exposes 21 and the passive ports {low}–{high}."), name=FTPS,
