@@ -171,3 +171,15 @@ def test_an_impossible_pod_fails_at_once_instead_of_settling():
     slow = CheckResult(Check("c", "t", lambda ctx: outcome, settle=3600), outcome)
     _settle([slow], type("Ctx", (), {"view": view})())  # returns at once: nothing is settling
     assert slow.outcome.status == "fail"
+
+
+COPIES = ("def _dig(", "def _serving(", "def _decoded(", "def _secret_values(", "def _size(", "Created pod:",
+          "checkers.probes.common", "parse_quantity", "b64decode")
+
+
+def test_no_lab_keeps_its_own_copy_of_a_shared_helper():
+    from checkers.lab import all_labs
+
+    for lab in all_labs():
+        source = (lab.path / "checks.py").read_text(encoding="utf-8")
+        assert not [c for c in COPIES if c in source], f"{lab.id}: use checkers.semantics / checkers.kube"

@@ -1,12 +1,11 @@
 """Checks of the configuration lab: a ConfigMap and a generated Secret, handed to a Deployment by reference only."""
 
-import base64
 import hashlib
 import re
 
 from checkers import N_, Context, check, failed, labels_match, not_yet, passed
 from checkers.kube import containers
-from checkers.semantics import effective_env, mounts_of, plaintext_places, secret_values
+from checkers.semantics import decoded, effective_env, mounts_of, plaintext_places, secret_values
 
 CONFIG, SECRET, APP = "config-app", "config-db-credentials", "config-app"
 CONFIG_KEYS = ("APP_MODE", "DB_HOST", "app.properties")
@@ -159,7 +158,7 @@ def pod_sees_config(ctx: Context):
     pods = [p for p in ctx.view.list("pods") if labels_match(selector, p["metadata"].get("labels"))
             and (p.get("status") or {}).get("phase") == "Running"]
     config = ((ctx.view.get("configmaps", CONFIG) or {}).get("data")) or {}
-    password = base64.b64decode(((ctx.view.get("secrets", SECRET) or {}).get("data") or {}).get(SECRET_KEY, ""))
+    password = decoded(ctx.view.get("secrets", SECRET), SECRET_KEY).encode()
     wanted = {"/password.sha256": hashlib.sha256(password).hexdigest(), "/mode.txt": config.get("APP_MODE"),
               "/config/app.properties": config.get("app.properties")}
     if not pods:

@@ -10,7 +10,6 @@ CLAIM, APP, DB, PROOF = "volumes-data", "volumes-app", "volumes-db", "volumes-pr
 MINIMUM = "1Gi"
 WEB_ROOT = "/usr/share/nginx/html"  # where nginx serves from, and where the proof is written
 PGDATA = "/var/lib/postgresql/data"  # where postgres keeps its data unless PGDATA says otherwise
-_dig, _serving, _size = dig, serving, quantity
 
 
 def _mounts_claim(pod: dict | None, claim: str, folder: str | None = None) -> bool:
@@ -40,8 +39,8 @@ def claim_bound(ctx: Context):
     claim = ctx.view.get("persistentvolumeclaims", CLAIM)
     if claim is None:
         return _no_object("PersistentVolumeClaim", CLAIM)
-    phase = _dig(claim, "status", "phase") or "Pending"
-    capacity = _dig(claim, "status", "capacity", "storage")
+    phase = dig(claim, "status", "phase") or "Pending"
+    capacity = dig(claim, "status", "capacity", "storage")
     if phase != "Bound":
         never = claim_unbindable(ctx.view, claim)
         outcome = not_yet if phase == "Pending" and not never else failed
@@ -53,10 +52,10 @@ def claim_bound(ctx: Context):
                               N_("Create the PersistentVolume of the step \"A volume by hand\" (its claimRef names "
                                  "{name}), or, on a cluster with a default StorageClass, remove storageClassName "
                                  "from the claim and create it again.")))
-    size, minimum = _size(capacity), quantity(MINIMUM)
+    size, minimum = quantity(capacity), quantity(MINIMUM)
     if size is not None and size >= minimum:
         return passed(N_("Claim {name} is Bound to volume {volume} of {capacity}."), name=CLAIM, capacity=capacity,
-                      volume=_dig(claim, "spec", "volumeName") or "?")
+                      volume=dig(claim, "spec", "volumeName") or "?")
     return failed(N_("Claim {name} is Bound, but to only {capacity}; the app needs at least {minimum}."),
                   name=CLAIM, capacity=capacity, minimum=MINIMUM, expected=MINIMUM, found=str(capacity),
                   hints=(N_("The binder gives a claim a volume at least as big as it asks for."),
@@ -82,7 +81,7 @@ def app_uses_claim(ctx: Context):
                              N_("`kubectl get pod -l app={name} -o yaml`: look at spec.volumes and the container's "
                                 "volumeMounts."),
                              N_("Set the mountPath of the claim's volume to {folder}.")))
-    if pods and len(mounting) == len(pods) and all(_serving(p) for p in pods):
+    if pods and len(mounting) == len(pods) and all(serving(p) for p in pods):
         return passed(N_("Pod {pod} of {name} runs with claim {claim} mounted."), pod=pods[0]["metadata"]["name"],
                       name=APP, claim=CLAIM)
     hints = (N_("`kubectl get pod -l app={name} -o yaml`: look at spec.volumes and the container's volumeMounts."),
@@ -95,7 +94,7 @@ def app_uses_claim(ctx: Context):
     verdict = failed if claim_unbindable(ctx.view, ctx.view.get("persistentvolumeclaims", CLAIM)) else not_yet
     return verdict(N_("No pod of {name} is running with the claim {claim} mounted yet."), name=APP, claim=CLAIM,
                    expected="Running", found=N_("{count} pods, {ready} ready"), count=len(pods),
-                   ready=sum(map(_serving, pods)), hints=hints)
+                   ready=sum(map(serving, pods)), hints=hints)
 
 
 @check(N_("Each replica of the StatefulSet volumes-db has its own Bound claim"), points=2)
@@ -103,8 +102,8 @@ def db_claim_per_replica(ctx: Context):
     statefulset = ctx.view.get("statefulsets", DB)
     if statefulset is None:
         return _no_object("StatefulSet", DB)
-    templates = [_dig(t, "metadata", "name") for t in _dig(statefulset, "spec", "volumeClaimTemplates") or []]
-    replicas = _dig(statefulset, "spec", "replicas")
+    templates = [dig(t, "metadata", "name") for t in dig(statefulset, "spec", "volumeClaimTemplates") or []]
+    replicas = dig(statefulset, "spec", "replicas")
     if not templates or not isinstance(replicas, int) or replicas < 2:
         return failed(N_("{name} does not give each of at least two replicas a claim of its own."), name=DB,
                       expected=N_("volumeClaimTemplates, replicas: 2"),
@@ -119,9 +118,9 @@ def db_claim_per_replica(ctx: Context):
     wanted = [f"{templates[0]}-{DB}-{index}" for index in range(replicas)]
     pods = {p["metadata"]["name"]: p for p in ctx.view.list("pods")}
     missing = [claim for index, claim in enumerate(wanted)
-               if _dig(claims.get(claim), "status", "phase") != "Bound"
+               if dig(claims.get(claim), "status", "phase") != "Bound"
                or not _mounts_claim(pods.get(f"{DB}-{index}"), claim, _data_folder(pods.get(f"{DB}-{index}")))
-               or not _serving(pods.get(f"{DB}-{index}"))]
+               or not serving(pods.get(f"{DB}-{index}"))]
     if not missing:
         return passed(N_("Each of the {count} replicas of {name} runs on its own Bound claim: {claims}."),
                       count=replicas, name=DB, claims=", ".join(wanted))
@@ -136,14 +135,14 @@ def db_claim_per_replica(ctx: Context):
 @check(N_("Data written before the pod was deleted is still served by its replacement"), points=2,
        needs={"data_plane": True})
 def data_survives_pod(ctx: Context):
-    nonce = _dig(ctx.view.get("configmaps", PROOF), "data", "nonce")
+    nonce = dig(ctx.view.get("configmaps", PROOF), "data", "nonce")
     deployment = ctx.view.get("deployments", APP)
     if not nonce or deployment is None:
         return failed(N_("There is no ConfigMap {proof} with the nonce you wrote, or no Deployment {name}."),
                       proof=PROOF, name=APP, hints=(N_("Run the cells of the step \"Proof that the data stays\"."),))
     recorded = ctx.view.get("configmaps", PROOF)["metadata"].get("creationTimestamp", "")
     younger = [p for p in _app_pods(ctx, deployment)
-               if _serving(p) and p["metadata"].get("creationTimestamp", "") > recorded]
+               if serving(p) and p["metadata"].get("creationTimestamp", "") > recorded]
     if not younger:
         return failed(N_("No pod of {name} was started after the nonce was recorded."), name=APP,
                       expected=N_("a replacement pod"), found=N_("the original pod"),

@@ -14,7 +14,6 @@ DEFAULTS_ASKED = {("defaultRequest", "cpu"): "100m", ("defaultRequest", "memory"
                   ("default", "cpu"): "200m", ("default", "memory"): "128Mi"}
 QUOTA_KEYS = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
 LIMIT_RANGER = "kubernetes.io/limit-ranger"  # the annotation the LimitRanger admission plugin writes
-_dig, _serving = dig, serving
 
 
 def _no_object(kind: str, name: str):
@@ -29,8 +28,8 @@ def api_guaranteed(ctx: Context):
     if deployment is None:
         return _no_object("Deployment", API)
     pods = workload_pods(ctx.view, deployment)
-    classes = sorted({str(_dig(p, "status", "qosClass")) for p in pods})
-    if pods and classes == ["Guaranteed"] and all(map(_serving, pods)):
+    classes = sorted({str(dig(p, "status", "qosClass")) for p in pods})
+    if pods and classes == ["Guaranteed"] and all(map(serving, pods)):
         return passed(N_("The {count} pods of {name} run in the Guaranteed QoS class."), count=len(pods), name=API)
     hints = (N_("`kubectl get pods -l app={name} -o custom-columns=NAME:.metadata.name,QOS:.status.qosClass`."),
              N_("Guaranteed needs, in every container, a CPU and a memory limit equal to the request."),
@@ -46,8 +45,8 @@ def api_guaranteed(ctx: Context):
 @check(N_("resources-greedy was refused by the scheduler, then made to fit"), points=2)
 def greedy_explained(ctx: Context):
     refusals = [e for e in ctx.view.list("events")
-                if _dig(e, "involvedObject", "name") == GREEDY and e.get("reason") == "FailedScheduling"
-                and "default-scheduler" in (e.get("reportingComponent"), _dig(e, "source", "component"))
+                if dig(e, "involvedObject", "name") == GREEDY and e.get("reason") == "FailedScheduling"
+                and "default-scheduler" in (e.get("reportingComponent"), dig(e, "source", "component"))
                 and "Insufficient" in str(e.get("message"))]
     if not refusals:
         return failed(N_("No scheduler event says that {name} did not fit on any node."), name=GREEDY,
@@ -57,11 +56,11 @@ def greedy_explained(ctx: Context):
                              N_("Events expire after an hour: if you did this long ago, create the 16-CPU pod "
                                 "again, read its event, then fix it.")))
     pod = ctx.view.get("pods", GREEDY)
-    if _serving(pod):
+    if serving(pod):
         return passed(N_("The scheduler refused {name} ({reason}); it now runs with requests that fit."),
                       name=GREEDY, reason=str(refusals[-1].get("message"))[:120])
     return failed(N_("The scheduler explained why {name} cannot run; now make it fit."), name=GREEDY,
-                  expected="Running", found=str(_dig(pod, "status", "phase") or N_("nothing")),
+                  expected="Running", found=str(dig(pod, "status", "phase") or N_("nothing")),
                   hints=(N_("Read the event: \"Insufficient cpu\" means no node has that much CPU left to give."),
                          N_("A pod's requests cannot be raised or lowered while it waits: delete it first."),
                          N_("`kubectl delete pod {name}`, then apply it again with requests cpu: 250m.")))
@@ -72,13 +71,13 @@ def defaults_injected(ctx: Context):
     limits = ctx.view.get("limitranges", DEFAULTS)
     if limits is None:
         return _no_object("LimitRange", DEFAULTS)
-    container = next((item for item in _dig(limits, "spec", "limits") or [] if isinstance(item, dict)
+    container = next((item for item in dig(limits, "spec", "limits") or [] if isinstance(item, dict)
                       and item.get("type") == "Container"), {})
     wrong = [(field, resource) for (field, resource), value in DEFAULTS_ASKED.items()
-             if quantity(_dig(container, field, resource)) != quantity(value)]
+             if quantity(dig(container, field, resource)) != quantity(value)]
     if wrong:
         field, resource = wrong[0]
-        value = _dig(container, field, resource) or N_("nothing")
+        value = dig(container, field, resource) or N_("nothing")
         return failed(N_("LimitRange {limits} sets {field} {resource} to {value}; the exercise asks for {wanted}."),
                       limits=DEFAULTS, field=field, resource=resource, value=value,
                       wanted=DEFAULTS_ASKED[wrong[0]], expected=f"{field}.{resource}: {DEFAULTS_ASKED[wrong[0]]}",
@@ -91,13 +90,13 @@ def defaults_injected(ctx: Context):
     if pod is None:
         return _no_object("Pod", PLAIN)
     marked = LIMIT_RANGER in (pod["metadata"].get("annotations") or {})
-    limited = all({"cpu", "memory"} <= set(_dig(c, "resources", "limits") or {})
-                  for c in _dig(pod, "spec", "containers") or [None])
+    limited = all({"cpu", "memory"} <= set(dig(c, "resources", "limits") or {})
+                  for c in dig(pod, "spec", "containers") or [None])
     if marked and limited:
         return passed(N_("The LimitRange gave pod {name} its requests and limits ({qos})."), name=PLAIN,
-                      qos=_dig(pod, "status", "qosClass"))
+                      qos=dig(pod, "status", "qosClass"))
     return failed(N_("Pod {name} got no defaults from the LimitRange: it has no CPU and memory limits."),
-                  name=PLAIN, expected=N_("limits set by the LimitRange"), found=str(_dig(pod, "status", "qosClass")),
+                  name=PLAIN, expected=N_("limits set by the LimitRange"), found=str(dig(pod, "status", "qosClass")),
                   hints=(N_("A LimitRange fills in missing values only when a pod is created."),
                          N_("The LimitRange needs `default` (limits) and `defaultRequest` for cpu and memory; "
                             "`kubectl describe limitrange {limits}`."),

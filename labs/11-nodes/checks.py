@@ -9,7 +9,6 @@ from checkers.semantics import dig, never_schedulable, serving, workload_pods
 WEB, AGENT = "nodes-web", "nodes-agent"
 LABEL, VALUE = "kubelab.dev/nodes-lab", "web"
 ASSIGNED = re.compile(r"^Successfully assigned \S+/(\S+) to (\S+)$")  # the scheduler's Scheduled event
-_dig, _serving = dig, serving
 
 
 def _web(ctx: Context):
@@ -25,9 +24,9 @@ def _web(ctx: Context):
 
 def _selects_label(template_spec) -> bool:
     """Whether a pod spec requires the lab's node label, by nodeSelector or required node affinity."""
-    if _dig(template_spec, "nodeSelector", LABEL) == VALUE:
+    if dig(template_spec, "nodeSelector", LABEL) == VALUE:
         return True
-    terms = _dig(template_spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
+    terms = dig(template_spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
                  "nodeSelectorTerms") or []
     return any(isinstance(e, dict) and e.get("key") == LABEL for t in terms if isinstance(t, dict)
                for e in t.get("matchExpressions") or [])
@@ -40,14 +39,14 @@ def web_on_labelled_nodes(ctx: Context):
         return missing
     labelled = {n["metadata"]["name"] for n in ctx.view.list("nodes")
                 if (n["metadata"].get("labels") or {}).get(LABEL) == VALUE}
-    if not _selects_label(_dig(ctx.view.get("deployments", WEB), "spec", "template", "spec")):
+    if not _selects_label(dig(ctx.view.get("deployments", WEB), "spec", "template", "spec")):
         return failed(N_("{name} does not ask for nodes labelled {label}={value}."), name=WEB, label=LABEL, value=VALUE,
                       expected=f"nodeSelector {LABEL}: {VALUE}", found=N_("no nodeSelector"),
                       hints=(N_("Without a nodeSelector, the scheduler may use any node that accepts pods."),
                              N_("The nodeSelector goes in the pod template: spec.template.spec.nodeSelector."),
                              N_("Under the template's nodeSelector, put `{label}: {value}`, then apply again.")))
-    elsewhere = sorted({str(_dig(p, "spec", "nodeName")) for p in pods} - labelled)
-    if pods and not elsewhere and all(map(_serving, pods)):
+    elsewhere = sorted({str(dig(p, "spec", "nodeName")) for p in pods} - labelled)
+    if pods and not elsewhere and all(map(serving, pods)):
         return passed(N_("The {count} pods of {name} run on labelled nodes: {nodes}."), count=len(pods), name=WEB,
                       nodes=", ".join(sorted({p["spec"]["nodeName"] for p in pods})))
     verdict = failed if never_schedulable(ctx.view, ctx.view.get("deployments", WEB)) else not_yet
@@ -71,17 +70,17 @@ def node_drained(ctx: Context):
         match = ASSIGNED.match(str(event.get("message"))) if event.get("reason") == "Scheduled" else None
         if match and match.group(1).startswith(f"{WEB}-"):
             placed.setdefault(match.group(2), set()).add(match.group(1))
-    running_on = {str(_dig(p, "spec", "nodeName")) for p in pods}
+    running_on = {str(dig(p, "spec", "nodeName")) for p in pods}
     emptied = sorted(node for node in placed if node not in running_on)
     hints = (N_("Draining a node cordons it, then evicts its pods so that their controllers recreate them elsewhere."),
              N_("`kubectl get pods -l app={name} -o wide` shows the NODE of each pod."),
              N_("`kubectl drain <node> --ignore-daemonsets --pod-selector=app={name}`, then "
                 "`kubectl uncordon <node>`."))
-    if not emptied or not pods or not all(map(_serving, pods)):
+    if not emptied or not pods or not all(map(serving, pods)):
         return failed(N_("No node that ran pods of {name} has been emptied of them."), name=WEB, hints=hints,
                       expected=N_("a node without pods of {name}"), found=", ".join(sorted(running_on)))
     nodes = {n["metadata"]["name"]: n for n in ctx.view.list("nodes")}
-    cordoned = [node for node in emptied if _dig(nodes.get(node), "spec", "unschedulable")]
+    cordoned = [node for node in emptied if dig(nodes.get(node), "spec", "unschedulable")]
     if len(cordoned) == len(emptied):
         return failed(N_("Node {node} was drained but is still cordoned: no new pod can go there."), node=cordoned[0],
                       expected=N_("schedulable"), found="SchedulingDisabled",

@@ -29,7 +29,6 @@ def _server(ctx: Context):
     return deployment, next((c for c in found if "MIN_PORT" in effective_env(c, ctx.view)[0]), found[0]), None
 
 
-_decoded = decoded
 
 
 def _passive_range(ctx: Context, container: dict) -> range | None:
@@ -47,7 +46,7 @@ def _target(ctx: Context):
                                       hints=(N_("`kubectl get service {name}` shows its type and ports."),
                                              N_("Make it `type: NodePort` with a port 21.")))
     secret = ctx.view.get("secrets", CREDENTIALS)
-    return target, (_decoded(secret, "username"), _decoded(secret, "password")), None
+    return target, (decoded(secret, "username"), decoded(secret, "password")), None
 
 
 @check(N_("The server's certificate is in a TLS Secret"))
@@ -61,7 +60,7 @@ def tls_secret(ctx: Context):
         return failed(N_("There is no Secret {name} of type kubernetes.io/tls."), name=TLS,
                       expected="kubernetes.io/tls", found=found, hints=hints)
     try:
-        certificate = x509.load_pem_x509_certificate(_decoded(secret, "tls.crt").encode())
+        certificate = x509.load_pem_x509_certificate(decoded(secret, "tls.crt").encode())
     except ValueError:
         return failed(N_("The tls.crt of Secret {name} is not a PEM certificate."), name=TLS,
                       expected="PEM", found=N_("something else"), hints=hints)

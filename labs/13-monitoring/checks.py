@@ -37,14 +37,13 @@ def _workload(ctx: Context, kind: str, name: str):
     return workload, pod_spec, None
 
 
-_decoded = decoded
 
 
 def _influx(ctx: Context):
     """A Fetch through the API server's proxy to InfluxDB, and the credentials of its telegraf user."""
     secret = ctx.view.get("secrets", INFLUX_SECRET)
     return (lambda path: ctx.view.proxy_get("services", INFLUXDB, 8086, path),
-            _decoded(secret, "INFLUXDB_USER"), _decoded(secret, "INFLUXDB_USER_PASSWORD"))
+            decoded(secret, "INFLUXDB_USER"), decoded(secret, "INFLUXDB_USER_PASSWORD"))
 
 
 @check(N_("InfluxDB runs a pinned 1.x image"))
@@ -227,8 +226,8 @@ def grafana_datasource_healthy(ctx: Context):
                       hints=(N_("The checker logs in to Grafana's API, which needs a node port."),
                              N_("Make Service {name} `type: NodePort`.")))
     secret = ctx.view.get("secrets", GRAFANA_SECRET)
-    fetch = fetcher(f"http://{target}", user=_decoded(secret, "GF_SECURITY_ADMIN_USER"),
-                    password=_decoded(secret, "GF_SECURITY_ADMIN_PASSWORD"))
+    fetch = fetcher(f"http://{target}", user=decoded(secret, "GF_SECURITY_ADMIN_USER"),
+                    password=decoded(secret, "GF_SECURITY_ADMIN_PASSWORD"))
     source = grafana_datasource(fetch, INFLUXDB, uid=DATASOURCE_UID)
     return grafana_dashboards(fetch, [DASHBOARD_UID]) if source.status == "pass" else source
 

@@ -27,7 +27,6 @@ NGINX_CONFIG, TLS_SECRET = "capstone-nginx", "capstone-tls"
 WORDPRESS_PORT = 5050
 SENSITIVE_NAME = re.compile(r"PASSWORD|PASSWD|(^|_)PASS($|_)|TOKEN|SECRET", re.I)
 SHORTEST_SECRET = 8  # shorter Secret values ("admin", "ftpuser") are too common to count as a leak
-_dig, _serving = dig, serving
 
 
 def _missing(kind: str, name: str):
@@ -38,7 +37,7 @@ def _missing(kind: str, name: str):
 
 
 def _pod_spec(deployment: dict) -> dict:
-    return _dig(deployment, "spec", "template", "spec") or {}
+    return dig(deployment, "spec", "template", "spec") or {}
 
 
 def _pods(ctx: Context, name: str) -> list[dict]:
@@ -52,10 +51,10 @@ def _secret(ctx: Context, name: str, key: str) -> str | None:
 
 def _secrets_used(pod_spec: dict) -> set[str]:
     """The Secrets a pod spec refers to: secretKeyRef, envFrom.secretRef or a secret volume."""
-    used = {_dig(v, "secret", "secretName") for v in pod_spec.get("volumes") or []}
+    used = {dig(v, "secret", "secretName") for v in pod_spec.get("volumes") or []}
     for container in containers({"spec": pod_spec}):
-        used |= {_dig(s, "secretRef", "name") for s in container.get("envFrom") or []}
-        used |= {_dig(e, "valueFrom", "secretKeyRef", "name") for e in container.get("env") or []}
+        used |= {dig(s, "secretRef", "name") for s in container.get("envFrom") or []}
+        used |= {dig(e, "valueFrom", "secretKeyRef", "name") for e in container.get("env") or []}
     return used - {None}
 
 
@@ -89,14 +88,14 @@ def workloads_ready(ctx: Context):
         if deployment is None:
             return _missing("Deployment", name)
         status = deployment.get("status") or {}
-        wanted = _dig(deployment, "spec", "replicas")
+        wanted = dig(deployment, "spec", "replicas")
         current = status.get("observedGeneration") == deployment["metadata"].get("generation")
         if not (current and wanted and status.get("readyReplicas") == wanted):
             waiting.append(name)
     if not waiting:
         return passed(N_("All {count} Deployments of the stack are ready."), count=len(DEPLOYMENTS))
     stuck = [n for n in waiting for p in _pods(ctx, n)
-             if any(c.get("reason") == "Unschedulable" for c in _dig(p, "status", "conditions") or [])]
+             if any(c.get("reason") == "Unschedulable" for c in dig(p, "status", "conditions") or [])]
     stuck += [n for n in waiting if never_schedulable(ctx.view, ctx.view.get("deployments", n))]
     verdict = failed if stuck else not_yet
     return verdict(N_("These Deployments are not ready: {names}."), names=", ".join(waiting), name=waiting[0],
@@ -114,14 +113,14 @@ def _sharing_problems(ctx: Context) -> list[str] | None:
         service = ctx.view.get("services", name)
         if service is None:
             return None
-        kind = _dig(service, "spec", "type") or "ClusterIP"
+        kind = dig(service, "spec", "type") or "ClusterIP"
         if kind != ("LoadBalancer" if name in EXTERNAL else "ClusterIP"):
             problems.append(f"{name}: type {kind}")
         if name not in EXTERNAL:
             continue
         annotations = service["metadata"].get("annotations") or {}
         keys.add(next((annotations[k] for k in SHARING_KEYS if annotations.get(k)), "-"))
-        for port in _dig(service, "spec", "ports") or []:
+        for port in dig(service, "spec", "ports") or []:
             entry = (port.get("port"), port.get("protocol", "TCP"))
             if entry in seen:
                 problems.append(f"{name}: port {entry[0]} used twice")
@@ -153,10 +152,10 @@ def data_on_claims(ctx: Context):
         pvc = ctx.view.get("persistentvolumeclaims", claim)
         if pvc is None:
             return _missing("PersistentVolumeClaim", claim)
-        if _dig(pvc, "status", "phase") != "Bound":
+        if dig(pvc, "status", "phase") != "Bound":
             verdict = failed if claim_unbindable(ctx.view, pvc) else not_yet
             return verdict(N_("Claim {claim} is not Bound yet."), claim=claim, expected="Bound",
-                           found=_dig(pvc, "status", "phase") or "Pending",
+                           found=dig(pvc, "status", "phase") or "Pending",
                            hints=(N_("`kubectl describe pvc {claim}`: its Events say what it waits for."),
                                   N_("Without a default StorageClass (`kubectl get storageclass`), create a "
                                      "PersistentVolume for it, as in the volumes lab.")))
@@ -207,9 +206,9 @@ def nginx_config_mounted(ctx: Context):
     if ctx.view.get("configmaps", NGINX_CONFIG) is None or not _mounted(pod_spec, "configMap", NGINX_CONFIG):
         return failed(N_("nginx does not mount the ConfigMap {config}."), config=NGINX_CONFIG, secret=TLS_SECRET,
                       expected=NGINX_CONFIG, found=N_("no such mount"), hints=hints)
-    if _dig(tls, "type") != "kubernetes.io/tls" or not _mounted(pod_spec, "secret", TLS_SECRET):
+    if dig(tls, "type") != "kubernetes.io/tls" or not _mounted(pod_spec, "secret", TLS_SECRET):
         return failed(N_("nginx does not mount the TLS Secret {secret}."), config=NGINX_CONFIG, secret=TLS_SECRET,
-                      expected="kubernetes.io/tls", found=_dig(tls, "type") or N_("nothing"), hints=hints)
+                      expected="kubernetes.io/tls", found=dig(tls, "type") or N_("nothing"), hints=hints)
     return passed(N_("nginx mounts ConfigMap {config} and TLS Secret {secret}."), config=NGINX_CONFIG,
                   secret=TLS_SECRET)
 
@@ -226,8 +225,8 @@ def ftps_passive_ports(ctx: Context):
     if deployment is None or service is None:
         return _missing("Deployment" if deployment is None else "Service", FTPS)
     wanted = _passive_range(ctx, _pod_spec(deployment))
-    template = _dig(deployment, "spec", "template")  # a named targetPort is resolved against its containers
-    same = {p.get("port") for p in _dig(service, "spec", "ports") or [] if isinstance(p, dict)
+    template = dig(deployment, "spec", "template")  # a named targetPort is resolved against its containers
+    same = {p.get("port") for p in dig(service, "spec", "ports") or [] if isinstance(p, dict)
             and target_port(p, template) == p.get("port")}
     lacking = [port for port in [21, *(wanted or [])] if port not in same]
     if wanted and not lacking:
@@ -248,7 +247,7 @@ def database_pod_replaced(ctx: Context):
     if deployment is None:
         return _missing("Deployment", MYSQL)
     replaced, created = replaced_pods(ctx.view, replicasets_of(ctx.view, deployment))
-    current = {p["metadata"]["name"] for p in _pods(ctx, MYSQL) if _serving(p)}
+    current = {p["metadata"]["name"] for p in _pods(ctx, MYSQL) if serving(p)}
     replaced = sorted(set(replaced) - current)
     if replaced and current:
         return passed(N_("Pod {pod} was deleted, and its Deployment started {new}."), pod=replaced[0],
@@ -265,11 +264,11 @@ def database_pod_replaced(ctx: Context):
 
 def _restarted(pod: dict) -> dict | None:
     """The status of a container of ``pod`` that ended and was started again, if the pod is Ready again."""
-    if not _serving(pod):
+    if not serving(pod):
         return None
-    return next((s for s in _dig(pod, "status", "containerStatuses") or []
+    return next((s for s in dig(pod, "status", "containerStatuses") or []
                  if isinstance(s, dict) and (s.get("restartCount") or 0) >= 1
-                 and _dig(s, "lastState", "terminated")), None)
+                 and dig(s, "lastState", "terminated")), None)
 
 
 @check(N_("A container whose main process was killed was restarted and is ready again"), points=2,
@@ -279,7 +278,7 @@ def process_restarted(ctx: Context):
         for pod in _pods(ctx, name):
             status = _restarted(pod)
             if status:
-                ended = _dig(status, "lastState", "terminated")
+                ended = dig(status, "lastState", "terminated")
                 return passed(N_("Container {container} of {pod} ended ({reason}, exit code {code}), restarted "
                                  "{count} times, and is ready."), container=status.get("name"),
                               pod=pod["metadata"]["name"], reason=ended.get("reason") or "?",
@@ -339,7 +338,7 @@ def ftps_login(ctx: Context):
 def one_external_ip(ctx: Context):
     addresses = {}
     for name in EXTERNAL:
-        ingress = _dig(ctx.view.get("services", name), "status", "loadBalancer", "ingress") or [{}]
+        ingress = dig(ctx.view.get("services", name), "status", "loadBalancer", "ingress") or [{}]
         addresses[name] = ingress[0].get("ip") or ingress[0].get("hostname") if isinstance(ingress[0], dict) else None
     pending = [name for name, address in addresses.items() if not address]
     if pending:
@@ -388,8 +387,8 @@ def data_survives_restart(ctx: Context):
         first = json.loads(body)[0]
     except (ValueError, IndexError, KeyError, TypeError):
         first = None
-    written = _timestamp(_dig(first, "date_gmt"))
-    started = [_timestamp(p["metadata"].get("creationTimestamp")) for p in _pods(ctx, MYSQL) if _serving(p)]
+    written = _timestamp(dig(first, "date_gmt"))
+    started = [_timestamp(p["metadata"].get("creationTimestamp")) for p in _pods(ctx, MYSQL) if serving(p)]
     if written and started and all(s and written < s for s in started):
         return passed(N_("The post from {written} (UTC) is still there; the database pod started later."),
                       written=written.isoformat(sep=" "))
