@@ -4,7 +4,7 @@ Scheduled events), the nodes' labels and unschedulable flag, and the DaemonSet c
 import re
 
 from checkers import N_, Context, check, failed, not_yet, passed
-from checkers.semantics import dig, never_schedulable, serving, workload_pods
+from checkers.semantics import dig, never_schedulable, node_fits, serving, workload_pods
 
 WEB, AGENT = "nodes-web", "nodes-agent"
 LABEL, VALUE = "kubelab.dev/nodes-lab", "web"
@@ -22,14 +22,20 @@ def _web(ctx: Context):
     return workload_pods(ctx.view, deployment), None
 
 
-def _selects_label(template_spec) -> bool:
-    """Whether a pod spec requires the lab's node label, by nodeSelector or required node affinity."""
-    if dig(template_spec, "nodeSelector", LABEL) == VALUE:
-        return True
-    terms = dig(template_spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
-                 "nodeSelectorTerms") or []
-    return any(isinstance(e, dict) and e.get("key") == LABEL for t in terms if isinstance(t, dict)
-               for e in t.get("matchExpressions") or [])
+def _selects_label(template_spec, nodes: list[dict]) -> bool:
+    """Whether a pod spec's nodeSelector and required node affinity, whatever their spelling, admit a node only
+    when it carries the lab's label with its value: tried on each node without the label, with another value, and
+    with the value."""
+    probes = [{"metadata": {"name": "kubelab-probe", "labels": {}}}] + nodes
+    for node in probes:
+        labels = {k: v for k, v in (node["metadata"].get("labels") or {}).items() if k != LABEL}
+        def fits(extra):
+            return node_fits(template_spec or {}, {"metadata": {"name": node["metadata"].get("name"),
+                                                                "labels": {**labels, **extra}}})
+        if fits({}) or fits({LABEL: VALUE + "-other"}):
+            return False
+    return any(node_fits(template_spec or {}, {"metadata": {"name": n["metadata"].get("name"), "labels": {
+        **(n["metadata"].get("labels") or {}), LABEL: VALUE}}}) for n in probes)
 
 
 @check(N_("The pods of nodes-web run only on the nodes labelled kubelab.dev/nodes-lab=web"), points=2)
@@ -39,7 +45,7 @@ def web_on_labelled_nodes(ctx: Context):
         return missing
     labelled = {n["metadata"]["name"] for n in ctx.view.list("nodes")
                 if (n["metadata"].get("labels") or {}).get(LABEL) == VALUE}
-    if not _selects_label(dig(ctx.view.get("deployments", WEB), "spec", "template", "spec")):
+    if not _selects_label(dig(ctx.view.get("deployments", WEB), "spec", "template", "spec"), ctx.view.list("nodes")):
         return failed(N_("{name} does not ask for nodes labelled {label}={value}."), name=WEB, label=LABEL, value=VALUE,
                       expected=f"nodeSelector {LABEL}: {VALUE}", found=N_("no nodeSelector"),
                       hints=(N_("Without a nodeSelector, the scheduler may use any node that accepts pods."),
