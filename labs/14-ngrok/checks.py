@@ -9,7 +9,7 @@ from checkers import N_, Context, check, failed, labels_match, not_yet, passed
 from checkers.kube import STUCK, containers, ready_endpoints, waiting_reasons
 from checkers.probes import Verdict, http_status, ngrok_endpoint
 from checkers.probes.ngrok import published, upstream_matches
-from checkers.semantics import decoded, effective_env, mounts_of
+from checkers.semantics import decoded, effective_env, mounts_of, plaintext_places
 
 AGENT, WEB, PAGE, TOKEN_SECRET, TOKEN_KEY = "ngrok-agent", "ngrok-web", "ngrok-web-page", "ngrok-authtoken", "token"
 API_PORT, WEB_PORT = 4040, 80
@@ -66,13 +66,14 @@ def token_secret(ctx: Context):
 
 @check(N_("The agent receives the authtoken by reference only"), points=2)
 def token_by_reference(ctx: Context):
-    _, container, missing = _agent(ctx)
+    deployment, container, missing = _agent(ctx)
     if missing:
         return missing
     token = _token(ctx)
-    texts = [e.get("value") or "" for e in container.get("env") or []]
-    texts += (container.get("command") or []) + (container.get("args") or [])
-    inline = any(token and token in str(t) for t in texts) or any("--authtoken" in str(t) for t in texts)
+    texts = (container.get("command") or []) + (container.get("args") or [])
+    # the token anywhere in the Deployment (env, arguments, annotations, even inside a longer text), or the flag
+    inline = bool(plaintext_places(ctx.view, [deployment], {token} if token else set(), configmaps=False)) \
+        or any("--authtoken" in str(t) for t in texts)
     variable = effective_env(container, ctx.view)[0].get("NGROK_AUTHTOKEN")
     source = (variable.kind, variable.source, variable.key) if variable else None
     if not inline and source == ("secret", TOKEN_SECRET, TOKEN_KEY):
