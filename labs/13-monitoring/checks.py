@@ -53,7 +53,7 @@ def influxdb_pinned_1x(ctx: Context):
         return missing
     images = [c.get("image", "") for c in containers({"spec": pod_spec})]
     repository, tag = image_parts(images[0] if images else "")
-    if repository.endswith("influxdb") and tag.startswith("1."):
+    if repository == "influxdb" and tag.startswith("1."):  # the official image, from Docker Hub or a mirror
         return passed(N_("InfluxDB runs {image}."), image=images[0])
     return failed(N_("InfluxDB runs {image}, not a pinned 1.x version."), image=images[0] if images else "-",
                   expected="influxdb:1.8.10", found=images[0] if images else "-",
