@@ -439,7 +439,8 @@ def never_schedulable(view: ClusterView, obj: dict | None) -> str | None:
     if bound and bound not in names:
         return f"spec.nodeName {bound}: no such node"
     if not bound and not any(node_fits(spec, n) for n in nodes):
-        wanted = ", ".join(f"{k}={v}" for k, v in (spec.get("nodeSelector") or {}).items()) or "node affinity"
+        selector = spec.get("nodeSelector") if isinstance(spec.get("nodeSelector"), dict) else {}
+        wanted = ", ".join(f"{k}={v}" for k, v in selector.items()) or "node affinity"
         return f"no node matches {wanted}"
     return None
 
@@ -531,8 +532,9 @@ def plaintext_places(view: ClusterView, workloads: list[dict | None], secrets: s
     for workload in (w for w in workloads if isinstance(w, dict)):
         name = workload["metadata"].get("name")
         for annotated in (workload, dig(workload, "spec", "template")):
+            annotations = dig(annotated, "metadata", "annotations")
             texts += [(Leak(f"{name}: annotation {k}"), str(v))
-                      for k, v in (dig(annotated, "metadata", "annotations") or {}).items()]
+                      for k, v in (annotations if isinstance(annotations, dict) else {}).items()]
         for container in all_containers(workload, init=True):
             texts += [(Leak(f"{name}: env {e.get('name')}", str(e.get("name"))), str(e.get("value")))
                       for e in items(container.get("env")) if e.get("value")]
