@@ -476,7 +476,8 @@ def claim_unbindable(view: ClusterView, claim: dict | None) -> str | None:
         mine = (ref.get("name"), ref.get("namespace")) == (claim["metadata"]["name"],
                                                            claim["metadata"].get("namespace"))
         free = mine or (dig(volume, "status", "phase") == "Available" and not ref.get("name"))
-        if free and (vspec.get("storageClassName") or "") == wanted_class \
+        # a volume reserved for this claim (claimRef) binds whatever its class; any other must be of the class
+        if free and (mine or (vspec.get("storageClassName") or "") == wanted_class) \
                 and modes <= set(vspec.get("accessModes") or []) \
                 and (quantity(dig(vspec, "capacity", "storage")) or 0) >= size \
                 and vspec.get("volumeMode", "Filesystem") == spec.get("volumeMode", "Filesystem"):

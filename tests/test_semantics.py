@@ -136,6 +136,9 @@ def test_a_claim_nothing_can_satisfy_is_unbindable():
     assert claim_unbindable(FakeView(persistentvolumes=[small], storageclasses=[]), claim)
     big = {**small, "spec": {**small["spec"], "capacity": {"storage": "2Gi"}}}
     assert claim_unbindable(FakeView(persistentvolumes=[big], storageclasses=[]), claim) is None
+    reserved = {"metadata": {"name": "pv"}, "status": {"phase": "Available"},  # claimRef binds it, class aside
+                "spec": {**big["spec"], "storageClassName": "other", "claimRef": {"name": "data", "namespace": "ns"}}}
+    assert claim_unbindable(FakeView(persistentvolumes=[reserved], storageclasses=[]), claim) is None
     provisioner = {"metadata": {"name": "manual"}, "provisioner": "rancher.io/local-path"}
     assert claim_unbindable(FakeView(persistentvolumes=[], storageclasses=[provisioner]), claim) is None
 

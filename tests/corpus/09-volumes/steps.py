@@ -1,4 +1,4 @@
-"""The administrator reserved a volume of class kubelab-manual for the claim; the learner applies the claim."""
+"""The administrator reserved a 1Gi volume of class kubelab-manual for the claim; the learner applies the claim."""
 
 from checkers.solving import reserve_volume
 
