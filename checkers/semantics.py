@@ -5,13 +5,14 @@ A learner may write a correct answer in many spellings (``cpu`` or ``requests.cp
 compare what these resolve to, never the spelling. Every function takes raw objects as the view returns
 them, tolerates any shape (a learner's object can be malformed) and never raises.
 
-- objects: ``dig``, ``pod_spec``, ``all_containers`` (native sidecars included), ``serving``
+- objects: ``dig``, ``items``, ``pod_spec``, ``all_containers`` (native sidecars included), ``serving``
 - values: ``quantity``, ``quota_hard`` / ``quota_used`` (key equivalents), ``parse_image`` / ``same_image``
 - wiring: ``effective_env``, ``volume_refs``, ``mounts_of``, ``covers``, ``command_paths``
-- networking: ``target_port``, ``service_chain`` (Service → EndpointSlices → Pods → container ports)
-- workloads: ``replicasets_of``, ``workload_pods``, ``pods_of``
-- will it ever work: ``never_schedulable``, ``claim_unbindable``
-- secrets: ``secret_values``, ``plaintext_places``
+- networking: ``target_port``, ``declared_ports``, ``service_chain`` (Service → EndpointSlices → Pods → ports),
+  ``ready_addresses``
+- workloads: ``revision``, ``replicasets_of``, ``workload_pods``
+- will it ever work: ``node_fits``, ``never_schedulable``, ``claim_unbindable``
+- secrets: ``decoded``, ``secret_values``, ``plaintext_places``
 """
 
 from __future__ import annotations
@@ -280,9 +281,8 @@ ABSOLUTE_PATH = re.compile(r"(?<![\w$.:/])(/[\w.@%+-]+(?:/[\w.@%+-]+)*)")
 
 def command_paths(container: dict) -> list[str]:
     """The absolute paths the container's command and arguments name (what it reads or writes)."""
-    words = [str(w) for w in (container.get("command") or []) + (container.get("args") or [])
-             if isinstance(w, (str, int))] if isinstance(container.get("command") or [], list) \
-        and isinstance(container.get("args") or [], list) else []
+    words = [str(w) for field in ("command", "args") if isinstance(container.get(field), list)
+             for w in container[field] if isinstance(w, (str, int))]
     return [normal_path(p) for w in words for p in ABSOLUTE_PATH.findall(w)]
 
 
@@ -375,11 +375,6 @@ def workload_pods(view: ClusterView, workload: dict | None, *, live: bool = True
     owners = [workload] + owned_by(view.list("replicasets"), workload)
     pods = [p for owner in owners for p in owned_by(view.list("pods"), owner)]
     return [p for p in pods if not (live and p["metadata"].get("deletionTimestamp"))]
-
-
-def pods_of(view: ClusterView, kind: str, name: str) -> list[dict]:
-    """The live pods of the workload ``kind``/``name`` (e.g. ``"deployments"``, ``"web"``)."""
-    return workload_pods(view, view.get(kind, name))
 
 
 # --- will it ever work? --------------------------------------------------------------------------------------
