@@ -8,7 +8,7 @@
     source: https://kubernetes.io/docs/...   # or "typical learner mistake: ..."
     base: solution            # (default) the case's files replace the solution's same-named files; "none": alone
     params: {scale: 6}        # optional: run the lab corpus's steps.py as the case's solve.py, with these params
-                              # (in params.json beside it): steps that are actions, shared by a lab's cases
+                              # in params.txt beside it (kubectl apply -f . skips .txt): steps shared by a lab's cases
 
 Half of a lab's cases are valid alternatives to the reference solution (from public examples), half real
 mistakes. Each case is applied with kubectl into a fresh namespace and graded by the lab's checks with the
@@ -86,7 +86,7 @@ def test_case_gets_its_exact_verdict(lab_id, folder, meta, cluster, reader_api, 
             shutil.copyfile(file, variant / file.name)
         if "params" in meta:
             shutil.copyfile(folder.parent / "steps.py", variant / "solve.py")
-            (variant / "params.json").write_text(json.dumps(meta["params"]))
+            (variant / "params.txt").write_text(json.dumps(meta["params"]))
         actions.apply_variant(lab, variant, cluster, case_namespace,
                               over_solution=meta.get("base", "solution") == "solution")
     result = run_lab(lab, reader_api, case_namespace, detect_capabilities(reader_api), only=_checks(meta))

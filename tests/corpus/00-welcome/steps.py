@@ -4,7 +4,7 @@ hello.yaml) and wait for it unless params: wait is false."""
 import json
 from pathlib import Path
 
-PARAMS = json.loads((Path(__file__).parent / "params.json").read_text())
+PARAMS = json.loads((Path(__file__).parent / "params.txt").read_text())
 
 
 def solve(kubectl):

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-PARAMS = json.loads((Path(__file__).parent / "params.json").read_text())
+PARAMS = json.loads((Path(__file__).parent / "params.txt").read_text())
 
 
 def solve(kubectl):

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 DEPLOYMENT = "deployment/rollout-web"
-PARAMS = json.loads((Path(__file__).parent / "params.json").read_text())
+PARAMS = json.loads((Path(__file__).parent / "params.txt").read_text())
 
 
 def solve(kubectl):

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).parent
-PARAMS = json.loads((HERE / "params.json").read_text())
+PARAMS = json.loads((HERE / "params.txt").read_text())
 
 
 def solve(kubectl):
