@@ -5,15 +5,34 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: lab test setup cluster-binaries system-packages
+# Installs are reproducible: every dependency comes from uv.lock, through uv, which itself lives in the user's
+# cache (outside the repo). After changing dependencies in pyproject.toml run `make lock`; to move to newer
+# versions within pyproject's ranges run `make lock-upgrade`. `uv sync --locked` refuses a lock that no longer
+# matches pyproject.toml, so a forgotten `make lock` fails set-up and CI.
+UV_VERSION := 0.13.9
+TOOLS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kubelab/tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+.PHONY: lab test setup lock lock-upgrade cluster-binaries system-packages
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[lab,test,docs]'
+$(TOOLS)/.uv-$(UV_VERSION):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 	touch $@
+
+$(VENV)/.installed: pyproject.toml uv.lock $(TOOLS)/.uv-$(UV_VERSION)
+	$(UV) sync --locked --all-extras --python $(PYTHON)
+	touch $@
+
+lock: $(TOOLS)/.uv-$(UV_VERSION)
+	$(UV) lock
+
+lock-upgrade: $(TOOLS)/.uv-$(UV_VERSION)
+	$(UV) lock --upgrade
 
 cluster-binaries: setup
 	$(BIN)/python -m clusters.embedded.binaries
@@ -28,5 +47,6 @@ lab: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: setup system-packages cluster-binaries
+	$(UV) lock --check
 	$(BIN)/lint-imports
 	$(BIN)/pytest

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from clusters.base import Connection
-from clusters.errors import KubelabError
+from clusters.errors import ActionFailed
 from clusters.i18n import _
 
 from .lab import Fault, Lab
@@ -28,10 +28,6 @@ from .solving import load_module
 
 LAB_LABEL = "kubelab.dev/lab"
 TIMEOUT = 180
-
-
-class ActionFailed(KubelabError):
-    """A kubectl step failed; the message quotes kubectl's own words."""
 
 
 def kubectl_binary() -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from kubernetes import client
 
 from clusters.api import ApiError, request
 from clusters.base import quiet
+from clusters.files import writable_folder, write_atomic
 
 from .view import KINDS
 
@@ -31,6 +32,7 @@ MANAGED = {"app.kubernetes.io/managed-by": "kubelab"}
 STUDENT_LABEL = "kubelab.dev/student"
 FIELD_MANAGER = "kubelab-hub"
 GRADER = "kubelab-grader"
+GRADER_FILE = "grader"  # <out>/grader.kubeconfig, beside the students' <id>.kubeconfig (a reserved student id)
 STUDENT_READ = "kubelab-student-read"
 RBAC = "rbac.authorization.k8s.io"
 QUOTA = {"requests.cpu": "4", "requests.memory": "4Gi", "limits.cpu": "8", "limits.memory": "8Gi", "pods": "30",
@@ -162,17 +164,14 @@ def kubeconfig(api: client.ApiClient, account: str, room: Classroom, namespace: 
 def write_kubeconfigs(api: client.ApiClient, student_ids: list[str], room: Classroom, folder: Path,
                       hours: int = 24 * 120, server: str | None = None) -> list[Path]:
     """``folder/<id>.kubeconfig`` per student and ``folder/grader.kubeconfig``, readable by their owner only."""
-    folder.mkdir(parents=True, exist_ok=True)
+    writable_folder(folder)
     wanted = [(sid, room.account(sid), room.namespace(sid)) for sid in student_ids]
-    wanted.append(("grader", GRADER, "default"))
+    wanted.append((GRADER_FILE, GRADER, "default"))
     written = []
     for name, account, namespace in wanted:
         path = folder / f"{name}.kubeconfig"
         text = yaml.safe_dump(kubeconfig(api, account, room, namespace, hours, server), sort_keys=False)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(path, 0o600)
+        write_atomic(path, text, 0o600)
         written.append(path)
     return written
 
@@ -220,6 +219,15 @@ def _path(obj: dict) -> str:
     return f"{prefix}{where}/{plural}/{meta['name']}"
 
 
-def dump(objects: list[dict]) -> str:
-    """The manifests as one multi-document YAML (what ``--dry-run`` prints)."""
-    return yaml.safe_dump_all(json.loads(json.dumps(objects)), sort_keys=False)
+def dump(objects: list[dict]) -> Iterator[str]:
+    """The manifests as a multi-document YAML (what ``--dry-run`` prints), one document at a time so a
+    large class streams out at once (libyaml's emitter when installed)."""
+    for obj in objects:
+        yield "---\n" + yaml.dump(obj, Dumper=_Dumper, sort_keys=False)
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """Plain YAML: a value shared between objects is written out each time, never as an alias."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True

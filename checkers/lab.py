@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import yaml
-
 from clusters.errors import UsageError
+from clusters.files import load_yaml_file, short_repr
 from clusters.i18n import _
 
 from .registry import CAPABILITIES, Check, collect
 
 LAB_ID = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+DNS_NAME = re.compile(r"^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$")
+MAX_LAB_FILE_BYTES = 256 * 1024  # lab.yaml and fault.yaml are a few hundred bytes
 
 
 class LabError(UsageError):
@@ -108,15 +109,16 @@ def load_lab(path: Path) -> Lab:
     lab_id = _field(data, "id", str, file, _("the folder's name, like 03-deployments"))
     if lab_id != path.name or not LAB_ID.match(lab_id):
         raise LabError(_("{file}: field \"id\" must be the folder's name ({folder}) in the form NN-slug; found {value!r}.",
-                         file=file, folder=path.name, value=lab_id))
+                         file=file, folder=path.name, value=short_repr(lab_id)))
     namespace = _field(data, "namespace", str, file, _("a namespace name"))
     if not DNS_LABEL.match(namespace):
         raise LabError(_("{file}: field \"namespace\" must be a DNS label (lower case, digits, dashes); found {value!r}.",
-                         file=file, value=namespace))
+                         file=file, value=short_repr(namespace)))
     needs = data.get("needs") or {}
-    if not isinstance(needs, dict) or set(needs) - set(CAPABILITIES):
+    if not isinstance(needs, dict) or not all(isinstance(k, str) and k in CAPABILITIES and _capability(v)
+                                              for k, v in needs.items()):
         raise LabError(_("{file}: field \"needs\" takes only {names}; found {value!r}.", file=file,
-                         names=", ".join(CAPABILITIES), value=needs))
+                         names=", ".join(CAPABILITIES), value=short_repr(needs)))
     return Lab(
         id=lab_id,
         order=_field(data, "order", int, file, _("a whole number")),
@@ -125,8 +127,9 @@ def load_lab(path: Path) -> Lab:
         namespace=namespace,
         path=path,
         needs=needs,
-        requires=tuple(_list(data, "requires", file)),
-        secrets=tuple(_list(data, "secrets", file)),
+        requires=tuple(_list(data, "requires", file, _is_text, _("a list of lab ids"))),
+        secrets=tuple(_list(data, "secrets", file, _is_secret,
+                            _("a list of secrets, each with a name and optionally type, literals and generate"))),
     )
 
 
@@ -153,11 +156,9 @@ def working_namespace(lab: Lab, namespace: str | None = None) -> str:
 
 def _read_yaml(file: Path) -> dict:
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LabError(_("{file}: cannot be read ({error}).", file=file, error=exc.strerror or exc)) from exc
-    except yaml.YAMLError as exc:
-        raise LabError(_("{file}: is not valid YAML: {error}", file=file, error=exc)) from exc
+        data = load_yaml_file(file, MAX_LAB_FILE_BYTES)
+    except UsageError as exc:
+        raise LabError(str(exc)) from exc
     if not isinstance(data, dict):
         raise LabError(_("{file}: must be a YAML mapping of fields.", file=file))
     return data
@@ -167,13 +168,32 @@ def _field(data: dict, name: str, kind: type, file: Path, expected: str):
     value = data.get(name)
     if not isinstance(value, kind) or isinstance(value, bool) or (kind is str and not value.strip()):
         raise LabError(_("{file}: field \"{field}\" must be {expected}; found {value!r}.", file=file, field=name,
-                         expected=expected, value=value))
+                         expected=expected, value=short_repr(value)))
     return value
 
 
-def _list(data: dict, name: str, file: Path) -> list:
+def _list(data: dict, name: str, file: Path, item_ok, expected: str) -> list:
     value = data.get(name) or []
-    if not isinstance(value, list):
-        raise LabError(_("{file}: field \"{field}\" must be a list; found {value!r}.", file=file, field=name,
-                         value=value))
+    if not isinstance(value, list) or not all(item_ok(item) for item in value):
+        raise LabError(_("{file}: field \"{field}\" must be {expected}; found {value!r}.", file=file, field=name,
+                         expected=expected, value=short_repr(value)))
     return value
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _is_secret(spec) -> bool:
+    """A generated Secret: ``name``, optional ``type``, ``literals`` (key: text) and ``generate`` (keys)."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not DNS_NAME.match(spec["name"]):
+        return False
+    literals, generate = spec.get("literals") or {}, spec.get("generate") or []
+    return (isinstance(spec.get("type", ""), str) and isinstance(literals, dict) and isinstance(generate, list)
+            and all(isinstance(k, str) and isinstance(v, (str, int, float)) for k, v in literals.items())
+            and all(map(_is_text, generate)))
+
+
+def _capability(wanted) -> bool:
+    """A capability's wanted value: true/false, or a node count."""
+    return isinstance(wanted, bool) or (isinstance(wanted, int) and 0 <= wanted <= 1000)

@@ -4,6 +4,10 @@
     lab = open_lab("02-pods")
     lab.start(); lab.picture(); lab.check(); lab.solve(); lab.reset()
 
+``solve()`` and ``reset()`` replace the learner's work, so in a notebook they only offer a button
+(or, without widgets, say how to go ahead): "Run All" and nbgrader's Validate run every cell, and
+must never wipe a lab. ``confirm=True`` acts at once.
+
 Code cells are the same in every language, so the language is found at run time: the notebook's
 folder (``notebooks/<lang>/``), else ``KUBELAB_LANG``, else the locale. An expected failure (no
 cluster, an unknown lab, kubectl refusing) shows one translated line, never a traceback.
@@ -30,7 +34,7 @@ from .lab import Lab, find_lab, working_namespace
 from .picture import draw, namespace_objects
 from .runner import remember, run_live
 from .view import ClusterView
-from .widget import CheckPanel, error_bundle, fallback, render_text
+from .widget import CheckPanel, ConfirmButton, error_bundle, fallback, render_text
 
 
 class _Shown:
@@ -110,17 +114,37 @@ class NotebookLab:
         actions.start(self.lab, self.connection, self.namespace)
         print(_("Ready. Work in namespace {namespace}.", namespace=self.namespace))
 
+    def solve(self, confirm: bool = False) -> None:
+        """Apply the reference solution over the learner's work: at once with ``confirm=True``, else on request."""
+        self._when_asked(confirm, self._solve, "solve", _("Apply the reference solution"),
+                         _("This replaces your work in namespace {namespace} with the reference solution of {lab}.",
+                           namespace=self.namespace, lab=self.lab.id))
+
+    def reset(self, confirm: bool = False) -> None:
+        """Remove what was created for the lab and start it again: at once with ``confirm=True``, else on request."""
+        self._when_asked(confirm, self._reset, "reset", _("Start the lab again"),
+                         _("This deletes what you created for {lab} in namespace {namespace} and puts back its "
+                           "starting state.", namespace=self.namespace, lab=self.lab.id))
+
     @_friendly
-    def solve(self) -> None:
-        """Apply the reference solution."""
+    def _solve(self) -> None:
         actions.solve(self.lab, self.connection, self.namespace)
         print(_("The reference solution of {lab} is applied. Run the check cell to see it pass.", lab=self.lab.id))
 
     @_friendly
-    def reset(self) -> None:
-        """Remove what was created for the lab and start it again."""
+    def _reset(self) -> None:
         actions.reset(self.lab, self.connection, self.namespace)
         print(_("{lab} is back at its starting state.", lab=self.lab.id))
+
+    @staticmethod
+    def _when_asked(confirm: bool, action, name: str, label: str, warning: str) -> None:
+        """Run ``action`` now if confirmed, else show a button for it (or, without widgets, how to confirm)."""
+        if confirm:
+            action()
+        elif _frontend() == "widgets":
+            display(ConfirmButton(label, warning, action))
+        else:
+            print(warning, _("Nothing has changed yet: to go ahead, run `lab.{action}(confirm=True)`.", action=name))
 
     @_friendly
     def check(self, check_id: str | None = None) -> Document | None:

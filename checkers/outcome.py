@@ -9,13 +9,15 @@ any language. Mark msgids with ``N_`` so they are extracted for translation.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from typing import Literal
 
-from clusters.i18n import N_  # noqa: F401  (re-exported for checks)
+from clusters.i18n import N_, Msgid  # noqa: F401  (N_ re-exported for checks)
 
 Status = Literal["pass", "fail", "error", "skip"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "error", "skip")
+RESERVED = frozenset({"expected", "found", "hints", "evidence"})  # the outcome's own arguments, never a placeholder
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Outcome:
 
 
 def passed(message: str, /, evidence: dict | None = None, **params) -> Outcome:
+    _no_reserved(message)
     return Outcome("pass", message, params, evidence=evidence or {})
 
 
@@ -41,6 +44,7 @@ def failed(message: str, /, *, expected=None, found=None, hints: tuple[str, ...]
     """A learner's mistake: what was expected, what was found, and up to three hints (general → specific)."""
     if len(hints) > 3:
         raise ValueError("at most three hints")
+    _no_reserved(message, *hints, *(text for text in (expected, found) if isinstance(text, Msgid)))
     return Outcome("fail", message, params, _text(expected), _text(found), tuple(hints), evidence or {})
 
 
@@ -57,6 +61,22 @@ def error(message: str, /, **params) -> Outcome:
 
 def skipped(message: str, /, **params) -> Outcome:
     return Outcome("skip", message, params)
+
+
+def placeholders(text: str) -> set[str]:
+    """The parameter names ``text`` asks for (``{name}``, ``{name!r}``…); a malformed text asks for none."""
+    try:
+        return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:
+        return set()
+
+
+def _no_reserved(*texts: str) -> None:
+    """A placeholder named like the outcome's own arguments would be swallowed by them: refuse it."""
+    for text in texts:
+        clash = placeholders(text) & RESERVED
+        if clash:
+            raise ValueError(f"{text!r}: {{{min(clash)}}} is an argument of the outcome itself; rename the placeholder")
 
 
 def _text(value) -> str | None:

@@ -18,6 +18,8 @@ from platformdirs import user_state_path
 
 from clusters.api import ApiError
 from clusters.base import Backend, Capabilities, Connection, detect_capabilities
+from clusters.errors import KubelabError
+from clusters.files import read_bounded, write_atomic
 from clusters.i18n import Msgid, current_language, translate
 
 from .lab import Lab
@@ -26,6 +28,7 @@ from .registry import Check
 from .view import ClusterView
 
 SCHEMA = "kubelab.result/v1"
+MAX_RESULT_BYTES = 16 * 1024 * 1024
 CAPABILITY_NAMES = {
     "data_plane": N_("a data plane (containers that really run)"),
     "ingress": N_("an ingress controller"),
@@ -154,9 +157,25 @@ def results_dir() -> Path:
 
 
 def remember(document: dict) -> None:
-    folder = results_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{document['lab']}.json").write_text(json.dumps(document, indent=1, ensure_ascii=False))
+    save_result(results_dir() / f"{document['lab']}.json", document)
+
+
+def save_result(path: Path, document: dict) -> None:
+    """Write a result document atomically: a reader sees the previous one or this one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(document, indent=1, ensure_ascii=False))
+
+
+def load_result(path: Path) -> dict | None:
+    """The result document at ``path``; None when it is missing, unreadable, truncated or not one."""
+    try:
+        data = json.loads(read_bounded(path, MAX_RESULT_BYTES))
+    except (KubelabError, ValueError, RecursionError):
+        return None
+    fields = ("score", "max")
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in fields):
+        return None
+    return data
 
 
 def _namespace_error(view: ClusterView, lab_id: str) -> Outcome | None:

@@ -88,7 +88,7 @@ class CheckPanel:
         self.document: dict | None = None
         self.fallback: dict = {}  # what frontends without widgets show instead
         self.handle: DisplayHandle | None = None
-        self.button = widgets.Button(description=_("Check"), icon="check", button_style="primary")
+        self.button = widgets.Button(description=_("Check again"), icon="check", button_style="primary")
         self.status = widgets.HTML()
         self.rows = widgets.VBox()
         self.score = widgets.HTML()
@@ -157,6 +157,30 @@ class CheckPanel:
         button.on_click(reveal)
         self.hints[item["id"]] = (button, shown)
         return widgets.VBox([head, shown, button])
+
+
+class ConfirmButton:
+    """A warning and a button that runs ``action`` only when clicked; what ``action`` prints shows below it."""
+
+    def __init__(self, label: str, warning: str, action: Callable[[], object]):
+        self.warning = warning
+        self.button = widgets.Button(description=label, icon="exclamation-triangle", button_style="warning",
+                                     layout=widgets.Layout(width="auto"))
+        self.output = widgets.Output()
+        self.widget = widgets.VBox([widgets.HTML(f"<p>{_inline(warning)}</p>"), self.button, self.output])
+
+        def run(_button) -> None:
+            self.button.disabled = True
+            try:
+                with self.output:
+                    action()
+            finally:
+                self.button.disabled = False
+
+        self.button.on_click(run)
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        return {**self.widget._repr_mimebundle_(**kwargs), "text/plain": self.warning}
 
 
 def _heading(document: dict) -> str:

@@ -12,40 +12,10 @@ import json
 import urllib3
 from kubernetes import client
 
-from .errors import KubelabError
+from .errors import ApiError, ApiForbidden, ApiMalformed, ApiNotFound, ApiTimeout, ApiUnreachable  # noqa: F401
 from .i18n import _
 
 DEFAULT_TIMEOUT = 10.0
-
-
-class ApiError(KubelabError):
-    """The API server could not answer as asked. Never the learner's fault."""
-
-    status = 0
-
-
-class ApiUnreachable(ApiError):
-    """No answer at all: connection refused, TLS failure, DNS."""
-
-
-class ApiTimeout(ApiError):
-    """No answer in time."""
-
-
-class ApiForbidden(ApiError):
-    """401 or 403: our identity may not do this."""
-
-    status = 403
-
-
-class ApiNotFound(ApiError):
-    """404: the object or the API does not exist."""
-
-    status = 404
-
-
-class ApiMalformed(ApiError):
-    """The answer was not the JSON we expected."""
 
 
 def request(api: client.ApiClient, method: str, path: str, query: dict | None = None, body=None,

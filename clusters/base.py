@@ -18,8 +18,11 @@ from kubernetes import client, config
 from kubernetes.config.config_exception import ConfigException
 
 from .api import get
+from .errors import NoKubeconfig, UsageError
+from .files import load_yaml_file
 from .i18n import _
-from .errors import NoKubeconfig
+
+MAX_KUBECONFIG_BYTES = 4 * 1024 * 1024  # real ones are a few KB; a hundred clusters stay far below
 
 Progress = Callable[[str], None]
 """Receives one translated line per step of a long operation."""
@@ -27,6 +30,31 @@ Progress = Callable[[str], None]
 
 def quiet(_: str) -> None:
     """A Progress that says nothing."""
+
+
+def kubeconfig_paths() -> list[Path]:
+    """The kubeconfig files in force: those of $KUBECONFIG, else ~/.kube/config."""
+    env = os.environ.get("KUBECONFIG", "")
+    if env:
+        return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
+    return [Path.home() / ".kube" / "config"]
+
+
+def load_kubeconfig(path: Path) -> dict:
+    """A kubeconfig file's mapping, read bounded and without YAML aliases, its lists checked;
+    ``NoKubeconfig`` naming the file (and line) when it is not one."""
+    try:
+        data = load_yaml_file(path, MAX_KUBECONFIG_BYTES)
+    except UsageError as exc:
+        raise NoKubeconfig(str(exc)) from exc
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise NoKubeconfig(_("{path} is not a kubeconfig file.", path=path))
+    for key in ("clusters", "users", "contexts"):
+        entries = data.get(key) or []
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise NoKubeconfig(_("{path}: field \"{field}\" must be a list of named entries.", path=path, field=key))
+    return data
 
 
 @dataclass(frozen=True)
@@ -66,6 +94,10 @@ class Connection:
     def api_client(self) -> client.ApiClient:
         """A fresh ApiClient for the official client."""
         configuration = client.Configuration()
+        files = [] if self.in_cluster else [self.kubeconfig] if self.kubeconfig else kubeconfig_paths()
+        for path in files:  # the client reads them unbounded, aliases and all: prove them sane first
+            if path.is_file():
+                load_kubeconfig(path)
         try:
             if self.in_cluster:
                 config.load_incluster_config(client_configuration=configuration)
@@ -76,8 +108,12 @@ class Connection:
                     client_configuration=configuration,
                     persist_config=False,
                 )
-        except (ConfigException, OSError, TypeError, ValueError) as exc:
+        except ConfigException as exc:
             raise NoKubeconfig(str(exc)) from exc
+        except Exception as exc:  # a field of the wrong type deep inside: the client has no error of its own
+            where = ", ".join(map(str, files)) or _("in-cluster credentials")
+            raise NoKubeconfig(_("{where}: not a usable kubeconfig ({error}).", where=where,
+                                 error=f"{type(exc).__name__}: {exc}"[:200])) from exc
         configuration.retries = 0
         return client.ApiClient(configuration)
 

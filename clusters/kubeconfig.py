@@ -9,13 +9,13 @@ Also merges and removes the ``kubelab`` context the way kind and minikube do.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import yaml
 
-from .base import Backend, Connection, Progress, Status, quiet
-from .errors import NoKubeconfig
+from .base import Backend, Connection, Progress, Status, kubeconfig_paths, load_kubeconfig, quiet
+from .errors import ClusterNotRunning, NoKubeconfig
+from .files import write_atomic
 from .i18n import _
 
 IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
@@ -28,21 +28,9 @@ def user_kubeconfig_path() -> Path:
     return Path(first).expanduser() if first else Path.home() / ".kube" / "config"
 
 
-def _kubeconfig_paths() -> list[Path]:
-    env = os.environ.get("KUBECONFIG", "")
-    if env:
-        return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
-    return [Path.home() / ".kube" / "config"]
-
-
 def read_kubeconfig(path: Path) -> dict:
     """A kubeconfig as a dict with its lists present; empty when the file is missing."""
-    data = {}
-    if path.is_file():
-        loaded = yaml.safe_load(path.read_text()) or {}
-        if not isinstance(loaded, dict):
-            raise NoKubeconfig(_("{path} is not a kubeconfig file.", path=path))
-        data = loaded
+    data = load_kubeconfig(path) if path.is_file() else {}
     data.setdefault("apiVersion", "v1")
     data.setdefault("kind", "Config")
     for key in ("clusters", "users", "contexts"):
@@ -54,11 +42,7 @@ def read_kubeconfig(path: Path) -> dict:
 def write_kubeconfig(path: Path, data: dict) -> None:
     """Write atomically, readable by the owner only (it holds credentials)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kubeconfig-")
-    with os.fdopen(fd, "w") as handle:
-        yaml.safe_dump(data, handle, sort_keys=False)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_atomic(path, yaml.safe_dump(data, sort_keys=False), mode=0o600)
 
 
 def merge_context(name: str, source: dict, path: Path | None = None) -> Path:
@@ -100,13 +84,15 @@ def resolve(kubeconfig: Path | None = None, context: str | None = None) -> Conne
         if not kubeconfig.is_file():
             raise NoKubeconfig(_("The kubeconfig file {path} does not exist.", path=kubeconfig))
         return Connection(kubeconfig=kubeconfig, context=context, namespace=namespace)
-    existing = [p for p in _kubeconfig_paths() if p.is_file()]
+    existing = [p for p in kubeconfig_paths() if p.is_file()]
     if existing:
         file = existing[0] if len(existing) == 1 else None  # several files: let the client merge $KUBECONFIG
+        if file and not context and not read_kubeconfig(file).get("current-context"):
+            raise ClusterNotRunning(_("No cluster: run `kubelab up` ({path} selects no context).", path=file))
         return Connection(kubeconfig=file, context=context, namespace=namespace)
     if IN_CLUSTER_TOKEN.is_file() and os.environ.get("KUBERNETES_SERVICE_HOST"):
         return Connection(in_cluster=True, namespace=namespace)
-    tried = ", ".join(str(p) for p in _kubeconfig_paths())
+    tried = ", ".join(str(p) for p in kubeconfig_paths())
     raise NoKubeconfig(
         _("No cluster configuration found (tried {tried} and in-cluster credentials).", tried=tried)
     )
@@ -114,10 +100,10 @@ def resolve(kubeconfig: Path | None = None, context: str | None = None) -> Conne
 
 def current_context(kubeconfig: Path | None = None) -> str | None:
     """The current-context of the kubeconfig in force, if any."""
-    for path in [kubeconfig] if kubeconfig else _kubeconfig_paths():
+    for path in [kubeconfig] if kubeconfig else kubeconfig_paths():
         if path and path.is_file():
             context = read_kubeconfig(path).get("current-context")
-            if context:
+            if context and isinstance(context, str):
                 return context
     return None
 

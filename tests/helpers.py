@@ -9,6 +9,18 @@ import uuid
 from kubernetes import client
 
 from clusters.api import ApiError, ApiNotFound, get, request
+from clusters.i18n import LANGUAGES
+
+PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*(![rsa])?\}")
+
+
+def assert_filled(result) -> None:
+    """Every title, message, hint and expected/found of a LabResult, in every language, has its placeholders
+    filled: a leftover ``{name}`` means a check forgot a parameter (or one was swallowed)."""
+    for lang in LANGUAGES:
+        for item in result.as_dict(lang)["checks"]:
+            for text in [item["title"], item["message"], item["expected"], item["found"], *item["hints"]]:
+                assert not PLACEHOLDER.search(text or ""), f"{item['id']} ({lang}): unfilled {text!r}"
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2, what: str = "condition"):

@@ -14,6 +14,7 @@ from checkers.registry import collect
 from checkers.runner import SCHEMA, run_lab
 from clusters.base import Capabilities
 from clusters.errors import UsageError
+from tests.helpers import assert_filled
 from tests.stub_apiserver import StubApiServer
 
 LABS = all_labs()
@@ -39,6 +40,7 @@ def test_no_check_passes_on_a_broken_cluster(lab, mode):
     statuses = {r.check.id: r.outcome.status for r in result.results}
     assert "pass" not in statuses.values(), statuses
     assert len(statuses) == len(lab.checks)
+    assert_filled(result)
     if mode in ("forbidden", "notjson"):
         assert set(statuses.values()) == {"error"}, statuses
         assert result.max == 0  # errors cost no points

@@ -121,14 +121,15 @@ def jupyterlab(cluster, namespace, tmp_path):
         stop(server, base, token)
 
 
-def check_cells() -> list[int]:
-    """The indexes of the notebook's check cells: the first before lab.solve(), the last after it."""
+def tagged(tag: str) -> list[int]:
+    """The indexes of the notebook's cells tagged ``tag``."""
     cells = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
-    return [index for index, cell in enumerate(cells) if "check" in cell.get("metadata", {}).get("tags", [])]
+    return [index for index, cell in enumerate(cells) if tag in cell.get("metadata", {}).get("tags", [])]
 
 
 def test_check_panel_in_jupyterlab(jupyterlab, artifacts):
-    before, after = check_cells()[0], check_cells()[-1]
+    """Run All Above leaves the lab alone (the solve cell only offers its button); one click solves it."""
+    before, after, solve = tagged("check")[0], tagged("check")[-1], tagged("solve")[0]
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
         try:
@@ -140,13 +141,18 @@ def test_check_panel_in_jupyterlab(jupyterlab, artifacts):
             cells.nth(after).locator(".jp-InputPrompt").click()  # select the check cell after lab.solve()
             page.click('.lm-MenuBar-itemLabel:text-is("Run")')
             page.click('.lm-Menu-itemLabel:text-is("Run All Above Selected Cell")')
+            offer = cells.nth(solve).locator(".jupyter-widgets button", has_text="Apply the reference solution")
+            sync_api.expect(offer).to_be_visible(timeout=240_000)
+            offer.click()
+            sync_api.expect(cells.nth(solve).get_by_text("is applied")).to_be_visible(timeout=240_000)
+            cells.nth(after).locator(".jp-InputPrompt").click()
             page.keyboard.press("Shift+Enter")  # then the check cell itself
 
             solved = cells.nth(after).locator(".jp-OutputArea-output")
             sync_api.expect(solved.get_by_text("Score:")).to_be_visible(timeout=240_000)
             solved.scroll_into_view_if_needed()
             cells.nth(after).screenshot(path=artifacts / "jupyterlab-widget.png")
-            assert solved.locator(".jupyter-widgets button", has_text="Check").count() == 1
+            assert solved.locator(".jupyter-widgets button", has_text="Check again").count() == 1
             rows = solved.locator(".widget-html-content").all_inner_texts()
             marks = [row.strip()[:1] for row in rows if row.strip()[:1] in SYMBOLS.values()]
             assert "⏭" in marks and set(marks) == {"✓", "⏭"}, rows  # every API check passes, the data plane skips
@@ -155,7 +161,7 @@ def test_check_panel_in_jupyterlab(jupyterlab, artifacts):
 
             unsolved = cells.nth(before).locator(".jp-OutputArea-output")
             sync_api.expect(unsolved.get_by_text("Score:")).to_be_visible()
-            assert unsolved.get_by_text("✗").count() > 0, "before lab.solve() the sidecar checks fail"
+            assert unsolved.get_by_text("✗").count() > 0, "before the click the sidecar checks fail"
             hint = unsolved.locator("button", has_text="Show hint 1 of").first
             hint.scroll_into_view_if_needed()
             hint.click()

@@ -13,7 +13,7 @@ from checkers import actions
 from checkers.lab import all_labs
 from checkers.runner import LabResult, run_lab
 from clusters.base import detect_capabilities
-from tests.helpers import create_namespace
+from tests.helpers import assert_filled, create_namespace
 
 LABS = all_labs()
 pytestmark = pytest.mark.cluster
@@ -47,6 +47,7 @@ def _explain(result: LabResult) -> str:
 
 def _assert_gradable(result: LabResult, caps) -> None:
     """No errors, and a check is skipped exactly when the cluster lacks what it needs."""
+    assert_filled(result)
     for r in result.results:
         assert r.outcome.status != "error", f"{r.check.id} errored:\n{_explain(result)}"
         should_skip = bool(caps.missing(r.check.needs))
@@ -83,5 +84,6 @@ def test_fault_trips_exactly_its_check(lab, fault, cluster, reader_api, lab_name
 @pytest.mark.parametrize("lab", LABS, ids=[lab.id for lab in LABS])
 def test_empty_namespace_passes_nothing(lab, reader_api, lab_namespace):
     result = run_lab(lab, reader_api, lab_namespace, detect_capabilities(reader_api), settle=False)
+    assert_filled(result)
     assert "pass" not in _statuses(result).values(), _explain(result)
     assert result.score == 0

@@ -5,15 +5,20 @@ run end to end on the cluster."""
 from __future__ import annotations
 
 import copy
+import re
 import xml.etree.ElementTree as ET
 
+import nbformat
 import pytest
 import yaml
 
 from checkers import notebook
 from checkers.notebook import Document, NotebookLab, open_lab
 from checkers.picture import STATES, draw
-from checkers.widget import SYMBOLS, CheckPanel, fallback, render_html, render_text
+from checkers.l10n import lesson_cells
+from checkers.lab import all_labs, find_lab
+from checkers.notebooks import notebook_path
+from checkers.widget import STATUS_NAMES, SYMBOLS, CheckPanel, ConfirmButton, fallback, render_html, render_text
 from clusters.base import Connection
 from clusters.errors import UsageError
 from clusters.i18n import current_language, set_language
@@ -145,6 +150,74 @@ def test_check_outside_ipython_prints_text_and_returns_the_document(capsys):
     assert "✗ The web pod runs nginx" in out and "Hint 3: Delete the pod" in out
 
 
+# -- solve and reset only on request ----------------------------------------------------------------
+
+@pytest.fixture
+def recorded_actions(monkeypatch):
+    """actions.solve and actions.reset, recorded instead of run."""
+    calls = []
+    monkeypatch.setattr(notebook.actions, "solve", lambda *args: calls.append("solve"))
+    monkeypatch.setattr(notebook.actions, "reset", lambda *args: calls.append("reset"))
+    return calls
+
+
+def _lab():
+    return open_lab("02-pods", connection=Connection())
+
+
+@pytest.mark.parametrize("frontend", ["text", "html"])
+def test_solve_and_reset_without_widgets_change_nothing_and_say_how(frontend, recorded_actions, monkeypatch,
+                                                                    capsys):
+    monkeypatch.setattr(notebook, "_frontend", lambda: frontend)
+    lab = _lab()
+    lab.solve()
+    lab.reset()
+    assert recorded_actions == []
+    out = capsys.readouterr().out
+    assert "lab.solve(confirm=True)" in out and "lab.reset(confirm=True)" in out and lab.namespace in out
+    lab.solve(confirm=True)
+    lab.reset(confirm=True)
+    assert recorded_actions == ["solve", "reset"]
+
+
+def test_solve_and_reset_in_a_notebook_wait_for_a_click(recorded_actions, monkeypatch):
+    shown = []
+    monkeypatch.setattr(notebook, "_frontend", lambda: "widgets")
+    monkeypatch.setattr(notebook, "display", lambda obj, **kwargs: shown.append(obj))
+    lab = _lab()
+    lab.solve()
+    lab.reset()
+    assert recorded_actions == [] and [type(b) for b in shown] == [ConfirmButton, ConfirmButton]
+    assert "reference solution" in shown[0]._repr_mimebundle_()["text/plain"]
+    shown[1].button.click()
+    shown[0].button.click()
+    assert recorded_actions == ["reset", "solve"] and not shown[0].button.disabled
+
+
+def test_lessons_never_solve_or_reset_by_themselves():
+    """Run All, nbgrader's Validate and nbclient run every cell: no code cell may act without a click."""
+    for lab in all_labs():
+        for cell in lesson_cells(lab):
+            if cell.cell_type != "code":
+                continue
+            tags = set(cell.metadata.get("tags", []))
+            assert "confirm=" not in cell.source and "actions" not in cell.source, (lab.id, cell.metadata["key"])
+            if "lab.solve(" in cell.source or "lab.reset(" in cell.source:
+                assert tags & {"solve", "reset"} and "skip-execution" in tags, (lab.id, cell.metadata["key"])
+
+
+def test_lessons_give_each_symbol_the_meaning_the_widget_gives_it():
+    names = {SYMBOLS[status]: STATUS_NAMES[status].split(" (")[0] for status in SYMBOLS}
+    seen = 0
+    for lab in all_labs():
+        for cell in lesson_cells(lab):
+            for symbol, text in re.findall(r"([✓✗⚠⏭]) ([^,.]+)", " ".join(cell.source.split()) if
+                                           cell.cell_type == "markdown" else ""):
+                assert text.startswith(names[symbol]), (lab.id, cell.metadata["key"], symbol, text)
+                seen += 1
+    assert seen >= 40
+
+
 def test_frontend_rule(monkeypatch):
     assert notebook._frontend() == "text"  # no IPython here
 
@@ -274,7 +347,7 @@ def test_a_lab_end_to_end_on_the_cluster(cluster, namespace, monkeypatch, capsys
     lab = open_lab("02-pods", connection=cluster)
     assert lab is not None and lab.namespace == namespace
     lab.start()
-    lab.solve()
+    lab.solve(confirm=True)
     document = lab.check()
     statuses = {c["id"]: c["status"] for c in document["checks"]}
     assert set(statuses.values()) <= {"pass", "skip"}, statuses
@@ -282,3 +355,27 @@ def test_a_lab_end_to_end_on_the_cluster(cluster, namespace, monkeypatch, capsys
     assert "pods-web" in lab.picture() and "pods-sidecar" in lab.picture()
     out = capsys.readouterr().out
     assert namespace in out and "Score:" in out
+
+
+# -- nbgrader's Validate -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tags", ["as built", "without skip-execution"])
+def test_nbgrader_validate_runs_the_lesson_cells_and_changes_nothing(tags, tmp_path):
+    """Validate executes every cell (as "Run All" does): the solve and reset cells, run or skipped, never act."""
+    validator = pytest.importorskip("nbgrader.validator", reason="nbgrader is not installed (test extras)")
+    built = nbformat.read(notebook_path(find_lab("02-pods"), "en"), as_version=4)
+    cells = [c for c in built.cells if set(c.metadata.get("tags", [])) & {"solve", "reset"}]
+    assert len(cells) == 2
+    if tags != "as built":
+        for cell in cells:
+            cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != "skip-execution"]
+    acted = tmp_path / "acted"
+    stub = nbformat.v4.new_code_cell(
+        "from checkers import actions\nfrom checkers.lab import find_lab\nfrom checkers.notebook import NotebookLab\n"
+        "from clusters.base import Connection\n"
+        f"actions.solve = actions.reset = lambda *args: open({str(acted)!r}, 'a').write('acted')\n"
+        "lab = NotebookLab(find_lab('02-pods'), Connection(), 'validate-test')")
+    path = tmp_path / "02-pods.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[stub, *cells], metadata=built.metadata), path)
+    results = validator.Validator().validate(str(path))
+    assert not results.get("failed") and not acted.exists(), results

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import polib
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from clusters.errors import ExitCode
 from clusters.i18n import LANGUAGES, N_, _
 
 from ..l10n import TRANSLATED, catalog_status, core_catalogs, lab_catalogs
@@ -37,20 +39,20 @@ def expected_files() -> dict[Path, str]:
     return files
 
 
-def build(check: bool = typer.Option(False, "--check", help=N_("Only report what a build would change."))) -> int:
+def build(check: bool = typer.Option(False, "--check", help=N_("Only report what a build would change."))) -> ExitCode:
     files = expected_files()
     stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
     orphans = [p for p in sorted(notebooks_root().glob("*/*.ipynb")) if p not in files]
     if check:
         for path in stale:
-            console.print(_("stale: {path}", path=path))
+            console.print(escape(_("stale: {path}", path=path)))
         for path in orphans:
-            console.print(_("orphan: {path}", path=path))
+            console.print(escape(_("orphan: {path}", path=path)))
         if stale or orphans:
             console.print(_("Run `kubelab build` and commit the result."))
-            return 1
+            return ExitCode.PROBLEM
         console.print(_("Notebooks and catalogs are up to date."))
-        return 0
+        return ExitCode.OK
     for path in stale:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(files[path], encoding="utf-8")
@@ -58,7 +60,7 @@ def build(check: bool = typer.Option(False, "--check", help=N_("Only report what
         path.unlink()
     console.print(_("{count} files written, {removed} removed.", count=len(stale), removed=len(orphans)))
     _show_status()
-    return 0
+    return ExitCode.OK
 
 
 def _show_status() -> None:
@@ -73,4 +75,4 @@ def _show_status() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help=N_("Update the translation catalogs and write the notebooks of every lab in every language."))(build)
+    app.command()(build)

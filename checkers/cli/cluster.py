@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from clusters import active_backend, backend, default_backend_name
 from clusters.base import Status
 from clusters.doctor import OK, PROBLEM, WARNING, examine
+from clusters.errors import ExitCode
 from clusters.i18n import N_, _
 
 from .output import console, print_json, progress_printer
@@ -25,50 +27,53 @@ def _backend(name: str | None):
 def up(
     backend_name: str = typer.Option(None, "--backend", help=N_("Backend: embedded, minikube or kubeconfig.")),
     nodes: int = typer.Option(None, "--nodes", min=1, max=50, help=N_("Number of nodes, control plane included.")),
-) -> int:
+) -> ExitCode:
     chosen = backend(backend_name or default_backend_name(progress_printer()))
     status = chosen.start(nodes=nodes, progress=progress_printer())
     _show_status(status)
-    return 0
+    return ExitCode.OK
 
 
-def down(backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP)) -> int:
+def down(backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP)) -> ExitCode:
     chosen = _backend(backend_name)
+    if chosen.name == "kubeconfig" and not backend_name:  # what is active when kubelab runs no cluster
+        console.print(_("Nothing to stop: no cluster started by kubelab is running."))
+        return ExitCode.OK
     if not chosen.stop(progress=progress_printer()):
         console.print(_("Nothing to stop: no {backend} cluster started by kubelab is running.",
                         backend=chosen.name))
-    return 0
+    return ExitCode.OK
 
 
 def status(
     backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools.")),
-) -> int:
+) -> ExitCode:
     current = _backend(backend_name).status()
     if as_json:
         print_json(current.as_dict())
     else:
         _show_status(current)
-    return 0 if current.running else 1
+    return ExitCode.OK if current.running else ExitCode.PROBLEM
 
 
 def doctor(
     backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools.")),
-) -> int:
+) -> ExitCode:
     report = examine(_backend(backend_name))
     if as_json:
         print_json(report.as_dict())
-        return 0 if report.healthy else 1
-    console.print(_("Backend: {backend}", backend=report.backend)
-                  + (f"   {_('Context: {context}', context=report.context)}" if report.context else ""))
+        return ExitCode.OK if report.healthy else ExitCode.PROBLEM
+    console.print(escape(_("Backend: {backend}", backend=report.backend)
+                         + (f"   {_('Context: {context}', context=report.context)}" if report.context else "")))
     for finding in report.findings:
-        console.print(f"{MARK[finding.severity]} {finding.seen}")
+        console.print(f"{MARK[finding.severity]} {escape(finding.seen)}")
         if finding.fix and finding.severity != OK:
-            console.print(f"    → {finding.fix}")
+            console.print(f"    → {escape(finding.fix)}")
     if report.capabilities:
         console.print(_capabilities_line(report.capabilities.as_dict()))
-    return 0 if report.healthy else 1
+    return ExitCode.OK if report.healthy else ExitCode.PROBLEM
 
 
 def _capabilities_line(caps: dict) -> str:
@@ -84,20 +89,20 @@ def _show_status(current: Status) -> None:
                         backend=current.backend))
         return
     table = Table(show_header=False, box=None)
-    table.add_row(_("Backend"), current.backend)
+    table.add_row(_("Backend"), escape(current.backend))
     if current.server:
-        table.add_row(_("API server"), current.server)
+        table.add_row(_("API server"), escape(current.server))
     if current.connection:
-        table.add_row(_("Context"), current.connection.context or "-")
-        table.add_row(_("Kubeconfig"), str(current.connection.kubeconfig or _("in-cluster credentials")))
+        table.add_row(_("Context"), escape(current.connection.context or "-"))
+        table.add_row(_("Kubeconfig"), escape(str(current.connection.kubeconfig or _("in-cluster credentials"))))
     bin_dir = current.details.get("bin")
     if bin_dir:
-        table.add_row("kubectl", shutil.which("kubectl", path=bin_dir) or "-")
+        table.add_row("kubectl", escape(shutil.which("kubectl", path=bin_dir) or "-"))
     console.print(table)
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help=N_("Start a cluster (the embedded one unless told otherwise) and select its context."))(up)
-    app.command(help=N_("Stop the cluster kubelab started and remove its state and context."))(down)
-    app.command(help=N_("Say whether the cluster runs, where, and how to reach it."))(status)
-    app.command(help=N_("Check the kubeconfig, the API server, the nodes and the tools; say how to fix what is wrong."))(doctor)
+    app.command()(up)
+    app.command()(down)
+    app.command()(status)
+    app.command()(doctor)

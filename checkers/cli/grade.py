@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from clusters import active_backend
 from clusters.base import Connection
-from clusters.errors import UsageError
+from clusters.errors import ExitCode, UsageError
 from clusters.i18n import N_, _, current_language
 
 from ..grading.exports import write_all
@@ -36,7 +37,7 @@ def grade(
                                                                  "current cluster (default: the active cluster).")),
     context: str = typer.Option(None, "--context", help=N_("The context in --kubeconfig.")),
     canvas_ids: list[str] = typer.Option(None, "--canvas-id", help=N_("LAB=ID: update Canvas assignment ID.")),
-) -> int:
+) -> ExitCode:
     students = read_roster(roster)
     labs = [find_lab(name) for name in lab_names] if lab_names else all_labs()
     ids = _canvas_ids(canvas_ids or [])
@@ -81,7 +82,7 @@ def _canvas_ids(pairs: list[str]) -> dict[str, str]:
     return ids
 
 
-def _summary(students, labs, records, paths) -> int:
+def _summary(students, labs, records, paths) -> ExitCode:
     errors = [(key, e) for key, r in sorted(records.items()) for e in errors_of(r)]
     missing = len(students) * len(labs) - len(records)
     failed = any(r["document"]["counts"]["fail"] for r in records.values())
@@ -90,12 +91,12 @@ def _summary(students, labs, records, paths) -> int:
         console.print(_("[yellow]⚠[/yellow] {count} checks could not be decided (they cost no points):",
                         count=len(errors)))
         for (student, lab), item in errors[:20]:
-            console.print(f"    {student} {lab} {item['check']}: {item['kind']}")
+            console.print(escape(f"    {student} {lab} {item['check']}: {item['kind']}"))
         console.print(_("Grade them again with `--retry-errors`, or `--only STUDENT --lab LAB`."))
     for name, path in paths.items():
-        console.print(f"  {name}: {path}")
-    return 2 if errors or missing else (1 if failed else 0)
+        console.print(escape(f"  {name}: {path}"))
+    return ExitCode.CANNOT_RUN if errors or missing else (ExitCode.PROBLEM if failed else ExitCode.OK)
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help=N_("Grade every student × lab of a class from the live clusters; write gradebooks, feedback and a report."))(grade)
+    app.command()(grade)

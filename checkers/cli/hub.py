@@ -5,16 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from clusters import active_backend
 from clusters.base import Connection
+from clusters.errors import ExitCode
+from clusters.files import writable_folder
 from clusters.i18n import N_, _
 
 from .. import hub as classroom
 from ..grading.roster import read_roster
 from .output import console, progress_printer
 
-hub_app = typer.Typer(no_args_is_help=True, help=N_("The JupyterHub classroom: one namespace per student."))
+hub_app = typer.Typer(no_args_is_help=True)  # its help: checkers.cli.COMMANDS
 HUB_NAMESPACE_HELP = N_("The namespace JupyterHub runs in (its notebook pods and ServiceAccounts).")
 
 
@@ -35,22 +38,24 @@ def provision(
     dry_run: bool = typer.Option(False, "--dry-run", help=N_("Print the YAML; change nothing.")),
     kubeconfig: Path = typer.Option(None, "--kubeconfig", help=N_("An admin kubeconfig (default: active cluster).")),
     context: str = typer.Option(None, "--context", help=N_("The context in --kubeconfig.")),
-) -> int:
+) -> ExitCode:
     students = read_roster(roster)
     ids, languages = [s.id for s in students], {s.id: s.lang for s in students if s.lang}
     room = classroom.Classroom(hub_namespace=hub_namespace)
     if dry_run:
-        print(classroom.dump(classroom.manifests(ids, room, languages)), end="")
-        return 0
+        for document in classroom.dump(classroom.manifests(ids, room, languages)):
+            print(document, end="", flush=True)
+        return ExitCode.OK
+    writable_folder(out)
     api = _admin(kubeconfig, context).api_client()
     try:
         count = classroom.provision(api, ids, room, progress_printer(), languages)
         files = classroom.write_kubeconfigs(api, ids, room, out, token_hours, server)
     finally:
         api.close()
-    console.print(_("{count} objects applied for {students} students; kubeconfigs in {folder} ({files} files).",
-                    count=count, students=len(ids), folder=out, files=len(files)))
-    return 0
+    console.print(escape(_("{count} objects applied for {students} students; kubeconfigs in {folder} ({files} files).",
+                           count=count, students=len(ids), folder=out, files=len(files))))
+    return ExitCode.OK
 
 
 @hub_app.command(help=N_("Delete the students' namespaces (with their work) and identities."))
@@ -60,7 +65,7 @@ def deprovision(
     everything: bool = typer.Option(False, "--all", help=N_("Also remove the grader and the shared roles.")),
     kubeconfig: Path = typer.Option(None, "--kubeconfig", help=N_("An admin kubeconfig (default: active cluster).")),
     context: str = typer.Option(None, "--context", help=N_("The context in --kubeconfig.")),
-) -> int:
+) -> ExitCode:
     ids = [s.id for s in read_roster(roster)]
     api = _admin(kubeconfig, context).api_client()
     try:
@@ -69,7 +74,7 @@ def deprovision(
     finally:
         api.close()
     console.print(_("{count} objects deleted.", count=count))
-    return 0
+    return ExitCode.OK
 
 
 def register(app: typer.Typer) -> None:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from clusters import active_backend
 from clusters.api import ApiError
+from clusters.errors import ExitCode, KubelabError
+from clusters.files import read_bounded
 from clusters.i18n import N_, _, current_language, translate
 
-from .. import actions
 from ..lab import Lab, all_labs, find_lab, working_namespace
-from ..runner import LabResult, remember, results_dir, run_live
+from ..runner import LabResult, load_result, remember, results_dir, run_live
 from .output import console, print_json, progress_printer
 
 MARKS = {"pass": "[green]✓[/green]", "fail": "[red]✗[/red]", "error": "[yellow]⚠[/yellow]", "skip": "[dim]⏭[/dim]"}
@@ -27,7 +26,7 @@ def _cluster():
     return backend, connection
 
 
-def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools."))) -> int:
+def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools."))) -> ExitCode:
     catalog = all_labs()
     backend, capabilities = None, None
     try:
@@ -42,7 +41,7 @@ def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for t
     rows = [_catalog_row(lab, capabilities, backend) for lab in catalog]
     if as_json:
         print_json(rows)
-        return 0
+        return ExitCode.OK
     table = Table(_("Lab"), _("Title"), _("Minutes"), _("Can run here"), _("Your progress"))
     for row in rows:
         runnable = "?" if row["runnable"] is None else ("✓" if row["runnable"] else "✗ " + ", ".join(row["missing"]))
@@ -51,9 +50,9 @@ def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for t
         if row["enable"]:
             runnable += f" → {row['enable']}"
         progress = f"{row['progress']['score']}/{row['progress']['max']}" if row["progress"] else "-"
-        table.add_row(row["id"], row["title"], str(row["minutes"]), runnable, progress)
+        table.add_row(*(escape(str(cell)) for cell in (row["id"], row["title"], row["minutes"], runnable, progress)))
     console.print(table)
-    return 0
+    return ExitCode.OK
 
 
 def _catalog_row(lab: Lab, capabilities, backend) -> dict:
@@ -66,11 +65,8 @@ def _catalog_row(lab: Lab, capabilities, backend) -> dict:
         checkable = sum(1 for c in lab.checks if not capabilities.missing(c.needs))
         wanted = {**lacking, **{name: lab.needs[name] for name in missing}}
         enable = next((cmd for cmd in (backend.enable_command(n, w) for n, w in wanted.items()) if cmd), None)
-    last = results_dir() / f"{lab.id}.json"
-    progress = None
-    if last.is_file():
-        data = json.loads(last.read_text())
-        progress = {"score": data["score"], "max": data["max"], "when": data["started"]}
+    last = load_result(results_dir() / f"{lab.id}.json")
+    progress = {"score": last["score"], "max": last["max"], "when": last.get("started")} if last else None
     return {"id": lab.id, "title": translate(lab.title, extra=lab.locales), "minutes": lab.minutes,
             "needs": lab.needs, "requires": list(lab.requires), "runnable": None if capabilities is None else not missing,
             "missing": missing, "checks": len(lab.checks), "checkable": checkable, "enable": enable,
@@ -78,34 +74,40 @@ def _catalog_row(lab: Lab, capabilities, backend) -> dict:
 
 
 def start(lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")),
-          namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
+          namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> ExitCode:
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
     ns = working_namespace(lab, namespace)
     progress_printer()(_("Starting {lab} in namespace {namespace}…", lab=lab.id, namespace=ns))
+    from .. import actions  # the writes, through kubectl: imported here because `check` never needs them
+
     actions.start(lab, connection, ns)
-    console.print(_("Ready. Work in namespace {namespace}: `kubectl config set-context --current --namespace={namespace}`",
-                    namespace=ns))
-    return 0
+    console.print(escape(_("Ready. Work in namespace {namespace}: `kubectl config set-context --current "
+                           "--namespace={namespace}`", namespace=ns)))
+    return ExitCode.OK
 
 
 def solve(lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")),
-          namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
+          namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> ExitCode:
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
+    from .. import actions
+
     actions.solve(lab, connection, working_namespace(lab, namespace))
-    console.print(_("The reference solution of {lab} is applied. Run `kubelab check {lab}` to see it pass.",
-                    lab=lab.id))
-    return 0
+    console.print(escape(_("The reference solution of {lab} is applied. Run `kubelab check {lab}` to see it pass.",
+                           lab=lab.id)))
+    return ExitCode.OK
 
 
 def reset(lab_name: str = typer.Argument(..., help=N_("Lab id, number or name.")),
-          namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> int:
+          namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP)) -> ExitCode:
     lab = find_lab(lab_name)
     _backend, connection = _cluster()
+    from .. import actions
+
     actions.reset(lab, connection, working_namespace(lab, namespace))
-    console.print(_("{lab} is back at its starting state.", lab=lab.id))
-    return 0
+    console.print(escape(_("{lab} is back at its starting state.", lab=lab.id)))
+    return ExitCode.OK
 
 
 def check(
@@ -114,7 +116,7 @@ def check(
     namespace: str = typer.Option(None, "--namespace", "-n", help=NAMESPACE_HELP),
     as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools.")),
     hints: int = typer.Option(1, "--hints", min=0, max=3, help=N_("How many hints to show per failed check.")),
-) -> int:
+) -> ExitCode:
     lab = find_lab(lab_name)
     if check_id:
         lab.check(check_id)
@@ -130,16 +132,18 @@ def check(
     return exit_code(result)
 
 
-def exit_code(result: LabResult) -> int:
-    """2 if any check could not decide, else 1 if any failed, else 0."""
-    return 2 if result.count("error") else (1 if result.count("fail") else 0)
+def exit_code(result: LabResult) -> ExitCode:
+    """CANNOT_RUN if any check could not decide, else PROBLEM if any failed, else OK."""
+    if result.count("error"):
+        return ExitCode.CANNOT_RUN
+    return ExitCode.PROBLEM if result.count("fail") else ExitCode.OK
 
 
 def _show(result: LabResult, document: dict, hints: int) -> None:
-    console.print(_("{lab} in namespace {namespace}", lab=result.lab.id, namespace=result.namespace))
+    console.print(escape(_("{lab} in namespace {namespace}", lab=result.lab.id, namespace=result.namespace)))
     said = set()  # an error shared by every check (no namespace, no cluster) is said once
     for item in document["checks"]:
-        console.print(f"{MARKS[item['status']]} [bold]{escape(item['title'])}[/bold] [dim]({item['id']})[/dim]")
+        console.print(f"{MARKS[item['status']]} [bold]{escape(item['title'])}[/bold] [dim]({escape(item['id'])})[/dim]")
         if item["status"] != "pass" and item["message"] not in said:
             console.print(f"    {escape(item['message'])}")
             if item["status"] == "error":
@@ -155,8 +159,8 @@ def _show(result: LabResult, document: dict, hints: int) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help=N_("List the labs, what each needs, whether this cluster can run it, and your progress."))(labs)
-    app.command(help=N_("Create the lab's namespace, generated secrets and starting objects."))(start)
-    app.command(help=N_("Check your work in the live cluster and say what is wrong and how to find it."))(check)
-    app.command(help=N_("Apply the reference solution (skip ahead)."))(solve)
-    app.command(help=N_("Remove what you created for the lab and start it again."))(reset)
+    app.command()(labs)
+    app.command()(start)
+    app.command()(check)
+    app.command()(solve)
+    app.command()(reset)

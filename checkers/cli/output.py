@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
+from rich.markup import escape
 
 console = Console(highlight=False, soft_wrap=True)
 console_err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -20,6 +21,6 @@ def progress_printer(quiet: bool = False):
 
     def show(message: str) -> None:
         if not quiet:
-            console_err.print(f"[dim]·[/dim] {message}")
+            console_err.print(f"[dim]·[/dim] {escape(message)}")
 
     return show

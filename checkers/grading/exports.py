@@ -16,10 +16,13 @@ feedback column) to a grade item. See docs/instructors.md for the citations.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from clusters.files import write_atomic
 
 from ..lab import Lab
 from .grade import errors_of
@@ -28,6 +31,10 @@ from .roster import Student
 SCHEMA = "kubelab.grades/v1"
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_IDENTITY = ["ID number", "Email address", "Full name"]
+PRIVATE = 0o600  # the exports hold names, emails and grades: for their owner only
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV Injection"; ASVS 1.2.10 adds NUL;
+# the full-width forms are read as formulas by some East Asian locales of Excel)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,8 @@ def write_all(out: Path, students: list[Student], labs: list[Lab], records: dict
     _write_csv(paths["gradebook"], *gradebook_rows(students, labs, records))
     _write_csv(paths["canvas"], *canvas_rows(students, labs, records, canvas_ids or {}))
     _write_csv(paths["moodle"], *moodle_rows(students, labs, records))
-    paths["results"].write_text(json.dumps(results_document(students, labs, records, roster, out), indent=1,
-                                           ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    write_atomic(paths["results"], json.dumps(results_document(students, labs, records, roster, out), indent=1,
+                                              ensure_ascii=False, sort_keys=True), PRIVATE)
     return paths
 
 
@@ -145,8 +152,17 @@ def _short_feedback(record: dict) -> str:
     return f"{doc['score']}/{doc['max']}" + (" — " + "; ".join(failed) if failed else "")
 
 
+def neutralise(value):
+    """A cell as text a spreadsheet shows and never evaluates: a leading ``'`` before a formula character
+    (OWASP's rule); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow([neutralise(v) for v in header])
+    writer.writerows([neutralise(v) for v in row] for row in rows)
+    write_atomic(path, text.getvalue(), PRIVATE)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
+from clusters.files import write_atomic
 from clusters.i18n import N_, translate
 
 from ..lab import Lab
+from .exports import PRIVATE
 from .roster import Student
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
 
 MARKS = {"pass": "✅", "fail": "❌", "error": "⚠️", "skip": "⏭️"}
 
@@ -19,7 +25,7 @@ def write_feedback(folder: Path, students: list[Student], labs: list[Lab], recor
     written = []
     for student in students:
         path = folder / f"{student.id}.md"
-        path.write_text(feedback_text(student, labs, records, student.lang or default_lang), encoding="utf-8")
+        write_atomic(path, feedback_text(student, labs, records, student.lang or default_lang), PRIVATE)
         written.append(path)
     return written
 
@@ -27,12 +33,13 @@ def write_feedback(folder: Path, students: list[Student], labs: list[Lab], recor
 def feedback_text(student: Student, labs: list[Lab], records: dict, lang: str) -> str:
     """Markdown feedback for ``student`` in ``lang`` (messages come rendered in it from the journal)."""
     def t(message: str, lab: Lab | None = None, **params) -> str:
-        return translate(message, lang, lab.locales if lab else None, params)
+        """Translated, with every parameter escaped (names, images, messages are text, never markup)."""
+        return translate(message, lang, lab.locales if lab else None, {k: text(v) for k, v in params.items()})
 
     lines = [f"# {t(N_('Feedback for {name}'), name=student.name)}", ""]
     for lab in labs:
         record = records.get((student.id, lab.id))
-        lines.append(f"## {t(lab.title, lab)} ({lab.id})")
+        lines.append(f"## {text(translate(lab.title, lang, lab.locales))} ({lab.id})")
         if record is None:
             lines += [t(N_("Not graded yet.")), ""]
             continue
@@ -43,14 +50,22 @@ def feedback_text(student: Student, labs: list[Lab], records: dict, lang: str) -
                               "again."), count=doc["counts"]["error"]))
         lines.append("")
         for item in doc["checks"]:
-            lines.append(f"- {MARKS[item['status']]} **{item['title']}** ({item['points']})")
+            lines.append(f"- {MARKS[item['status']]} **{text(item['title'])}** ({item['points']})")
             if item["status"] != "pass":
-                lines.append(f"  {item['message']}")
+                lines.append(f"  {text(item['message'])}")
             if item["status"] == "fail":
                 if item["expected"] is not None:
                     lines.append("  " + t(N_("Expected: {expected}; found: {found}."),
-                                          expected=t(item["expected"], lab), found=t(str(item["found"]), lab)))
+                                          expected=translate(item["expected"], lang, lab.locales),
+                                          found=translate(str(item["found"]), lang, lab.locales)))
                 if item["hints"]:
                     lines.append("  " + t(N_("Hint: {hint}"), hint=item["hints"][0]))
         lines.append("")
     return "\n".join(lines)
+
+
+def text(value) -> str:
+    """``value`` as Markdown that renders as exactly that text, on one line: Markdown's punctuation
+    backslash-escaped, ``& < >`` as entities (every renderer decodes them; none runs them)."""
+    flat = " ".join(str(value).splitlines())
+    return html.escape(MARKDOWN_SPECIAL.sub(r"\\\1", flat), quote=False)

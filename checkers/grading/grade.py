@@ -22,6 +22,7 @@ from kubernetes import client
 
 from clusters.base import Capabilities, Connection, detect_capabilities
 from clusters.errors import KubelabError, UsageError
+from clusters.files import writable_folder
 from clusters.i18n import _
 
 from ..lab import Lab
@@ -31,6 +32,9 @@ from .redact import redact
 from .roster import Student
 
 JOURNAL = "results.jsonl"
+MAX_RECORD_BYTES = 16 * 1024 * 1024  # one student × lab with its evidence; a longer line is not a record
+STATUSES = ("pass", "fail", "error", "skip")
+CHECK_FIELDS = {"id": str, "title": str, "message": str, "points": int, "status": str, "hints": list}
 ERROR_KINDS = {"ApiUnreachable": "unreachable", "NoKubeconfig": "unreachable", "ClusterUnreachable": "unreachable",
                "ApiTimeout": "timeout", "ApiForbidden": "forbidden", "NamespaceMissing": "namespace-missing"}
 Key = tuple[str, str]  # (student id, lab id)
@@ -50,22 +54,32 @@ class Journal:
     def __init__(self, path: Path):
         self.path = path
         self.records: dict[Key, dict] = {}
+        self.skipped: list[int] = []  # line numbers that hold no usable record (torn, edited, foreign)
         self._lock = threading.Lock()
         if path.is_file():
-            raw = path.read_bytes()
-            for line in raw.splitlines():
+            self._read()
+
+    def _read(self) -> None:
+        with self.path.open("rb+") as journal:
+            for number, line in enumerate(_lines(journal), start=1):
                 try:
                     record = json.loads(line)
+                except (ValueError, RecursionError):
+                    record = None
+                if usable(record):
                     self.records[(record["student"], record["lab"])] = record
-                except (ValueError, KeyError, TypeError):  # a line torn by an interruption
-                    continue
-            if raw and not raw.endswith(b"\n"):
-                with path.open("ab") as out:
-                    out.write(b"\n")
+                elif line.strip():
+                    self.skipped.append(number)
+            end = journal.seek(0, os.SEEK_END)
+            if end:
+                journal.seek(end - 1)
+                if journal.read(1) != b"\n":  # a line torn by an interruption: the next record starts a new line
+                    journal.write(b"\n")
 
     def append(self, record: dict) -> None:
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-        with self._lock, self.path.open("a", encoding="utf-8") as out:
+        with self._lock, open(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a",
+                              encoding="utf-8") as out:
             out.write(line)
             out.flush()
             os.fsync(out.fileno())
@@ -142,8 +156,7 @@ def grade_class(students: list[Student], labs: list[Lab], out: Path, default: Co
                 on_result: Callable[[dict], None] | None = None, on_start: Callable[[int], None] | None = None,
                 ) -> dict[Key, dict]:
     """Grade what ``select`` picks, in parallel; return the journal's records for the roster × labs."""
-    out.mkdir(parents=True, exist_ok=True)
-    journal = Journal(out / JOURNAL)
+    journal = Journal(writable_folder(out) / JOURNAL)
     todo = select(students, labs, journal, only, retry_errors)
     if on_start:
         on_start(len(todo))
@@ -176,6 +189,34 @@ def grade_one(student: Student, lab: Lab, clients: Clients, options: Options) ->
     return {"student": student.id, "lab": lab.id, "namespace": namespace, "language": lang,
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "document": redact(result.as_dict(lang))}
+
+
+def usable(record) -> bool:
+    """Whether a journal line holds a whole record of the shape the exports and reports read."""
+    try:
+        doc = record["document"]
+        return (isinstance(record["student"], str) and isinstance(record["lab"], str)
+                and all(isinstance(doc[k], int) for k in ("score", "max"))
+                and all(isinstance(doc["counts"][s], int) for s in STATUSES)
+                and isinstance(doc["checks"], list) and all(map(_usable_check, doc["checks"])))
+    except (KeyError, TypeError):
+        return False
+
+
+def _usable_check(item) -> bool:
+    return (all(isinstance(item[k], kind) for k, kind in CHECK_FIELDS.items()) and item["status"] in STATUSES
+            and all(isinstance(h, str) for h in item["hints"]) and isinstance(item["params"] or {}, dict)
+            and isinstance(item["expected"], (str, type(None))) and "found" in item)
+
+
+def _lines(handle):
+    """The lines of a binary file, each at most MAX_RECORD_BYTES (the rest of a longer one is dropped)."""
+    while line := handle.readline(MAX_RECORD_BYTES + 1):
+        if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+            while (rest := handle.readline(MAX_RECORD_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            line = b"{}\n"  # not a record, counted as skipped
+        yield line
 
 
 def errors_of(record: dict) -> list[dict]:

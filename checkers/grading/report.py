@@ -7,10 +7,11 @@ from html import escape
 from pathlib import Path
 from statistics import mean, median
 
+from clusters.files import write_atomic
 from clusters.i18n import _, current_language
 
 from ..lab import Lab
-from .exports import cell
+from .exports import PRIVATE, cell
 from .grade import errors_of
 from .roster import Student
 
@@ -26,7 +27,7 @@ fill:#1f2933}.bar{fill:#3e7cb1}.low{fill:#d64545}.mid{fill:#f0b429}.high{fill:#3
 
 
 def write_report(path: Path, students: list[Student], labs: list[Lab], records: dict) -> Path:
-    path.write_text(report_html(students, labs, records), encoding="utf-8")
+    write_atomic(path, report_html(students, labs, records), PRIVATE)
     return path
 
 

@@ -36,7 +36,7 @@ def http_redirect(url: str, status: int = 301, to: str | None = None, timeout: f
                       status=status, expected=status, found=response.status, hints=hints)
     if to and not location.startswith(to):
         return failed(N_("{url} redirects to {location}, not to {to}…"), url=url, location=location or "-", to=to,
-                      expected=to, found=location or "-", hints=hints)
+                      status=status, expected=to, found=location or "-", hints=hints)
     return passed(N_("{url} redirects with {status} to {location}."), url=url, status=status, location=location)
 
 

@@ -26,7 +26,7 @@ from ..base import Backend, Capabilities, Connection, Progress, Status, detect_c
 from ..errors import ClusterNotRunning, ClusterStartFailed
 from ..i18n import _
 from ..kubeconfig import merge_context, remove_context
-from . import binaries, pki
+from . import binaries
 from .components import K8S_VERSION, KUBERNETES
 from .nodes import node_names, sync_nodes, wait_nodes_ready
 from .processes import PortInUse, Running, client_tls, free_ports, http_ok, launch, stop, wait_until
@@ -148,6 +148,8 @@ class EmbeddedBackend(Backend):
         logs.mkdir(exist_ok=True)
         names = ("etcd", "etcd_peer", "apiserver", "controller_manager", "scheduler", "kwok")
         ports = dict(zip(names, free_ports(len(names))))
+        from . import pki  # cryptography: only a start needs it, not every command that asks whether we run
+
         certs = pki.generate(self.home / "pki")
         data = Path(tempfile.mkdtemp(prefix="kubelab-etcd-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
         self._write_state({"version": K8S_VERSION, "ports": ports, "etcd_data": str(data), "processes": []})

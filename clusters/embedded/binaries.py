@@ -9,8 +9,10 @@ The first that works wins; only when all fail is ``BinariesUnavailable`` raised.
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from ..base import Progress, quiet
 from ..errors import BinariesUnavailable
 from ..i18n import _
 from . import download, gobuild
-from .components import COMPONENTS, KWOK, Component
+from .components import COMPONENTS, KWOK, Component, cache_root
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,29 @@ def ensure(progress: Progress = quiet) -> Binaries:
             paths.update(on_path)
             continue
         if not component.cached():
-            _obtain(component, progress)
+            with _exclusive(component, progress):
+                if not component.cached():  # another kubelab may have made it while we waited
+                    _obtain(component, progress)
         paths.update({b: component.bin_dir() / b for b in component.binaries})
     return Binaries(paths=paths, stages=KWOK.stage_paths())
+
+
+@contextmanager
+def _exclusive(component: Component, progress: Progress):
+    """One fetch or build of a component at a time on this machine: others wait for it, then use its result."""
+    path = cache_root() / "locks" / f"{component.name}-{component.version}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress(_("Another kubelab is fetching or building {name} {version}; waiting for it.",
+                       name=component.name, version=component.version))
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _obtain(component: Component, progress: Progress) -> None:

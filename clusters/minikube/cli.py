@@ -17,36 +17,13 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 
-from ..errors import KubelabError
+from ..errors import (MinikubeError, MinikubeFailed, MinikubeMalformed, MinikubeMissing,  # noqa: F401
+                      MinikubeTimeout, MinikubeTooOld)
 from ..i18n import _
 
 PROFILE = "kubelab"
 MINIMUM_VERSION = (1, 24, 0)  # `addons configure metallb` always prompts from 1.24 (minikube PR #12437)
 PROFILE_NOT_FOUND = 85  # minikube's exit code for a missing profile (reason.ExGuestNotFound)
-
-
-class MinikubeError(KubelabError):
-    """minikube is missing, failed, hung, or printed something we cannot read."""
-
-
-class MinikubeMissing(MinikubeError):
-    """No ``minikube`` on PATH."""
-
-
-class MinikubeTooOld(MinikubeError):
-    """The installed minikube is older than ``MINIMUM_VERSION``."""
-
-
-class MinikubeTimeout(MinikubeError):
-    """A minikube command did not finish in time."""
-
-
-class MinikubeFailed(MinikubeError):
-    """A minikube command exited with an error."""
-
-
-class MinikubeMalformed(MinikubeError):
-    """A minikube command printed something that is not what we expected."""
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from clusters.doctor import CATALOG, PROBLEM, WARNING  # noqa: E402
 from clusters.i18n import LANGUAGES, set_language, translate  # noqa: E402
 
 set_language("en")  # the CLI translates its help when imported: keep the English msgids
-from checkers.cli import ExitCode, app  # noqa: E402
+from checkers.cli import ExitCode, command_tree  # noqa: E402
 
 DEFAULT = "en"
 GENERATED = ("labs", "reference")  # folders of docs/ that this hook owns
@@ -196,7 +196,7 @@ def _translation(lab: Lab, lang: str) -> str:
 
 # The CLI reference: typer (0.29) vendors its own click, so the commands are read through typer.
 def cli_page(lang: str) -> str:
-    group = typer.main.get_command(app)
+    group = command_tree()
     context = typer.Context(group, info_name="kubelab")
     lines = [f"# {text(lang, 'cli_title')}", "", text(lang, "cli_intro"), "",
              _help(group.help, lang), "", f"## {text(lang, 'global_options')}", "",

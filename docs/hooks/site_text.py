@@ -43,6 +43,7 @@ TEXT = {
         "exit_PROBLEM": "a problem was found: a check failed, or the doctor found something to fix",
         "exit_CANNOT_RUN": "kubelab could not run: bad input, no cluster, or an error that is not yours",
         "exit_INTERRUPTED": "interrupted (Ctrl-C)",
+        "exit_INTERNAL": "a bug in kubelab: one line says what happened and which log file holds the details",
         "trouble_title": "Troubleshooting",
         "trouble_intro": "Run `kubelab doctor`: it examines your kubeconfig, the API server, the nodes, the tools "
                          "and your cluster backend, and prints what it found. This page lists everything it can "
@@ -93,6 +94,8 @@ TEXT = {
         "exit_PROBLEM": "s-a găsit o problemă: o verificare a eșuat sau doctorul a găsit ceva de reparat",
         "exit_CANNOT_RUN": "kubelab nu a putut rula: date greșite, niciun cluster sau o eroare care nu e a ta",
         "exit_INTERRUPTED": "întrerupt (Ctrl-C)",
+        "exit_INTERNAL": "o eroare în kubelab: un rând spune ce s-a întâmplat și în "
+                         "ce fișier de jurnal sunt detaliile",
         "trouble_title": "Depanare",
         "trouble_intro": "Rulează `kubelab doctor`: examinează kubeconfig-ul, API server-ul, nodurile, uneltele "
                          "și backend-ul clusterului, apoi afișează ce a găsit. Pagina aceasta enumeră tot ce poate "
@@ -146,6 +149,8 @@ TEXT = {
         "exit_CANNOT_RUN": "kubelab n'a pas pu s'exécuter : entrée invalide, pas de cluster, ou une erreur "
                            "qui ne vient pas de vous",
         "exit_INTERRUPTED": "interrompu (Ctrl-C)",
+        "exit_INTERNAL": "un bogue de kubelab : une ligne dit ce qui s'est passé et "
+                         "quel fichier journal contient les détails",
         "trouble_title": "Dépannage",
         "trouble_intro": "Lancez `kubelab doctor` : il examine votre kubeconfig, l'API server, les nœuds, les "
                          "outils et le backend de votre cluster, puis affiche ce qu'il a trouvé. Cette page liste "
@@ -200,6 +205,7 @@ TEXT = {
         "exit_CANNOT_RUN": "kubelab non ha potuto funzionare: input errato, nessun cluster, o un errore che "
                            "non dipende da te",
         "exit_INTERRUPTED": "interrotto (Ctrl-C)",
+        "exit_INTERNAL": "un bug di kubelab: una riga dice cosa è successo e quale file di log contiene i dettagli",
         "trouble_title": "Risoluzione dei problemi",
         "trouble_intro": "Esegui `kubelab doctor`: esamina il kubeconfig, l'API server, i nodi, gli strumenti e "
                          "il backend del tuo cluster, poi mostra ciò che ha trovato. Questa pagina elenca tutto "
@@ -254,6 +260,8 @@ TEXT = {
         "exit_CANNOT_RUN": "kubelab no pudo ejecutarse: entrada incorrecta, ningún clúster, o un error que no "
                            "es tuyo",
         "exit_INTERRUPTED": "interrumpido (Ctrl-C)",
+        "exit_INTERNAL": "un error de kubelab: una línea dice qué pasó y qué archivo "
+                         "de registro tiene los detalles",
         "trouble_title": "Solución de problemas",
         "trouble_intro": "Ejecuta `kubelab doctor`: examina tu kubeconfig, el API server, los nodos, las "
                          "herramientas y el backend de tu clúster, y muestra lo que encontró. Esta página enumera "

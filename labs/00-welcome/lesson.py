@@ -221,7 +221,7 @@ kubectl get pod welcome-hello -o jsonpath='{.spec.containers[0].image}{"\n"}{.sp
 # ## Check your work
 #
 # Run the checks. Each line says what was verified in your cluster: ✓ passed, ✗ failed (with hints),
-# ⚠ not finished yet (run the cell again in a few seconds), ⏭ skipped because this cluster cannot run it.
+# ⚠ could not be checked (not your fault, and it costs no points), ⏭ skipped because this cluster cannot run it.
 # If the cluster cannot be reached at all, every line says so, and costs you nothing: run `kubelab doctor`.
 
 # %% key="check" tags=["check"]
@@ -232,8 +232,9 @@ lab.check()
 #
 # The next cell applies the reference solution: it labels the namespace `kubelab.dev/owner=learner` and
 # creates `welcome-hello`. The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -275,6 +276,7 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell: it removes what you created and puts back the
 # starting state.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

@@ -165,7 +165,7 @@ kubectl get pods
 # ## Check your work
 #
 # Run the checks. Each line says what was verified in your cluster: ✓ passed, ✗ failed (with hints),
-# ⚠ not finished yet (run the cell again in a few seconds), ⏭ skipped because this cluster cannot run it.
+# ⚠ could not be checked (not your fault, and it costs no points), ⏭ skipped because this cluster cannot run it.
 
 # %% key="check" tags=["check"]
 lab.check()
@@ -176,8 +176,9 @@ lab.check()
 # The next cell creates the reference Pod, so that you can compare it with yours
 # (`kubectl get pod containers-hello -o yaml`). It does not build the image: on minikube, run the build step
 # first. The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -228,6 +229,7 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell: it removes what you created and puts back the
 # starting state.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

@@ -216,7 +216,7 @@ kubectl get pods
 # ## Check your work
 #
 # Run the checks. Each line says what was verified in your cluster: ✓ passed, ✗ failed (with hints),
-# ⚠ not finished yet (run the cell again in a few seconds), ⏭ skipped because this cluster cannot run it.
+# ⚠ could not be checked (not your fault, and it costs no points), ⏭ skipped because this cluster cannot run it.
 
 # %% key="check" tags=["check"]
 lab.check()
@@ -226,8 +226,9 @@ lab.check()
 #
 # It happens to everyone. The next cell applies the reference solution, so that you can compare it with your
 # own work (`kubectl get pod pods-sidecar -o yaml`) and carry on. The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -279,6 +280,7 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell: it removes what you created and puts back the
 # starting state.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

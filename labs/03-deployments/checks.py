@@ -41,14 +41,15 @@ def deployment_ready(ctx: Context):
     never = never_schedulable(ctx.view, deployment)
     if never and ready < wanted:
         return failed(N_("{ready} of {wanted} replicas are ready: pods cannot be scheduled ({detail})."),
-                      ready=ready, wanted=wanted, detail=never, expected=str(wanted), found=str(ready), hints=hints)
+                      ready=ready, wanted=wanted, detail=never, name=NAME, expected=str(wanted), found=str(ready),
+                      hints=hints)
     pods = owned_by(ctx.view.list("pods"), _active_replicaset(ctx, deployment) or {"metadata": {}})
     for pod in pods:
         for cond in (pod.get("status") or {}).get("conditions") or []:
             if cond.get("type") == "PodScheduled" and cond.get("reason") == "Unschedulable":
                 return failed(N_("{ready} of {wanted} replicas are ready: pods cannot be scheduled ({detail})."),
-                              ready=ready, wanted=wanted, detail=cond.get("message", ""), expected=str(wanted),
-                              found=str(ready), hints=hints)
+                              ready=ready, wanted=wanted, detail=cond.get("message", ""), name=NAME,
+                              expected=str(wanted), found=str(ready), hints=hints)
     return not_yet(N_("{ready} of {wanted} replicas of {name} are ready."), name=NAME, ready=ready, wanted=wanted,
                    expected=str(wanted), found=str(ready), hints=hints)
 

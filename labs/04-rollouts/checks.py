@@ -66,16 +66,22 @@ def rollout_strategy(ctx: Context):
     strategy = (deployment.get("spec") or {}).get("strategy") or {}
     rolling = strategy.get("rollingUpdate") or {}
     surge, unavailable = str(rolling.get("maxSurge", "25%")), str(rolling.get("maxUnavailable", "25%"))
+    kind = strategy.get("type", "RollingUpdate")
     replicas = (deployment.get("spec") or {}).get("replicas")  # the API server always sets it
     pods = (_pods_for(surge, replicas, True), _pods_for(unavailable, replicas, False)) \
         if isinstance(replicas, int) else None
-    if strategy.get("type", "RollingUpdate") == "RollingUpdate" and pods == (1, 0):
+    if kind == "RollingUpdate" and pods == (1, 0):
         return passed(N_("{name} rolls with maxSurge 1 and maxUnavailable 0."), name=NAME)
-    return failed(N_("{name} uses strategy {kind} with maxSurge {surge} and maxUnavailable {unavailable}."),
-                  name=NAME, kind=strategy.get("type", "RollingUpdate"), surge=surge, unavailable=unavailable,
-                  expected="RollingUpdate, maxSurge 1, maxUnavailable 0",
-                  found=f"{strategy.get('type', 'RollingUpdate')}, maxSurge {surge}, maxUnavailable {unavailable}",
-                  hints=(N_("The strategy lives in the Deployment's spec.strategy.rollingUpdate."),
+    where = N_("The strategy lives in the Deployment's spec.strategy.rollingUpdate.")
+    if kind != "RollingUpdate":  # maxSurge and maxUnavailable mean nothing there
+        message, found = N_("{name} uses strategy {kind}: it stops every old pod before it starts new ones."), kind
+        where = N_("Set spec.strategy.type to RollingUpdate (the default), then its rollingUpdate settings.")
+    else:
+        message = N_("{name} uses strategy {kind} with maxSurge {surge} and maxUnavailable {unavailable}.")
+        found = f"{kind}, maxSurge {surge}, maxUnavailable {unavailable}"
+    return failed(message, name=NAME, kind=kind, surge=surge, unavailable=unavailable,
+                  expected="RollingUpdate, maxSurge 1, maxUnavailable 0", found=found,
+                  hints=(where,
                          N_("maxSurge is how many extra pods may exist during the update; maxUnavailable how many "
                             "may be missing."),
                          N_("`kubectl edit deployment {name}`: under spec.strategy.rollingUpdate set maxSurge: 1 and "

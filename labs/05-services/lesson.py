@@ -226,7 +226,7 @@ kubectl get services
 # ## Check your work
 #
 # Run the checks. Each line says what was verified in your cluster: ✓ passed, ✗ failed (with hints),
-# ⚠ not finished yet (run the cell again in a few seconds), ⏭ skipped because this cluster cannot run it.
+# ⚠ could not be checked (not your fault, and it costs no points), ⏭ skipped because this cluster cannot run it.
 
 # %% key="check" tags=["check"]
 lab.check()
@@ -236,8 +236,9 @@ lab.check()
 #
 # It happens to everyone. The next cell applies the reference Services, so that you can compare them with
 # yours (`kubectl get service svc-web-nodeport -o yaml`) and carry on. The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -283,6 +284,7 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell: it removes your Services and puts the starting
 # Deployment back as it was.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

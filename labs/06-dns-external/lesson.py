@@ -225,7 +225,7 @@ kubectl get service dns-db -o jsonpath='{.spec.clusterIP}{"\n"}'
 # %% [markdown] key="check-intro"
 # ## Check your work
 #
-# Run the checks. ✓ passed, ✗ failed (with hints), ⚠ not finished yet (run the cell again in a few seconds),
+# Run the checks. ✓ passed, ✗ failed (with hints), ⚠ could not be checked (not your fault, and it costs no points),
 # ⏭ skipped because this cluster cannot run it.
 
 # %% key="check" tags=["check"]
@@ -236,8 +236,9 @@ lab.check()
 #
 # The next cell applies the reference solution; compare it with yours (`kubectl get service dns-docs -o yaml`).
 # The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -283,6 +284,7 @@ lab.check()
 # ## Start again
 #
 # To do the lab again from the beginning, run the next cell.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

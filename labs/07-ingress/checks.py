@@ -60,9 +60,10 @@ def _routes_to(ctx: Context, host: str, path: str, expected: str):
              N_("`kubectl describe ingress {name}` lists each host, path and backend."),
              N_("Use pathType Prefix, and a backend with `name: {service}` and `port: number: 80`."))
     if backend.get("name") != expected:
-        return failed(N_("A request for http://{host}{path} goes to {found}, not to {service}."), host=host,
-                      path=path, found=backend.get("name") or N_("no backend"), service=expected, name=INGRESS,
-                      expected=expected, hints=hints)
+        goes_to = backend.get("name") or N_("no backend")
+        return failed(N_("A request for http://{host}{path} goes to {backend}, not to {service}."), host=host,
+                      path=path, backend=goes_to, service=expected, name=INGRESS,
+                      expected=expected, found=goes_to, hints=hints)
     port = backend.get("port") or {}
     service_ports = [p for p in ((ctx.view.get("services", expected) or {}).get("spec") or {}).get("ports") or []]
     if not any(p.get("port") == port.get("number") or (port.get("name") and p.get("name") == port.get("name"))

@@ -142,8 +142,9 @@ lab.check()
 #
 # The next cell applies the reference solution; compare it with yours (`kubectl get ingress ingress-routes -o
 # yaml`). The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -191,6 +192,7 @@ lab.check()
 # ## Start again
 #
 # To do the lab again from the beginning, run the next cell.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

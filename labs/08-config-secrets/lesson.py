@@ -186,8 +186,9 @@ lab.check()
 #
 # The next cell applies the reference solution; compare it with yours (`kubectl get deployment config-app -o
 # yaml`). The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -228,6 +229,7 @@ lab.check()
 # ## Start again
 #
 # To do the lab again from the beginning, run the next cell. The Secret keeps its password.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

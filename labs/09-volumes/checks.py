@@ -153,7 +153,7 @@ def data_survives_pod(ctx: Context):
         return passed(N_("Pod {pod}, started after the deletion, still serves the nonce {nonce}."), pod=pod,
                       nonce=nonce)
     return failed(N_("Pod {pod} does not serve the nonce {nonce} (HTTP {status})."), pod=pod, nonce=nonce,
-                  status=status, expected=nonce, found=body[:40].decode(errors="replace"),
+                  status=status, name=APP, expected=nonce, found=body[:40].decode(errors="replace"),
                   hints=(N_("Was the nonce written into the mounted folder /usr/share/nginx/html?"),
                          N_("If the app mounts an emptyDir, the file was deleted with the old pod."),
                          N_("`kubectl exec deploy/{name} -- cat /usr/share/nginx/html/proof.txt`.")))

@@ -286,7 +286,7 @@ lab.picture()
 # ## Check your work
 #
 # Run the checks. Each line says what was verified in your cluster: ✓ passed, ✗ failed (with hints),
-# ⚠ not finished yet (run the cell again in a few seconds), ⏭ skipped because this cluster cannot run it.
+# ⚠ could not be checked (not your fault, and it costs no points), ⏭ skipped because this cluster cannot run it.
 
 # %% key="check" tags=["check"]
 lab.check()
@@ -296,8 +296,9 @@ lab.check()
 #
 # The next cell applies the reference solution (volumes included) so that you can compare it with your own
 # work, with `kubectl get statefulset volumes-db -o yaml`. The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -344,6 +345,7 @@ lab.check()
 # The next cell removes what the lab created and puts back the starting state. PersistentVolumes belong to
 # the cluster, not to the namespace, so it also deletes the ones this lab made for your namespace (they are
 # `Released` once their claims are gone, and would not bind again).
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

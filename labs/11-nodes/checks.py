@@ -56,8 +56,8 @@ def web_on_labelled_nodes(ctx: Context):
         return passed(N_("The {count} pods of {name} run on labelled nodes: {nodes}."), count=len(pods), name=WEB,
                       nodes=", ".join(sorted({p["spec"]["nodeName"] for p in pods})))
     verdict = failed if never_schedulable(ctx.view, ctx.view.get("deployments", WEB)) else not_yet
-    return verdict(N_("Not every pod of {name} runs on a labelled node yet ({nodes})."), name=WEB,
-                   nodes=", ".join(elsewhere) or N_("pods not ready"), expected=", ".join(sorted(labelled)),
+    return verdict(N_("Not every pod of {name} runs on a labelled node yet ({nodes})."), name=WEB, label=LABEL,
+                   value=VALUE, nodes=", ".join(elsewhere) or N_("pods not ready"), expected=", ".join(sorted(labelled)),
                    found=", ".join(elsewhere),
                    hints=(N_("`kubectl get nodes -L {label}` shows which nodes carry the label."),
                           N_("`kubectl describe pod <a Pending pod>`: no labelled node may have room or be "

@@ -195,7 +195,7 @@ node
 # ## Check your work
 #
 # Run the checks. Each line says what was verified in your cluster: ✓ passed, ✗ failed (with hints),
-# ⚠ not finished yet (run the cell again in a few seconds), ⏭ skipped because this cluster cannot run it.
+# ⚠ could not be checked (not your fault, and it costs no points), ⏭ skipped because this cluster cannot run it.
 
 # %% key="check" tags=["check"]
 lab.check()
@@ -205,8 +205,9 @@ lab.check()
 #
 # The next cell applies the reference solution: it labels the workers, deploys, drains the busiest worker and
 # uncordons it. The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -245,6 +246,7 @@ lab.check()
 #
 # The next cell removes what you created in the namespace. Nodes belong to the whole cluster, so it also makes
 # every node this lab labelled schedulable again and removes the label.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

@@ -368,8 +368,9 @@ lab.check()
 #
 # The next cell applies the reference solution, including the crash test where containers run; compare it with
 # yours (`kubectl get deployment monitoring-grafana -o yaml`). The cell after it runs the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -408,6 +409,7 @@ lab.check()
 # ## Start again
 #
 # To do the lab again from the beginning, run the next cell. The Secrets keep their passwords.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

@@ -180,8 +180,9 @@ lab.check()
 # The next cell applies the reference solution: it takes `NGROK_AUTHTOKEN` from the environment when it is set
 # (otherwise a made-up value, enough only for the checks that read objects). The cell after it runs the checks
 # again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -219,6 +220,7 @@ lab.check()
 #
 # To do the lab again from the beginning, run the next cell. Stop the agent first if you are done with it:
 # `kubectl delete deployment ngrok-agent` frees your account's endpoint.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

@@ -157,9 +157,10 @@ def canary_weight(ctx: Context):
     if share == WANTED_PERCENT:
         return passed(N_("Ingress {name} asks for {percent}% of the requests."), name=CANARY_INGRESS,
                       percent=WANTED_PERCENT)
-    return failed(N_("Ingress {name} asks for {found}% of the requests; the exercise asks for {percent}%."),
-                  name=CANARY_INGRESS, found="?" if share is None else f"{share:g}", percent=WANTED_PERCENT,
-                  expected=f"{WANTED_PERCENT}%", hints=(
+    asked = "?" if share is None else f"{share:g}"
+    return failed(N_("Ingress {name} asks for {share}% of the requests; the exercise asks for {percent}%."),
+                  name=CANARY_INGRESS, share=asked, percent=WANTED_PERCENT,
+                  expected=f"{WANTED_PERCENT}%", found=f"{asked}%", hints=(
                       N_("The weight is an annotation of the canary Ingress, out of 100 unless canary-weight-total "
                          "says otherwise."),
                       N_("Annotation values are strings: quote the number."),

@@ -348,8 +348,9 @@ def one_external_ip(ctx: Context):
                                  "with `minikube addons configure metallb`."),))
     if len(set(addresses.values())) == 1:
         return passed(N_("The stack answers on one IP: {ip}."), ip=addresses[EXTERNAL[0]])
-    return failed(N_("The Services received different IPs: {found}."),
-                  found=", ".join(f"{n}={a}" for n, a in addresses.items()), expected=N_("one IP"),
+    received = ", ".join(f"{n}={a}" for n, a in addresses.items())
+    return failed(N_("The Services received different IPs: {ips}."), ips=received,
+                  found=received, expected=N_("one IP"),
                   hints=(N_("MetalLB shares an IP only between Services with the same allow-shared-ip key and "
                             "distinct ports: see the check on the Services."),
                          N_("Delete and re-apply the Services after fixing the key: an IP once given is kept.")))

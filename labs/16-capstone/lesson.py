@@ -378,8 +378,9 @@ lab.check()
 # The next cell builds the reference stack, certificate and volumes included, and runs the crash tests; compare
 # it with yours component by component (`kubectl get deployment capstone-ftps -o yaml`…). The cell after it runs
 # the checks again.
+# Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
-# %% key="solve" tags=["solve"]
+# %% key="solve" tags=["solve", "skip-execution"]
 lab.solve()
 
 # %% key="check-after-solve" tags=["check"]
@@ -429,6 +430,7 @@ lab.check()
 # ## Start again
 #
 # To do the project again from the beginning, run the next cell. It deletes the namespace, with its claims.
+# Because it deletes your work, that cell only shows a button: nothing changes until you click it.
 
-# %% key="reset" tags=["reset"]
+# %% key="reset" tags=["reset", "skip-execution"]
 lab.reset()

@@ -5,7 +5,7 @@ then runs the lab's checks ``--runs`` times and reports the median wall time and
 per run (LISTs per kind per namespace, plus the namespace lookup). Targets: at most one LIST per
 kind per namespace, at most 50 ms per lab.
 
-    .venv/bin/python -m tests.benchmarks.check_labs [--runs 20] [--labs 02-pods 05-services]
+    .venv/bin/python -m tests.benchmarks.check_labs [--runs 20] [--labs 02-pods 05-services] [--out FILE]
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--labs", nargs="*")
+    parser.add_argument("--out", type=Path, default=ARTIFACT)
     args = parser.parse_args()
     labs = [lab for lab in all_labs() if not args.labs or lab.id in args.labs]
     backend = EmbeddedBackend(home=Path(tempfile.mkdtemp(prefix="kubelab-bench-")), merge_kubeconfig=False)
@@ -62,8 +63,8 @@ def main() -> None:
         api.close()
     finally:
         backend.stop()
-    ARTIFACT.parent.mkdir(exist_ok=True)
-    ARTIFACT.write_text(json.dumps(rows, indent=1))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":
