@@ -2,13 +2,17 @@
 
 Per student ``<id>``: namespace ``lab-<id>`` (Pod Security ``baseline``), a
 ServiceAccount ``student-<id>`` in the hub's namespace (KubeSpawner runs the
-notebook pod with it), a RoleBinding to ``admin`` in ``lab-<id>`` only, a
-cluster-wide read of nodes, storage classes and ingress classes (nothing that
-names a classmate), a ResourceQuota and a LimitRange. Shared: the
+notebook pod with it), RoleBindings in ``lab-<id>`` only to ``edit`` and to
+exactly what the labs need that ``edit`` lacks (``STUDENT_EXTRA_RULES``; never
+RBAC), a cluster-wide read of nodes, storage classes and ingress classes
+(nothing that names a classmate), a ResourceQuota and a LimitRange. Shared: the
 ``kubelab-grader`` ServiceAccount, which may read (never write) every kind the
-checks read, in every student namespace. Everything is applied server-side, so
-provisioning again changes only what differs; nothing here deletes the hub's
-own namespace.
+checks read, in every student namespace, and ValidatingAdmissionPolicies that
+refuse any identity of the hub's namespace (students) to change or delete
+kubelab's own objects there (the quota, the limits, the grader's binding, the
+namespace's kubelab labels). Everything is applied server-side, so
+provisioning again changes only what differs; deprovisioning deletes only
+objects labelled as kubelab's; nothing here deletes the hub's own namespace.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 import yaml
 from kubernetes import client
 
-from clusters.api import ApiError, request
+from clusters.api import ApiError, ApiNotFound, request
 from clusters.base import quiet
 from clusters.files import writable_folder, write_atomic
 
@@ -32,15 +36,33 @@ MANAGED = {"app.kubernetes.io/managed-by": "kubelab"}
 STUDENT_LABEL = "kubelab.dev/student"
 FIELD_MANAGER = "kubelab-hub"
 GRADER = "kubelab-grader"
-GRADER_FILE = "grader"  # <out>/grader.kubeconfig, beside the students' <id>.kubeconfig (a reserved student id)
+GRADER_FILE = "grader"  # <out>/grader.kubeconfig, beside the students' student-<id>.kubeconfig
 STUDENT_READ = "kubelab-student-read"
+STUDENT_EXTRA = "kubelab-student-extra"
+STUDENT_EDIT = "kubelab-student-edit"
+FORMER_BINDINGS = ("kubelab-student-admin",)  # students were bound to `admin` before: removed when provisioning
+PROTECT = "kubelab-classroom"
 RBAC = "rbac.authorization.k8s.io"
-QUOTA = {"requests.cpu": "4", "requests.memory": "4Gi", "limits.cpu": "8", "limits.memory": "8Gi", "pods": "30",
-         "persistentvolumeclaims": "5", "requests.storage": "5Gi", "services.loadbalancers": "0",
+ADMISSION = "admissionregistration.k8s.io"
+# Sized from the labs' own needs: tests/test_hub.py runs every lab a student does, each with the student's
+# identity, and checks that all of them together fit (a student who never resets a lab). Measured, all labs
+# together: 38 pods, requests 2.5 CPU / 2.5 Gi, limits 19 CPU / 9 Gi, 4 claims of 4 Gi, 2 NodePorts. And
+# 10-resources asks one pod for 16 CPUs on purpose (no node fits it; the scheduler says why), so CPU requests
+# and limits (and the LimitRange's max) make room for it besides the other labs' pods.
+QUOTA = {"requests.cpu": "20", "requests.memory": "4Gi", "limits.cpu": "36", "limits.memory": "12Gi", "pods": "50",
+         "persistentvolumeclaims": "8", "requests.storage": "8Gi", "services.loadbalancers": "0",
          "services.nodeports": "2"}
 LIMITS = {"default": {"cpu": "500m", "memory": "256Mi"}, "defaultRequest": {"cpu": "50m", "memory": "64Mi"},
-          "max": {"cpu": "1", "memory": "1Gi"}}
+          "max": {"cpu": "16", "memory": "1Gi"}}
 READ = ["get", "list", "watch"]
+WRITE = ["create", "update", "patch", "delete"]
+STUDENT_EXTRA_RULES = [  # what the labs' solutions do that `edit` does not allow, and nothing else
+    {"apiGroups": [""], "resources": ["resourcequotas", "limitranges"], "verbs": WRITE},  # 10-resources
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": READ + WRITE},  # 06-dns-external
+    # 00-welcome labels its namespace; bound by a RoleBinding in lab-<id>, this reaches that namespace only
+    {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "patch", "update"]},
+]
+PROTECTED_LABELS = ("app.kubernetes.io/managed-by", STUDENT_LABEL)  # and every pod-security.kubernetes.io/ one
 PATHS = {  # kind → (API prefix, plural, namespaced)
     "Namespace": ("/api/v1", "namespaces", False),
     "ServiceAccount": ("/api/v1", "serviceaccounts", True),
@@ -50,6 +72,8 @@ PATHS = {  # kind → (API prefix, plural, namespaced)
     "RoleBinding": (f"/apis/{RBAC}/v1", "rolebindings", True),
     "ClusterRole": (f"/apis/{RBAC}/v1", "clusterroles", False),
     "ClusterRoleBinding": (f"/apis/{RBAC}/v1", "clusterrolebindings", False),
+    "ValidatingAdmissionPolicy": (f"/apis/{ADMISSION}/v1", "validatingadmissionpolicies", False),
+    "ValidatingAdmissionPolicyBinding": (f"/apis/{ADMISSION}/v1", "validatingadmissionpolicybindings", False),
 }
 
 
@@ -65,6 +89,11 @@ class Classroom:
     def account(self, student_id: str) -> str:
         return f"student-{student_id}"
 
+    @property
+    def group(self) -> str:
+        """The group of every ServiceAccount of the hub's namespace: the students (and the grader)."""
+        return f"system:serviceaccounts:{self.hub_namespace}"
+
 
 def shared_objects(room: Classroom, languages: dict[str, str] | None = None) -> list[dict]:
     """The ClusterRoles, the grader and the students' languages (read by the hub's spawn hook)."""
@@ -75,13 +104,54 @@ def shared_objects(room: Classroom, languages: dict[str, str] | None = None) -> 
             {"apiGroups": [""], "resources": ["nodes"], "verbs": READ},
             {"apiGroups": ["storage.k8s.io"], "resources": ["storageclasses"], "verbs": READ},
             {"apiGroups": ["networking.k8s.io"], "resources": ["ingressclasses"], "verbs": READ}]),
+        _obj("ClusterRole", STUDENT_EXTRA, rules=STUDENT_EXTRA_RULES),
         _obj("ClusterRole", GRADER, rules=namespaced),
         _obj("ClusterRole", f"{GRADER}-cluster", rules=cluster),
         _obj("ServiceAccount", GRADER, room.hub_namespace),
         _obj("ClusterRoleBinding", f"{GRADER}-cluster", subjects=[grader], roleRef=_role(f"{GRADER}-cluster")),
         _obj("ConfigMap", "kubelab-languages", room.hub_namespace,
              data={"languages.json": json.dumps(languages or {}, sort_keys=True)}),
+        *protection(room),
     ]
+
+
+def protection(room: Classroom) -> list[dict]:
+    """Admission policies: no identity of the hub's namespace changes or deletes kubelab's objects in a student
+    namespace, or the kubelab labels of the namespace itself (Pod Security, student, managed-by)."""
+    from_hub = [{"name": "from-the-hub", "expression": f"'{room.group}' in request.userInfo.groups"}]
+    managed = ("has(oldObject.metadata.labels) && 'app.kubernetes.io/managed-by' in oldObject.metadata.labels && "
+               "oldObject.metadata.labels['app.kubernetes.io/managed-by'] == 'kubelab'")
+    keys = "[" + ", ".join(f"'{k}'" for k in PROTECTED_LABELS) + "]"
+
+    def ours(var: str) -> str:
+        return f"({var}.startsWith('pod-security.kubernetes.io/') || {var} in {keys})"
+
+    kept = (f"request.operation == 'UPDATE' && has(oldObject.metadata.labels) && "
+            f"oldObject.metadata.labels.all(k, !{ours('k')} || (has(object.metadata.labels) && "
+            f"k in object.metadata.labels && object.metadata.labels[k] == oldObject.metadata.labels[k])) && "
+            f"(!has(object.metadata.labels) || object.metadata.labels.all(k, !{ours('k')} || "
+            f"k in oldObject.metadata.labels))")
+    student = [{"key": STUDENT_LABEL, "operator": "Exists"}]
+    changes = ["UPDATE", "DELETE"]
+    objects = _obj("ValidatingAdmissionPolicy", f"{PROTECT}-{room.hub_namespace}-objects", spec={
+        "failurePolicy": "Fail", "matchConditions": from_hub,
+        "matchConstraints": {"namespaceSelector": {"matchExpressions": student}, "resourceRules": [
+            {"apiGroups": [""], "apiVersions": ["*"], "operations": changes,
+             "resources": ["resourcequotas", "limitranges"]},
+            {"apiGroups": [RBAC], "apiVersions": ["*"], "operations": changes,
+             "resources": ["roles", "rolebindings"]}]},
+        "validations": [{"expression": f"!({managed})", "reason": "Forbidden",
+                         "message": "kubelab's classroom objects are the instructor's: students cannot change them"}]})
+    namespaces = _obj("ValidatingAdmissionPolicy", f"{PROTECT}-{room.hub_namespace}-namespaces", spec={
+        "failurePolicy": "Fail", "matchConditions": from_hub,
+        "matchConstraints": {"objectSelector": {"matchExpressions": student}, "resourceRules": [
+            {"apiGroups": [""], "apiVersions": ["*"], "operations": changes, "resources": ["namespaces"]}]},
+        "validations": [{"expression": kept, "reason": "Forbidden",
+                         "message": "the namespace's kubelab and Pod Security labels are the instructor's"}]})
+    bindings = [_obj("ValidatingAdmissionPolicyBinding", policy["metadata"]["name"],
+                     spec={"policyName": policy["metadata"]["name"], "validationActions": ["Deny"]})
+                for policy in (objects, namespaces)]
+    return [objects, namespaces, *bindings]
 
 
 def student_objects(student_id: str, room: Classroom) -> list[dict]:
@@ -95,8 +165,8 @@ def student_objects(student_id: str, room: Classroom) -> list[dict]:
     return [
         namespace,
         _obj("ServiceAccount", account, room.hub_namespace, labels=labels, automountServiceAccountToken=False),
-        _obj("RoleBinding", "kubelab-student-admin", ns, labels=labels, subjects=[student],
-             roleRef=_role("admin")),
+        _obj("RoleBinding", STUDENT_EDIT, ns, labels=labels, subjects=[student], roleRef=_role("edit")),
+        _obj("RoleBinding", STUDENT_EXTRA, ns, labels=labels, subjects=[student], roleRef=_role(STUDENT_EXTRA)),
         _obj("ClusterRoleBinding", f"kubelab-student-{student_id}", labels=labels, subjects=[student],
              roleRef=_role(STUDENT_READ)),
         _obj("RoleBinding", GRADER, ns, labels=labels, subjects=[_subject(GRADER, room.hub_namespace)],
@@ -119,28 +189,53 @@ def provision(api: client.ApiClient, student_ids: list[str], room: Classroom, pr
     for obj in objects:
         if obj["kind"] == "Namespace":
             progress(obj["metadata"]["name"])
-        request(api, "PATCH", _path(obj), query={"fieldManager": FIELD_MANAGER, "force": "true"},
-                body=obj, content_type="application/apply-patch+yaml")
+        try:
+            _apply(api, obj)
+        except ApiError as exc:  # a binding whose roleRef (immutable) someone changed: made again
+            if exc.status != 422 or not obj["kind"].endswith("RoleBinding"):
+                raise
+            request(api, "DELETE", _path(obj))
+            _apply(api, obj)
+        if obj["kind"] == "Namespace":
+            for name in FORMER_BINDINGS:
+                _delete(api, _obj("RoleBinding", name, obj["metadata"]["name"]))
     return len(objects)
 
 
-def deprovision(api: client.ApiClient, student_ids: list[str], room: Classroom, shared: bool = False,
-                progress=quiet) -> int:
-    """Delete the students' objects (their namespaces with all their work), and the shared ones if asked."""
-    objects = [o for sid in student_ids for o in student_objects(sid, room)] + (shared_objects(room) if shared else [])
+def deprovision_plan(api: client.ApiClient, student_ids: list[str], room: Classroom,
+                     shared: bool = False) -> list[dict]:
+    """What ``deprovision`` would delete: the students' namespaces (with all their work), ServiceAccounts and
+    ClusterRoleBindings, and the shared objects if asked — only those that exist and are labelled as kubelab's
+    (a student's: with their id). Objects inside a namespace go with it and are not listed."""
+    wanted = [o for sid in student_ids for o in student_objects(sid, room)] + (shared_objects(room) if shared else [])
+    found = []
+    for obj in wanted:
+        if obj["kind"] in ("RoleBinding", "ResourceQuota", "LimitRange"):
+            continue
+        try:
+            labels = request(api, "GET", _path(obj))["metadata"].get("labels") or {}
+        except ApiNotFound:
+            continue
+        expected = obj["metadata"]["labels"]
+        if all(labels.get(key) == value for key, value in expected.items()):
+            found.append(obj)
+    return found
+
+
+def deprovision(api: client.ApiClient, objects: list[dict], progress=quiet) -> int:
+    """Delete ``objects`` (from ``deprovision_plan``); returns how many were deleted."""
     deleted = 0
     for obj in objects:
-        if obj["kind"] in ("RoleBinding", "ResourceQuota", "LimitRange"):
-            continue  # they go with their namespace
         if obj["kind"] == "Namespace":
             progress(obj["metadata"]["name"])
-        try:
-            request(api, "DELETE", _path(obj))
-            deleted += 1
-        except ApiError as exc:
-            if exc.status != 404:
-                raise
+        deleted += _delete(api, obj)
     return deleted
+
+
+def describe(obj: dict) -> str:
+    meta = obj["metadata"]
+    return f"{obj['kind']} {meta['namespace']}/{meta['name']}" if meta.get("namespace") else \
+        f"{obj['kind']} {meta['name']}"
 
 
 def kubeconfig(api: client.ApiClient, account: str, room: Classroom, namespace: str, hours: int,
@@ -163,17 +258,23 @@ def kubeconfig(api: client.ApiClient, account: str, room: Classroom, namespace: 
 
 def write_kubeconfigs(api: client.ApiClient, student_ids: list[str], room: Classroom, folder: Path,
                       hours: int = 24 * 120, server: str | None = None) -> list[Path]:
-    """``folder/<id>.kubeconfig`` per student and ``folder/grader.kubeconfig``, readable by their owner only."""
+    """``folder/student-<id>.kubeconfig`` per student (named after the ServiceAccount, so no id can name the
+    grader's file) and ``folder/grader.kubeconfig``, created readable by their owner only."""
     writable_folder(folder)
-    wanted = [(sid, room.account(sid), room.namespace(sid)) for sid in student_ids]
-    wanted.append((GRADER_FILE, GRADER, "default"))
+    wanted = [(room.account(sid), room.namespace(sid)) for sid in student_ids]
+    wanted.append((GRADER, "default"))
     written = []
-    for name, account, namespace in wanted:
-        path = folder / f"{name}.kubeconfig"
+    for account, namespace in wanted:
+        path = kubeconfig_path(folder, account)
         text = yaml.safe_dump(kubeconfig(api, account, room, namespace, hours, server), sort_keys=False)
-        write_atomic(path, text, 0o600)
+        write_atomic(path, text, mode=0o600)
         written.append(path)
     return written
+
+
+def kubeconfig_path(folder: Path, account: str) -> Path:
+    """Where ``write_kubeconfigs`` puts ``account``'s kubeconfig: ``grader.kubeconfig`` for the grader."""
+    return folder / f"{GRADER_FILE if account == GRADER else account}.kubeconfig"
 
 
 def _grader_rules() -> tuple[list[dict], list[dict]]:
@@ -188,6 +289,20 @@ def _grader_rules() -> tuple[list[dict], list[dict]]:
     return rules, [{"apiGroups": [g], "resources": sorted(r), "verbs": READ} for g, r in sorted(cluster.items())]
 
 
+def _apply(api: client.ApiClient, obj: dict) -> None:
+    request(api, "PATCH", _path(obj), query={"fieldManager": FIELD_MANAGER, "force": "true"},
+            body=obj, content_type="application/apply-patch+yaml")
+
+
+def _delete(api: client.ApiClient, obj: dict) -> int:
+    """Delete ``obj``: 1, or 0 when it is already gone."""
+    try:
+        request(api, "DELETE", _path(obj))
+        return 1
+    except ApiNotFound:
+        return 0
+
+
 def _ensure_hub_namespace(api: client.ApiClient, name: str) -> None:
     """The hub's namespace (Helm's) is created when missing and never labelled or deleted by kubelab."""
     try:
@@ -198,7 +313,7 @@ def _ensure_hub_namespace(api: client.ApiClient, name: str) -> None:
 
 
 def _obj(kind: str, name: str, namespace: str | None = None, labels: dict | None = None, **rest) -> dict:
-    api_version = f"{RBAC}/v1" if kind.startswith(("Role", "Cluster")) else "v1"
+    api_version = PATHS[kind][0].removeprefix("/api/").removeprefix("/apis/")
     metadata = {"name": name, **({"namespace": namespace} if namespace else {}),
                 "labels": {**MANAGED, **(labels or {})}}
     return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **rest}

@@ -8,6 +8,7 @@ plain values. Shared verdicts (``pod_running``) return an Outcome.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from .outcome import N_, Outcome, failed, not_yet, passed
 from .semantics import EnvVar, all_containers, never_schedulable, parse_image, ready_addresses
@@ -136,3 +137,37 @@ def passive_range(env: dict[str, EnvVar]) -> range | None:
     if value("FTP_PASSIVE_PORTS"):
         low, _, high = value("FTP_PASSIVE_PORTS").partition(":")
     return range(int(low), int(high) + 1) if low.isdigit() and high.isdigit() else None
+
+
+#: seconds within which a ReplicaSet makes the pods of one change of its size (its creation, a scale)
+BURST = 5
+CONTROLLER = "kube-controller-manager"
+
+
+def replacements(replicaset: dict, pods: list[dict]) -> list[dict]:
+    """The pods of ``pods`` that ``replicaset`` made to replace lost ones (deleted, evicted), from durable state
+    alone (no Events, which expire): pods made more than ``BURST`` seconds after its last change of size, or, when
+    its size changed once (generation 2), between its first ``BURST`` seconds and that change. The last change
+    of size is when the controller last changed its spec (``managedFields``); the creation when it never did."""
+    meta = replicaset.get("metadata") if isinstance(replicaset.get("metadata"), dict) else {}
+    born = _time(meta.get("creationTimestamp"))
+    if born is None:
+        return []
+    changes = [_time(e.get("time")) for e in meta.get("managedFields") or []
+               if isinstance(e, dict) and e.get("manager") == CONTROLLER and not e.get("subresource")]
+    resized = max([t for t in changes if t is not None] + [born])
+    once = meta.get("generation") == 2
+    found = []
+    for pod in pods:
+        made = _time((pod.get("metadata") or {}).get("creationTimestamp"))
+        if made is not None and (made > resized + BURST or (once and born + BURST < made < resized)):
+            found.append(pod)
+    return found
+
+
+def _time(value) -> float | None:
+    """An API timestamp (RFC 3339, whole seconds) as seconds since the epoch, or None."""
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

@@ -26,6 +26,7 @@ LAB_ID = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 DNS_NAME = re.compile(r"^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$")
 MAX_LAB_FILE_BYTES = 256 * 1024  # lab.yaml and fault.yaml are a few hundred bytes
+CLASSROOM = ("students", "instructor")  # who does the lab on a shared (JupyterHub) cluster
 
 
 class LabError(UsageError):
@@ -61,6 +62,7 @@ class Lab:
     needs: dict = field(default_factory=dict)
     requires: tuple[str, ...] = ()
     secrets: tuple[dict, ...] = ()
+    classroom: str = "students"  # "instructor": it needs rights a student's namespace never gives
 
     @property
     def slug(self) -> str:
@@ -119,6 +121,10 @@ def load_lab(path: Path) -> Lab:
                                               for k, v in needs.items()):
         raise LabError(_("{file}: field \"needs\" takes only {names}; found {value!r}.", file=file,
                          names=", ".join(CAPABILITIES), value=short_repr(needs)))
+    classroom = data.get("classroom", "students")
+    if classroom not in CLASSROOM:
+        raise LabError(_("{file}: field \"classroom\" is one of {names}; found {value!r}.", file=file,
+                         names=", ".join(CLASSROOM), value=short_repr(classroom)))
     return Lab(
         id=lab_id,
         order=_field(data, "order", int, file, _("a whole number")),
@@ -130,6 +136,7 @@ def load_lab(path: Path) -> Lab:
         requires=tuple(_list(data, "requires", file, _is_text, _("a list of lab ids"))),
         secrets=tuple(_list(data, "secrets", file, _is_secret,
                             _("a list of secrets, each with a name and optionally type, literals and generate"))),
+        classroom=classroom,
     )
 
 

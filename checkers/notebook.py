@@ -196,4 +196,8 @@ def open_lab(name: str, connection: Connection | None = None) -> NotebookLab | N
         if backend.name == "embedded":  # the kernel's `!kubectl` cells must reach the same cluster
             os.environ["KUBECONFIG"] = str(connection.kubeconfig)
     _kubectl_on_path()
+    if lab.classroom == "instructor" and os.environ.get("JUPYTERHUB_USER"):  # a single-user server of a hub
+        print(_("In a JupyterHub classroom your instructor runs this lab: it needs rights or cluster-wide "
+                "resources your namespace does not give (nodes, fixed nodePorts, LoadBalancers). Read it, and "
+                "do it on your own cluster (minikube) if you have one."))
     return NotebookLab(lab, connection, working_namespace(lab), backend)

@@ -9,12 +9,15 @@ import base64
 import datetime
 import importlib.util
 import json
+import time
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from .kube import BURST
 
 DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 FAKE_NODE = "kwok.x-k8s.io/node"
@@ -78,3 +81,9 @@ def reserve_volume(kubectl, claim: str, size: str, storage_class: str = "", labe
                  "claimRef": {"namespace": kubectl.namespace, "name": claim},
                  "hostPath": {"path": f"/data/kubelab/{kubectl.namespace}/{claim}", "type": "DirectoryOrCreate"}},
     })
+
+
+def let_pods_age() -> None:
+    """Wait as long as a learner reads the output: checks tell the pods a ReplicaSet made to replace lost ones from
+    its first pods by when they were made (durable, unlike Events; ``kube.replacements``)."""
+    time.sleep(BURST + 1)

@@ -343,3 +343,29 @@ def test_capabilities_report_no_data_plane_and_four_nodes(embedded, api):
     assert caps.data_plane is False
     assert caps.ingress is False and caps.load_balancer is False and caps.internet is False
     assert caps.nodes == 4
+
+
+# -- etcd -----------------------------------------------------------------------------------------
+def test_etcd_serves_tls_to_certificate_holders_only(embedded):
+    """As kubeadm's: no plain HTTP, no TLS client without a certificate of etcd's own CA (clients and peers)."""
+    import ssl
+    import urllib.request
+
+    from clusters.embedded.processes import client_tls
+
+    pki = embedded.home / "pki"
+    ports = embedded._state()["ports"]
+    for name in ("etcd", "etcd_peer"):
+        url = f"https://127.0.0.1:{ports[name]}/health"
+        with pytest.raises(OSError):  # plain HTTP to a TLS listener: refused
+            urllib.request.urlopen(f"http://127.0.0.1:{ports[name]}/health", timeout=5).read()
+        with pytest.raises((ssl.SSLError, OSError)):  # no client certificate: the handshake fails
+            urllib.request.urlopen(url, timeout=5, context=client_tls(pki / "etcd-ca.crt")).read()
+        with pytest.raises((ssl.SSLError, OSError)):  # the Kubernetes CA's admin is no etcd client
+            urllib.request.urlopen(url, timeout=5, context=client_tls(pki / "etcd-ca.crt", pki / "admin.crt",
+                                                                       pki / "admin.key")).read()
+    allowed = client_tls(pki / "etcd-ca.crt", pki / "apiserver-etcd-client.crt", pki / "apiserver-etcd-client.key")
+    with urllib.request.urlopen(f"https://127.0.0.1:{ports['etcd']}/health", timeout=5, context=allowed) as answer:
+        assert b'"health":"true"' in answer.read()
+    for key in pki.glob("*.key"):
+        assert key.stat().st_mode & 0o077 == 0, f"{key.name} is readable by others"

@@ -246,7 +246,7 @@ def classroom(cluster, tmp_path_factory):
     yield roster, labs, grader, expected, proxies
     for proxy in proxies.values():
         proxy.stop()
-    hub.deprovision(admin, provisioned, room)
+    hub.deprovision(admin, hub.deprovision_plan(admin, provisioned, room))
     admin.close()
 
 
@@ -266,7 +266,7 @@ def _expectations(labs, states, sid, capabilities) -> dict:
         total = sum(c.points for c in runnable)
         for name, state in states.items():
             if state == "forbidden":
-                expected[(sid(name), lab.id)] = (0, 0, sorted((c.id, "forbidden") for c in runnable))
+                expected[(sid(name), lab.id)] = (0, 0, sorted((c.id, "obstructed") for c in runnable))
             elif state == "empty":
                 expected[(sid(name), lab.id)] = (0, total, [])
             elif isinstance(state, int) and state < len(lab.faults):
@@ -308,6 +308,60 @@ def test_a_class_in_mixed_states_grades_to_the_exact_scores_and_errors(classroom
 
 
 @pytest.mark.cluster
+def test_a_regrade_during_an_outage_loses_nothing(classroom, graded, tmp_path):
+    """`--only` a student while the API server is unreachable: the journal grows, the grades stay."""
+    roster, labs, grader, _expected, _proxies = classroom
+    out, students, _labs, records = graded
+    shutil.copyfile(out / JOURNAL, tmp_path / JOURNAL)
+    before = write_all(tmp_path, students, labs, records, roster=roster)
+    saved = {name: before[name].read_text() for name in ("gradebook", "canvas", "moodle")}
+    solution = next(s for s in students if s.id.endswith("-solution"))
+    dead = Connection(kubeconfig=_kubeconfig_via(grader.kubeconfig, _closed_port(), tmp_path / "dead.kubeconfig"))
+    lines = len((tmp_path / JOURNAL).read_text().splitlines())
+    regraded = grade_class(students, labs, tmp_path, dead, Options(workers=2, timeout=1.0), only=[solution.id])
+    assert len((tmp_path / JOURNAL).read_text().splitlines()) == lines + len(labs), "the outage is on record"
+    assert all(errors_of(r) for r in Journal(tmp_path / JOURNAL).history(solution.id, labs[0].id)[-1:])
+    for lab in labs:
+        kept, graded_before = (json.dumps(r[(solution.id, lab.id)], sort_keys=True) for r in (regraded, records))
+        assert kept == graded_before, "a decided grade was replaced"
+    after = write_all(tmp_path, students, labs, regraded, roster=roster)
+    assert {name: after[name].read_text() for name in saved} == saved
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again when the probe is
+
+
+def test_an_undecided_record_never_replaces_a_decided_one(tmp_path):
+    lab = find_lab(LAB_IDS[0])
+    journal = Journal(tmp_path / JOURNAL)
+    decided = _record("ana", lab, {lab.checks[0].id: "fail"})
+    journal.append(decided)
+    journal.append(_record("ana", lab, {c.id: "error" for c in lab.checks}, "ApiUnreachable"))
+    journal.append(_record("ana", lab, {lab.checks[0].id: "error"}, "ApiTimeout"))
+    assert Journal(tmp_path / JOURNAL).records[("ana", lab.id)] == decided
+    assert len(Journal(tmp_path / JOURNAL).history("ana", lab.id)) == 3
+    fixed = _record("ana", lab, {})
+    journal.append(fixed)  # decided again, later: the new grade counts
+    assert Journal(tmp_path / JOURNAL).records[("ana", lab.id)] == fixed
+
+
+def test_an_obstructed_grader_is_reported_never_a_silent_blank(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("id,name\nana,Ana\n")
+    students = read_roster(roster)
+    lab = find_lab(LAB_IDS[0])
+    records = {("ana", lab.id): _record("ana", lab, {c.id: "error" for c in lab.checks}, "ApiForbidden")}
+    paths = write_all(tmp_path, students, [lab], records, roster=roster)
+    gradebook = list(csv.DictReader(io.StringIO(paths["gradebook"].read_text(encoding="utf-8"))))
+    assert gradebook[0]["needs_regrade"] == "obstructed"
+    assert {e["kind"] for e in json.loads(paths["results"].read_text())["errors"]} == {"obstructed"}
+    assert "obstructed" in write_report(tmp_path / "report.html", students, [lab], records).read_text()
+
+
+@pytest.mark.cluster
 def test_interrupt_and_resume_give_the_same_gradebook(classroom, graded, tmp_path):
     roster, labs, grader, _expected, _proxies = classroom
     out_a, students, _labs, records_a = graded
@@ -340,7 +394,7 @@ def test_evidence_document_and_feedback_in_the_students_language(classroom, grad
     paths = write_all(out, students, labs, records, roster=roster)
     document = json.loads(paths["results"].read_text())
     kinds = {e["kind"] for e in document["errors"]}
-    assert kinds == {"forbidden", "namespace-missing", "unreachable", "timeout"}
+    assert kinds == {"obstructed", "namespace-missing", "unreachable", "timeout"}
     assert all(" --only " in command for command in document["rerun"])
     files = write_feedback(out / "feedback", students, labs, records, "en")
     assert len(files) == len(students)

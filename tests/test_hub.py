@@ -1,23 +1,30 @@
 """The JupyterHub classroom on the embedded cluster, with real RBAC and each identity's own token.
 
 30 students are provisioned; each one works in their own namespace and can neither read nor change a
-classmate's (Secrets included); the grader reads every kind the checks read everywhere and writes nothing.
+classmate's (Secrets included), nor RBAC, nor kubelab's own objects (the grader's access, the quota); every lab a
+student does runs with the student's own identity; the grader reads every kind the checks read everywhere and
+writes nothing.
 """
 
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import typer
 import yaml
+from kubernetes.utils import parse_quantity
 from typer.testing import CliRunner
 
-from checkers import hub
+from checkers import actions, hub, solving
 from checkers.cli import hub as hub_cli
+from checkers.cli import main
+from checkers.lab import all_labs
+from checkers.runner import run_lab
 from checkers.view import KINDS
 from clusters.api import ApiError, ApiForbidden, ApiNotFound, get, request
-from clusters.base import Connection
+from clusters.base import Connection, detect_capabilities
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -36,12 +43,17 @@ def room(cluster, tmp_path_factory):
     folder = tmp_path_factory.mktemp("kubeconfigs")
     hub.provision(admin, ids, classroom)
     hub.write_kubeconfigs(admin, ids, classroom, folder, hours=2)
-    clients = {name: Connection(kubeconfig=folder / f"{name}.kubeconfig").api_client() for name in ids + ["grader"]}
+    clients = {name: _connection(folder, classroom, name).api_client() for name in ids + ["grader"]}
     yield ids, classroom, clients, admin, folder
     for api in clients.values():
         api.close()
-    hub.deprovision(admin, ids, classroom, shared=False)
+    hub.deprovision(admin, hub.deprovision_plan(admin, ids, classroom))
     admin.close()
+
+
+def _connection(folder, classroom, name: str) -> Connection:
+    account = hub.GRADER if name == "grader" else classroom.account(name)
+    return Connection(kubeconfig=hub.kubeconfig_path(folder, account))
 
 
 def _allowed(call) -> bool:
@@ -133,25 +145,10 @@ def test_provisioning_again_changes_nothing(room):
 
 def test_kubeconfigs_are_private_and_default_to_the_students_namespace(room):
     ids, classroom, _clients, _admin, folder = room
-    path = folder / f"{ids[0]}.kubeconfig"
+    path = hub.kubeconfig_path(folder, classroom.account(ids[0]))
     assert path.stat().st_mode & 0o077 == 0
     config = yaml.safe_load(path.read_text())
     assert config["contexts"][0]["context"]["namespace"] == classroom.namespace(ids[0])
-
-
-def test_deprovision_removes_the_student(cluster):
-    admin = cluster.api_client()
-    classroom = hub.Classroom(hub_namespace=f"hub-{uuid.uuid4().hex[:4]}")
-    sid = f"gone-{uuid.uuid4().hex[:4]}"
-    hub.provision(admin, [sid], classroom)
-    hub.deprovision(admin, [sid], classroom, shared=False)
-    with pytest.raises(ApiNotFound):
-        get(admin, f"/api/v1/namespaces/{classroom.hub_namespace}/serviceaccounts/{classroom.account(sid)}")
-    with pytest.raises(ApiNotFound):
-        get(admin, f"/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/kubelab-student-{sid}")
-    phase = wait_for(lambda: _phase(admin, classroom.namespace(sid)), what="namespace deletion started")
-    assert phase in ("Terminating", "gone")
-    admin.close()
 
 
 def _phase(api, namespace: str) -> str | None:
@@ -159,3 +156,162 @@ def _phase(api, namespace: str) -> str | None:
         return get(api, f"/api/v1/namespaces/{namespace}")["status"].get("phase") == "Terminating" and "Terminating"
     except ApiNotFound:
         return "gone"
+
+
+MERGE = "application/merge-patch+json"
+RBAC = "/apis/rbac.authorization.k8s.io/v1"
+
+
+def test_students_cannot_switch_off_their_grading_or_touch_rbac(room):
+    """The grader's binding, the quota and the limits are the instructor's; RBAC is nobody's in class."""
+    ids, classroom, clients, _admin, _folder = room
+    sid, classmate = ids[1], ids[2]
+    me, own = clients[sid], classroom.namespace(sid)
+    quota, limits = f"/api/v1/namespaces/{own}/resourcequotas/kubelab-quota", \
+        f"/api/v1/namespaces/{own}/limitranges/kubelab-limits"
+    binding = f"{RBAC}/namespaces/{own}/rolebindings/{hub.GRADER}"
+
+    def patch(path, body):
+        return lambda: request(me, "PATCH", path, body=body, content_type=MERGE)
+
+    # the policies take a moment to reach the API server: wait until a no-op change of the quota is refused
+    wait_for(lambda: not _allowed(patch(quota, {})), what="admission policies in force")
+    classmate_admin = {"metadata": {"name": "friend"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
+                                                                   "kind": "ClusterRole", "name": "admin"},
+                       "subjects": [{"kind": "ServiceAccount", "name": classroom.account(classmate),
+                                     "namespace": classroom.hub_namespace}]}
+    for attempt in (
+        lambda: request(me, "DELETE", binding),
+        patch(binding, {"metadata": {"labels": {"x": "y"}}}),
+        lambda: request(me, "DELETE", quota),
+        patch(quota, {"spec": {"hard": {"pods": "1000"}}}),
+        patch(quota, {"metadata": {"labels": {"app.kubernetes.io/managed-by": None}}}),
+        lambda: request(me, "DELETE", limits),
+        patch(limits, {"spec": {"limits": [{"type": "Container", "max": {"cpu": "64"}}]}}),
+        lambda: request(me, "POST", f"{RBAC}/namespaces/{own}/rolebindings", body=classmate_admin),
+        lambda: request(me, "POST", f"{RBAC}/namespaces/{own}/roles", body={"metadata": {"name": "r"}, "rules": []}),
+        patch(f"/api/v1/namespaces/{own}",
+              {"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}}),
+        patch(f"/api/v1/namespaces/{own}", {"metadata": {"labels": {hub.STUDENT_LABEL: None}}}),
+        lambda: request(me, "DELETE", f"/api/v1/namespaces/{own}"),
+        patch(f"/api/v1/namespaces/{classroom.namespace(classmate)}", {"metadata": {"labels": {"x": "y"}}}),
+    ):
+        assert not _allowed(attempt), "a student changed what grading or isolation relies on"
+    # what the labs do that `edit` alone would not allow
+    request(me, "PATCH", f"/api/v1/namespaces/{own}", body={"metadata": {"labels": {"kubelab.dev/owner": sid}}},
+            content_type=MERGE)
+    request(me, "POST", f"/api/v1/namespaces/{own}/resourcequotas",
+            body={"metadata": {"name": "mine"}, "spec": {"hard": {"pods": "20"}}})
+    request(me, "PATCH", f"/api/v1/namespaces/{own}/resourcequotas/mine", body={"spec": {"hard": {"pods": "21"}}},
+            content_type=MERGE)
+    request(me, "DELETE", f"/api/v1/namespaces/{own}/resourcequotas/mine")
+    assert get(clients["grader"], f"/api/v1/namespaces/{own}/secrets")["items"] is not None
+
+
+def test_every_lab_runs_with_a_students_own_identity(room, cluster, monkeypatch):
+    """Each lab students do in class: its solution, applied with the student's own token in their namespace,
+    passes every check the cluster can run, and the class quota holds every lab at once (a student who never
+    resets a lab)."""
+    ids, classroom, clients, admin, folder = room
+    labs = [lab for lab in all_labs() if lab.classroom == "students"]
+    grader = clients["grader"]
+    capabilities = detect_capabilities(grader)
+    reserve = solving.reserve_volume
+
+    def as_instructor(kubectl, *args, **kwargs):  # the lessons' "administrator's part": a PersistentVolume
+        reserve(actions.Kubectl(cluster, kubectl.namespace), *args, **kwargs)
+
+    monkeypatch.setattr(solving, "reserve_volume", as_instructor)
+
+    def do(index: int, lab):
+        sid = ids[-1 - index]  # students the other tests leave alone
+        namespace = classroom.namespace(sid)
+        try:
+            actions.solve(lab, _connection(folder, classroom, sid), namespace)
+        except actions.ActionFailed as exc:
+            return lab, sid, str(exc)
+        return lab, sid, run_lab(lab, grader, namespace, capabilities)
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda pair: do(*pair), enumerate(labs)))
+    used: dict[str, float] = {}
+    problems = []
+    for lab, sid, result in results:
+        if isinstance(result, str):
+            problems.append(f"{lab.id} as {sid}: {result}")
+            continue
+        wrong = [f"  {c['id']}: {c['status']} — {c['message']}" for c, item in
+                 zip(result.as_dict("en")["checks"], result.results)
+                 if item.outcome.status != ("skip" if capabilities.missing(item.check.needs) else "pass")]
+        if wrong or not result.score == result.max > 0:
+            problems.append(f"{lab.id} as {sid}:\n" + "\n".join(wrong))
+        status = get(admin, f"/api/v1/namespaces/{classroom.namespace(sid)}/resourcequotas/kubelab-quota")["status"]
+        for name, value in (status.get("used") or {}).items():
+            used[name] = used.get(name, 0) + float(parse_quantity(value))
+    print("quota used by all labs together:", used)
+    assert not problems, "\n".join(problems)
+    for name, value in used.items():
+        assert value <= float(parse_quantity(hub.QUOTA[name])), f"all labs together use {value} {name}"
+    assert {lab.id for lab in all_labs() if lab.classroom == "instructor"} == {"11-nodes", "12-ftps", "16-capstone"}
+
+
+def test_deprovision_deletes_only_kubelabs_objects_and_asks_first(cluster, tmp_path):
+    admin = cluster.api_client()
+    tag = uuid.uuid4().hex[:4]
+    classroom = hub.Classroom(hub_namespace=f"hub-{tag}")
+    sid, foreign = f"gone-{tag}", f"keep-{tag}"
+    hub.provision(admin, [sid, "grader"], classroom)
+    request(admin, "POST", "/api/v1/namespaces", body={"metadata": {"name": classroom.namespace(foreign)}})
+    # a student called `grader` gets their own kubeconfig, never the grader's
+    files = hub.write_kubeconfigs(admin, [sid, "grader"], classroom, tmp_path / "kubeconfigs", hours=1)
+    users = {f.name: yaml.safe_load(f.read_text())["users"][0]["name"] for f in files}
+    assert users == {f"student-{sid}.kubeconfig": f"student-{sid}", "student-grader.kubeconfig": "student-grader",
+                     "grader.kubeconfig": hub.GRADER}
+    assert all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"id,name\n{sid},Ana\n{foreign},Bob\n")
+    args = ["hub", "deprovision", "--roster", str(roster), "--hub-namespace", classroom.hub_namespace,
+            "--kubeconfig", str(cluster.kubeconfig), *(["--context", cluster.context] if cluster.context else [])]
+    plan = {hub.describe(o) for o in hub.deprovision_plan(admin, [sid, foreign], classroom)}
+    assert f"Namespace {classroom.namespace(sid)}" in plan and not any(foreign in line for line in plan)
+    assert main(args) == 2, "without --yes and without a terminal to ask on, nothing is deleted"
+    assert get(admin, f"/api/v1/namespaces/{classroom.namespace(sid)}")["status"]["phase"] == "Active"
+    assert main([*args, "--yes"]) == 0
+    with pytest.raises(ApiNotFound):
+        get(admin, f"/api/v1/namespaces/{classroom.hub_namespace}/serviceaccounts/{classroom.account(sid)}")
+    with pytest.raises(ApiNotFound):
+        get(admin, f"{RBAC}/clusterrolebindings/kubelab-student-{sid}")
+    assert hub.deprovision(admin, hub.deprovision_plan(admin, ["grader"], classroom)) == 3
+    for gone in (sid, "grader"):
+        assert wait_for(lambda: _phase(admin, classroom.namespace(gone)), what="namespace deletion started")
+    assert get(admin, f"/api/v1/namespaces/{classroom.namespace(foreign)}")["status"]["phase"] == "Active"
+    request(admin, "DELETE", f"/api/v1/namespaces/{classroom.namespace(foreign)}")
+    admin.close()
+
+
+
+def test_provisioning_again_repairs_the_grader_binding_and_drops_admin(room):
+    """A grader binding whose roleRef was replaced (immutable) is made again, and the `admin` binding students
+    had before this classroom version is removed."""
+    ids, classroom, _clients, admin, _folder = room
+    own = classroom.namespace(ids[3])
+    bindings = f"{RBAC}/namespaces/{own}/rolebindings"
+    request(admin, "DELETE", f"{bindings}/{hub.GRADER}")
+    subject = {"kind": "ServiceAccount", "name": hub.GRADER, "namespace": classroom.hub_namespace}
+    for name, role in ((hub.GRADER, "view"), ("kubelab-student-admin", "admin")):
+        request(admin, "POST", bindings, body={"metadata": {"name": name}, "subjects": [subject], "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role}})
+    hub.provision(admin, [ids[3]], classroom)
+    assert get(admin, f"{bindings}/{hub.GRADER}")["roleRef"]["name"] == hub.GRADER
+    with pytest.raises(ApiNotFound):
+        get(admin, f"{bindings}/kubelab-student-admin")
+
+
+def test_an_instructor_run_lab_says_so_in_a_hub_notebook(cluster, monkeypatch, capsys):
+    from checkers.notebook import open_lab
+
+    monkeypatch.setenv("JUPYTERHUB_USER", "ana")
+    assert open_lab("11-nodes", connection=cluster) is not None
+    assert "your instructor runs this lab" in capsys.readouterr().out
+    open_lab("03-deployments", connection=cluster)
+    assert "instructor" not in capsys.readouterr().out

@@ -87,3 +87,25 @@ def test_empty_namespace_passes_nothing(lab, reader_api, lab_namespace):
     assert_filled(result)
     assert "pass" not in _statuses(result).values(), _explain(result)
     assert result.score == 0
+
+
+@pytest.mark.parametrize("lab", [lab for lab in LABS if lab.id in ("03-deployments", "11-nodes")],
+                         ids=lambda lab: lab.id)
+def test_grades_do_not_depend_on_events(lab, cluster, api, reader_api, lab_namespace):
+    """The API server deletes Events after an hour: the grade taken once they are gone is the grade before."""
+    from clusters.api import get
+    from clusters.api import request as send
+    from tests.helpers import wait_for
+
+    actions.solve(lab, cluster, lab_namespace)
+    before = _run(lab, reader_api, lab_namespace)
+    for namespace in (lab_namespace, "default"):  # a node's events are in default
+        send(api, "DELETE", f"/api/v1/namespaces/{namespace}/events")
+    wait_for(lambda: not get(api, f"/api/v1/namespaces/{lab_namespace}/events")["items"], what="events deleted")
+    after = _run(lab, reader_api, lab_namespace)
+
+    def outcome(result):
+        return [(c["id"], c["status"], c["message"]) for c in result.as_dict("en")["checks"]], result.score
+
+    assert outcome(after) == outcome(before)
+    assert before.score == before.max > 0, _explain(before)

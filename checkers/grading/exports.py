@@ -2,7 +2,11 @@
 
 CSV files are UTF-8 without a byte-order mark, comma-separated, one header row.
 A student × lab that could not be fully graded (an error, or never reached)
-has an empty cell in the LMS files, never a zero: errors cost no points.
+has an empty cell in the LMS files, never a zero: errors cost no points. The
+gradebook's ``needs_regrade`` column says ``obstructed`` when the grader was
+refused in the student's namespace (its access removed or narrowed; the
+evidence is in ``results.json`` and the report), else ``yes``. Every record is
+the best of the journal's (``grade.better``), with the time it was taken.
 
 Canvas: the Gradebook import matches students by ``Student``/``ID``/``SIS User
 ID``, needs ``SIS Login ID`` and ``Section`` columns, and creates an assignment
@@ -25,7 +29,7 @@ from pathlib import Path
 from clusters.files import write_atomic
 
 from ..lab import Lab
-from .grade import errors_of
+from .grade import OBSTRUCTED, errors_of
 from .roster import Student
 
 SCHEMA = "kubelab.grades/v1"
@@ -45,6 +49,8 @@ class Cell:
     score: int = 0
     max: int = 0
     errors: int = 0
+    obstructed: bool = False
+    taken: str = ""
 
     @property
     def final(self) -> bool:
@@ -56,7 +62,8 @@ def cell(record: dict | None) -> Cell:
     if record is None:
         return Cell(False)
     doc = record["document"]
-    return Cell(True, doc["score"], doc["max"], doc["counts"]["error"])
+    obstructed = any(e["kind"] == OBSTRUCTED for e in errors_of(record))
+    return Cell(True, doc["score"], doc["max"], doc["counts"]["error"], obstructed, record.get("finished", ""))
 
 
 def points_possible(lab: Lab, records: dict) -> int:
@@ -90,8 +97,9 @@ def gradebook_rows(students, labs, records) -> tuple[list[str], list[list]]:
         for c in cells:
             row += [c.score if c.graded else "", c.max if c.graded else "", c.errors if c.graded else ""]
         total, maximum = sum(c.score for c in cells), sum(c.max for c in cells)
-        row += [total, maximum, f"{100 * total / maximum:.1f}" if maximum else "",
-                "yes" if any(not c.final for c in cells) else ""]
+        regrade = "obstructed" if any(c.obstructed for c in cells) else ("yes" if any(not c.final for c in cells)
+                                                                         else "")
+        row += [total, maximum, f"{100 * total / maximum:.1f}" if maximum else "", regrade]
         rows.append(row)
     return header, rows
 

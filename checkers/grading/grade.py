@@ -1,10 +1,13 @@
 """Grade every student × lab of a class in parallel, writing each result to a journal as it arrives.
 
 The journal (``results.jsonl``, one JSON record per line, appended and synced
-as results arrive) is the run's memory: a run that is interrupted, even in the
-middle of a line, resumes by grading only what the journal lacks. The last
-record of a student × lab wins. Every record holds the lab's result document,
-redacted and rendered in the student's language.
+as results arrive) is the run's memory and its history: a run that is
+interrupted, even in the middle of a line, resumes by grading only what the
+journal lacks, and no line is ever rewritten. Of a student × lab's records the
+best one counts (``better``): the most decided (fewest checks in error), the
+latest among equals, so a regrade during an outage never replaces a decided
+grade. Every record holds the lab's result document, redacted and rendered in
+the student's language, and when it was taken (``finished``).
 """
 
 from __future__ import annotations
@@ -26,18 +29,22 @@ from clusters.files import writable_folder
 from clusters.i18n import _
 
 from ..lab import Lab
-from ..outcome import N_, error
+from ..outcome import N_, error, skipped
 from ..runner import CheckResult, LabResult, run_lab
 from .redact import redact
 from .roster import Student
 
 JOURNAL = "results.jsonl"
+OBSTRUCTED = "obstructed"  # the grader was refused: its access in the namespace was removed or narrowed
 MAX_RECORD_BYTES = 16 * 1024 * 1024  # one student × lab with its evidence; a longer line is not a record
 STATUSES = ("pass", "fail", "error", "skip")
 CHECK_FIELDS = {"id": str, "title": str, "message": str, "points": int, "status": str, "hints": list}
 ERROR_KINDS = {"ApiUnreachable": "unreachable", "NoKubeconfig": "unreachable", "ClusterUnreachable": "unreachable",
-               "ApiTimeout": "timeout", "ApiForbidden": "forbidden", "NamespaceMissing": "namespace-missing"}
+               "ApiTimeout": "timeout", "ApiForbidden": OBSTRUCTED, "NamespaceMissing": "namespace-missing"}
 Key = tuple[str, str]  # (student id, lab id)
+INSTRUCTOR_RUN = N_("On a shared classroom cluster, students do not do this lab in their namespace: it needs rights "
+                    "or cluster-wide resources a student's namespace never gives (nodes, fixed nodePorts, "
+                    "LoadBalancers).")
 
 
 @dataclass(frozen=True)
@@ -49,11 +56,12 @@ class Options:
 
 
 class Journal:
-    """The append-only results file; ``records`` holds the last record of each student × lab."""
+    """The append-only results file; ``records`` holds the best record of each student × lab (``better``)."""
 
     def __init__(self, path: Path):
         self.path = path
         self.records: dict[Key, dict] = {}
+        self._history: dict[Key, list[dict]] = {}
         self.skipped: list[int] = []  # line numbers that hold no usable record (torn, edited, foreign)
         self._lock = threading.Lock()
         if path.is_file():
@@ -67,7 +75,7 @@ class Journal:
                 except (ValueError, RecursionError):
                     record = None
                 if usable(record):
-                    self.records[(record["student"], record["lab"])] = record
+                    self._keep(record)
                 elif line.strip():
                     self.skipped.append(number)
             end = journal.seek(0, os.SEEK_END)
@@ -83,7 +91,22 @@ class Journal:
             out.write(line)
             out.flush()
             os.fsync(out.fileno())
-            self.records[(record["student"], record["lab"])] = record
+            self._keep(record)
+
+    def history(self, student: str, lab: str) -> list[dict]:
+        """Every record of ``student`` × ``lab``, oldest first."""
+        return list(self._history.get((student, lab), []))
+
+    def _keep(self, record: dict) -> None:
+        key = (record["student"], record["lab"])
+        self._history.setdefault(key, []).append(record)
+        if key not in self.records or better(record, self.records[key]):
+            self.records[key] = record
+
+
+def better(new: dict, old: dict) -> bool:
+    """Whether ``new`` (taken after ``old``) replaces ``old``: it leaves no more checks undecided."""
+    return len(errors_of(new)) <= len(errors_of(old))
 
 
 class Clients:
@@ -181,11 +204,19 @@ def grade_one(student: Student, lab: Lab, clients: Clients, options: Options) ->
     namespace = student.namespace_for(lab.namespace)
     lang = student.lang or options.language
     try:
+        if lab.classroom == "instructor" and student.on_current_cluster:  # the classroom: not the student's lab
+            result = LabResult(lab, namespace, "grading", "",
+                               [CheckResult(c, skipped(INSTRUCTOR_RUN)) for c in lab.checks])
+            return _record(student, lab, namespace, lang, result)
         api, capabilities = clients.get(student)
         result = run_lab(lab, api, namespace, capabilities, backend="grading", settle=options.settle,
                          timeout=options.timeout)
     except Exception as exc:  # no connection, or a bug: this student's lab errors, the class goes on
         result = _all_errors(lab, namespace, exc)
+    return _record(student, lab, namespace, lang, result)
+
+
+def _record(student: Student, lab: Lab, namespace: str, lang: str, result: LabResult) -> dict:
     return {"student": student.id, "lab": lab.id, "namespace": namespace, "language": lang,
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "document": redact(result.as_dict(lang))}

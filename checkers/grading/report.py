@@ -139,10 +139,12 @@ def _class_table(students: list[Student], labs: list[Lab], records: dict) -> str
     rows = []
     for s in students:
         cells = [cell(records.get((s.id, lab.id))) for lab in labs]
-        shown = [("–" if not c.graded else f"{c.score}/{c.max}" + (" ⚠" if c.errors else "")) for c in cells]
+        shown = [("–" if not c.graded else f"{c.score}/{c.max}" + (
+            " " + _("obstructed") if c.obstructed else (" ⚠" if c.errors else ""))) for c in cells]
         percent = _percent(s, labs, records)
         total = f"{percent:.0f}%" if percent is not None else "–"
         rows.append(f"<tr><td>{escape(s.id)}</td><td>{escape(s.name)}</td>"
-                    + "".join(f"<td class=\"num\">{escape(v)}</td>" for v in shown)
+                    + "".join(f"<td class=\"num\" title=\"{escape(c.taken)}\">{escape(v)}</td>"
+                              for c, v in zip(cells, shown))
                     + f"<td class=\"num\">{total}</td></tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"

@@ -165,8 +165,10 @@ class EmbeddedBackend(Backend):
                 wait_until(running, ready, timeout)
 
         insecure = client_tls()
-        start("etcd", self._etcd_args(found, ports, data), http_ok(f"http://127.0.0.1:{ports['etcd']}/health",
-                                                                    expect=b'"health":"true"'))
+        etcd_tls = client_tls(certs["etcd-ca.crt"], certs["apiserver-etcd-client.crt"],
+                              certs["apiserver-etcd-client.key"])
+        start("etcd", self._etcd_args(found, ports, data, certs),
+              http_ok(f"https://127.0.0.1:{ports['etcd']}/health", etcd_tls, expect=b'"health":"true"'))
         admin_tls = client_tls(certs["ca.crt"], certs["admin.crt"], certs["admin.key"])
         start("kube-apiserver", self._apiserver_args(found, ports, certs),
               http_ok(f"https://127.0.0.1:{ports['apiserver']}/readyz", admin_tls))
@@ -191,9 +193,14 @@ class EmbeddedBackend(Backend):
             api.close()
 
     # -- flags -------------------------------------------------------------------------------
-    def _etcd_args(self, found, ports, data: Path) -> list[str]:
-        client_url, peer_url = f"http://127.0.0.1:{ports['etcd']}", f"http://127.0.0.1:{ports['etcd_peer']}"
+    def _etcd_args(self, found, ports, data: Path, certs) -> list[str]:
+        """TLS with client-certificate authentication only, for clients and peers (as kubeadm sets etcd up)."""
+        client_url, peer_url = f"https://127.0.0.1:{ports['etcd']}", f"https://127.0.0.1:{ports['etcd_peer']}"
+        server, key, ca = certs["etcd-server.crt"], certs["etcd-server.key"], certs["etcd-ca.crt"]
         return [str(found["etcd"]), "--name=kubelab", f"--data-dir={data}",
+                f"--cert-file={server}", f"--key-file={key}", "--client-cert-auth=true", f"--trusted-ca-file={ca}",
+                f"--peer-cert-file={server}", f"--peer-key-file={key}", "--peer-client-cert-auth=true",
+                f"--peer-trusted-ca-file={ca}",
                 f"--listen-client-urls={client_url}", f"--advertise-client-urls={client_url}",
                 f"--listen-peer-urls={peer_url}", f"--initial-advertise-peer-urls={peer_url}",
                 f"--initial-cluster=kubelab={peer_url}", "--listen-metrics-urls=",
@@ -201,7 +208,9 @@ class EmbeddedBackend(Backend):
                 "--log-level=warn"]
 
     def _apiserver_args(self, found, ports, certs) -> list[str]:
-        return [str(found["kube-apiserver"]), f"--etcd-servers=http://127.0.0.1:{ports['etcd']}",
+        return [str(found["kube-apiserver"]), f"--etcd-servers=https://127.0.0.1:{ports['etcd']}",
+                f"--etcd-cafile={certs['etcd-ca.crt']}", f"--etcd-certfile={certs['apiserver-etcd-client.crt']}",
+                f"--etcd-keyfile={certs['apiserver-etcd-client.key']}",
                 "--bind-address=127.0.0.1", f"--secure-port={ports['apiserver']}",
                 f"--advertise-address={ADVERTISE_ADDRESS}",
                 f"--tls-cert-file={certs['apiserver.crt']}", f"--tls-private-key-file={certs['apiserver.key']}",

@@ -2,7 +2,9 @@
 
 One CA signs the API server's serving certificate and the admin client
 certificate (``O=system:masters``); a separate RSA key signs ServiceAccount
-tokens. Files are written owner-readable only.
+tokens. As kubeadm does, etcd has its own CA: it signs etcd's serving/peer
+certificate and the API server's etcd client certificate, and etcd accepts no
+client (nor peer) without one. Files are created owner-readable only.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from ..files import write_atomic
 
 VALIDITY = datetime.timedelta(days=365)
 SERVER_NAMES = ("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
@@ -46,23 +50,35 @@ def _builder(subject: x509.Name, issuer: x509.Name, public_key) -> x509.Certific
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
-    path.chmod(0o600)
+    write_atomic(path, data, mode=0o600)
+
+
+def _ca(common: str):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = _name(common)
+    cert = (_builder(name, name, key.public_key())
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+            .sign(key, hashes.SHA256()))
+    return cert, key
 
 
 def generate(directory: Path) -> dict[str, Path]:
-    """Write ca.crt, apiserver.crt/key, admin.crt/key and sa.key/pub; return their paths."""
+    """Write ca.crt, apiserver.crt/key, admin.crt/key, sa.key/pub, and etcd's etcd-ca.crt, etcd-server.crt/key
+    and apiserver-etcd-client.crt/key; return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = _name("kubelab-ca")
-    ca = (_builder(ca_name, ca_name, ca_key.public_key())
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca, ca_key = _ca("kubelab-ca")
     files = {"ca.crt": _pem_cert(ca), "ca.key": _pem_key(ca_key)}
-    files.update(_leaf("apiserver", _name("kube-apiserver"), ExtendedKeyUsageOID.SERVER_AUTH, ca, ca_key, sans=True))
-    files.update(_leaf("admin", _name("kubernetes-admin", "system:masters"), ExtendedKeyUsageOID.CLIENT_AUTH,
+    files.update(_leaf("apiserver", _name("kube-apiserver"), [ExtendedKeyUsageOID.SERVER_AUTH], ca, ca_key,
+                       sans=True))
+    files.update(_leaf("admin", _name("kubernetes-admin", "system:masters"), [ExtendedKeyUsageOID.CLIENT_AUTH],
                        ca, ca_key))
+    etcd_ca, etcd_ca_key = _ca("kubelab-etcd-ca")
+    files.update({"etcd-ca.crt": _pem_cert(etcd_ca), "etcd-ca.key": _pem_key(etcd_ca_key)})
+    both = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]  # serving, and peer to itself
+    files.update(_leaf("etcd-server", _name("kubelab-etcd"), both, etcd_ca, etcd_ca_key, sans=True))
+    files.update(_leaf("apiserver-etcd-client", _name("kube-apiserver-etcd-client"),
+                       [ExtendedKeyUsageOID.CLIENT_AUTH], etcd_ca, etcd_ca_key))
     sa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     files["sa.key"] = _pem_key(sa_key)
     files["sa.pub"] = sa_key.public_key().public_bytes(serialization.Encoding.PEM,
@@ -72,10 +88,10 @@ def generate(directory: Path) -> dict[str, Path]:
     return {name: directory / name for name in files}
 
 
-def _leaf(stem: str, subject: x509.Name, usage, ca: x509.Certificate, ca_key, sans: bool = False) -> dict:
+def _leaf(stem: str, subject: x509.Name, usages: list, ca: x509.Certificate, ca_key, sans: bool = False) -> dict:
     key = ec.generate_private_key(ec.SECP256R1())
     builder = _builder(subject, ca.subject, key.public_key()).add_extension(
-        x509.ExtendedKeyUsage([usage]), critical=False)
+        x509.ExtendedKeyUsage(usages), critical=False)
     if sans:
         names = [x509.DNSName(n) for n in SERVER_NAMES] + [x509.IPAddress(ipaddress.ip_address(i)) for i in SERVER_IPS]
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)

@@ -1,7 +1,7 @@
-"""Checks of the deployments lab, on controller-owned facts: ready replicas, ownerReferences, events."""
+"""Checks of the deployments lab, on controller-owned facts: ready replicas, ownerReferences, pod ages."""
 
 from checkers import N_, Context, check, failed, not_yet, owned_by, passed
-from checkers.kube import replaced_pods
+from checkers.kube import replaced_pods, replacements
 from checkers.semantics import never_schedulable, replicasets_of
 
 NAME = "deploy-web"
@@ -81,19 +81,24 @@ def self_healing(ctx: Context):
         return missing
     replicaset = _active_replicaset(ctx, deployment)
     rs_name = (replicaset or {}).get("metadata", {}).get("name")
-    # every ReplicaSet of the Deployment: a re-apply that rolled a new one keeps the evidence in the older one
-    replaced, created = replaced_pods(ctx.view, replicasets_of(ctx.view, deployment))
-    current = {p["metadata"]["name"] for p in owned_by(ctx.view.list("pods"), replicaset or {"metadata": {}})}
+    pods = owned_by(ctx.view.list("pods"), replicaset or {"metadata": {}})
+    current = sorted(p["metadata"]["name"] for p in pods)
+    # durable evidence first (Events expire after an hour): a pod a ReplicaSet made later than any change of its
+    # size asked for, i.e. to replace a pod that was deleted, in any ReplicaSet of the Deployment's history; else
+    # the ReplicaSets' events (a re-apply that rolled a new ReplicaSet removed the replacement with the old one)
+    history = replicasets_of(ctx.view, deployment)
+    replaced = sorted(p["metadata"]["name"] for rs in history
+                      for p in replacements(rs, owned_by(ctx.view.list("pods"), rs))) \
+        or replaced_pods(ctx.view, history)[0]
     full = replicaset is not None and len(current) >= replicaset["spec"]["replicas"]
     if replaced and full:
         return passed(N_("Pod {pod} was deleted and the ReplicaSet {rs} created a replacement."), pod=replaced[0],
-                      rs=rs_name, evidence={"created": sorted(created), "current": sorted(current)})
+                      rs=rs_name, evidence={"replacements": replaced, "current": current})
     return failed(N_("No pod of {name} has been deleted and replaced yet."), name=NAME,
                   expected=N_("a replacement pod"), found=N_("the original pods"),
                   hints=(N_("Delete one of the Deployment's pods and watch what happens."),
-                         N_("`kubectl delete pod <name>`, then `kubectl rollout status deployment/deploy-web --timeout=120s`."),
-                         N_("Events expire after an hour: if you did this long ago, delete a pod again.")),
-                  evidence={"created": sorted(created), "current": sorted(current)})
+                         N_("`kubectl delete pod <name>`, then `kubectl rollout status deployment/deploy-web --timeout=120s`.")),
+                  evidence={"current": current})
 
 
 @check(N_("The Deployment was scaled to five replicas"))

@@ -1,14 +1,12 @@
-"""Checks of the nodes lab, on facts the cluster records: where the scheduler put each pod (spec.nodeName and its
-Scheduled events), the nodes' labels and unschedulable flag, and the DaemonSet controller's counts."""
+"""Checks of the nodes lab, on facts the cluster keeps: where the scheduler put each pod (spec.nodeName) and when
+its ReplicaSet made it, the nodes' labels and unschedulable flag, and the DaemonSet controller's counts."""
 
-import re
-
-from checkers import N_, Context, check, failed, not_yet, passed
+from checkers import N_, Context, check, failed, not_yet, owned_by, passed
+from checkers.kube import replacements
 from checkers.semantics import dig, never_schedulable, node_fits, serving, workload_pods
 
 WEB, AGENT = "nodes-web", "nodes-agent"
 LABEL, VALUE = "kubelab.dev/nodes-lab", "web"
-ASSIGNED = re.compile(r"^Successfully assigned \S+/(\S+) to (\S+)$")  # the scheduler's Scheduled event
 
 
 def _web(ctx: Context):
@@ -57,8 +55,8 @@ def web_on_labelled_nodes(ctx: Context):
                       nodes=", ".join(sorted({p["spec"]["nodeName"] for p in pods})))
     verdict = failed if never_schedulable(ctx.view, ctx.view.get("deployments", WEB)) else not_yet
     return verdict(N_("Not every pod of {name} runs on a labelled node yet ({nodes})."), name=WEB, label=LABEL,
-                   value=VALUE, nodes=", ".join(elsewhere) or N_("pods not ready"), expected=", ".join(sorted(labelled)),
-                   found=", ".join(elsewhere),
+                   value=VALUE, nodes=", ".join(elsewhere) or N_("pods not ready"),
+                   expected=", ".join(sorted(labelled)), found=", ".join(elsewhere),
                    hints=(N_("`kubectl get nodes -L {label}` shows which nodes carry the label."),
                           N_("`kubectl describe pod <a Pending pod>`: no labelled node may have room or be "
                              "schedulable."),
@@ -71,21 +69,22 @@ def node_drained(ctx: Context):
     pods, missing = _web(ctx)
     if missing:
         return missing
-    placed = {}  # node → pods of nodes-web the scheduler ever put there (events last about an hour)
-    for event in ctx.view.list("events"):
-        match = ASSIGNED.match(str(event.get("message"))) if event.get("reason") == "Scheduled" else None
-        if match and match.group(1).startswith(f"{WEB}-"):
-            placed.setdefault(match.group(2), set()).add(match.group(1))
+    # durable evidence (Events expire after an hour): pods the ReplicaSets made to replace evicted ones, and a
+    # node the Deployment may use that runs none of its pods any more
+    deployment = ctx.view.get("deployments", WEB)
+    replaced = sorted(p["metadata"]["name"] for rs in owned_by(ctx.view.list("replicasets"), deployment)
+                      for p in replacements(rs, owned_by(pods, rs)))
     running_on = {str(dig(p, "spec", "nodeName")) for p in pods}
-    emptied = sorted(node for node in placed if node not in running_on)
+    nodes = {n["metadata"]["name"]: n for n in ctx.view.list("nodes")}
+    eligible = [name for name, node in nodes.items() if (dig(node, "metadata", "labels") or {}).get(LABEL) == VALUE]
+    emptied = sorted(name for name in eligible if name not in running_on)
     hints = (N_("Draining a node cordons it, then evicts its pods so that their controllers recreate them elsewhere."),
              N_("`kubectl get pods -l app={name} -o wide` shows the NODE of each pod."),
              N_("`kubectl drain <node> --ignore-daemonsets --pod-selector=app={name}`, then "
                 "`kubectl uncordon <node>`."))
-    if not emptied or not pods or not all(map(serving, pods)):
+    if not replaced or not emptied or not all(map(serving, pods)):
         return failed(N_("No node that ran pods of {name} has been emptied of them."), name=WEB, hints=hints,
                       expected=N_("a node without pods of {name}"), found=", ".join(sorted(running_on)))
-    nodes = {n["metadata"]["name"]: n for n in ctx.view.list("nodes")}
     cordoned = [node for node in emptied if dig(nodes.get(node), "spec", "unschedulable")]
     if len(cordoned) == len(emptied):
         return failed(N_("Node {node} was drained but is still cordoned: no new pod can go there."), node=cordoned[0],
@@ -94,7 +93,7 @@ def node_drained(ctx: Context):
                              N_("`kubectl uncordon {node}`.")))
     node = next(n for n in emptied if n not in cordoned)
     return passed(N_("Node {node} was drained (its pods {pods} moved away) and accepts pods again."), node=node,
-                  pods=", ".join(sorted(placed[node])))
+                  pods=", ".join(replaced))
 
 
 @check(N_("The DaemonSet nodes-agent runs a ready pod on every node it targets"))

@@ -4,12 +4,15 @@ when a step fails, so that the cluster is never left with a node out of service.
 
 from collections import Counter
 
+from checkers.solving import let_pods_age
+
 WORKERS = "!node-role.kubernetes.io/control-plane"
 LABEL = "kubelab.dev/nodes-lab=web"
 
 
 def solve(kubectl):
     start(kubectl)
+    let_pods_age()
     node = busiest_node(kubectl)
     try:
         kubectl("cordon", node, namespaced=False)
