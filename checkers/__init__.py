@@ -1,7 +1,8 @@
 """The grading engine: labs, checks, outcomes and the read-only cluster view (sits on ``clusters``).
 
-A lab's ``checks.py`` needs only what is exported here (and ``checkers.kube``
-for shared facts about objects).
+A lab's ``checks.py`` needs only what is exported here, ``checkers.kube`` (shared
+facts and verdicts about objects) and ``checkers.semantics`` (what Kubernetes
+resolves: the lab-authoring API, see docs/authoring.md).
 """
 
 import importlib

@@ -86,8 +86,14 @@ def solve(lab: Lab, connection: Connection, namespace: str) -> None:
 
 def apply_fault(lab: Lab, fault: Fault, connection: Connection, namespace: str) -> None:
     """Start the lab, then bring it to the broken variant ``fault``."""
+    apply_variant(lab, fault.path, connection, namespace)
+
+
+def apply_variant(lab: Lab, folder: Path, connection: Connection, namespace: str, *, over_solution: bool = True) -> None:
+    """Start the lab, then apply the variant in ``folder`` (a fault, or a case of the accuracy corpus): its files
+    over the solution's (``over_solution``), or alone."""
     start(lab, connection, namespace)
-    _run_variant(lab, fault.path, connection, namespace)
+    _run_variant(lab, folder, connection, namespace, over_solution)
 
 
 def reset(lab: Lab, connection: Connection, namespace: str) -> None:
@@ -109,12 +115,12 @@ def reset(lab: Lab, connection: Connection, namespace: str) -> None:
     start(lab, connection, namespace)
 
 
-def _run_variant(lab: Lab, folder: Path, connection: Connection, namespace: str) -> None:
+def _run_variant(lab: Lab, folder: Path, connection: Connection, namespace: str, over_solution: bool = True) -> None:
     with tempfile.TemporaryDirectory(prefix="kubelab-variant-") as tmp:
         work = Path(tmp)
-        for source in (lab.path / "solution", folder):
+        for source in ((lab.path / "solution",) if over_solution else ()) + (folder,):
             for file in source.iterdir():
-                if file.is_file() and file.name != "fault.yaml":
+                if file.is_file() and file.name not in ("fault.yaml", "case.yaml"):
                     shutil.copyfile(file, work / file.name)
         kubectl = Kubectl(connection, namespace, cwd=work)
         script = work / "solve.py"

@@ -7,9 +7,11 @@ plain values. Shared verdicts (``pod_running``) return an Outcome.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from .outcome import N_, Outcome, failed, not_yet, passed
+from .semantics import EnvVar, all_containers, never_schedulable, parse_image, ready_addresses
 from .view import ClusterView, condition
 
 # waiting reasons that will not fix themselves: fail at once instead of waiting
@@ -18,22 +20,19 @@ STUCK = {"ImagePullBackOff", "ErrImagePull", "ErrImageNeverPull", "InvalidImageN
 
 
 def image_parts(image: str) -> tuple[str, str]:
-    """(repository, tag) of an image reference; the tag is "latest" when none is given.
+    """(repository, tag) of an image reference; the tag is "latest" when none is given, "@digest" when only a
+    digest pins it.
 
-    ``docker.io/library/nginx:1.27`` and ``nginx:1.27`` both give ("nginx", "1.27").
+    ``nginx:1.27``, ``docker.io/library/nginx:1.27`` and a mirror's ``mirror.gcr.io/library/nginx:1.27`` all
+    give ("nginx", "1.27"); other registries keep their name (``registry.k8s.io/pause``).
     """
-    name, _, digest = image.partition("@")
-    last = name.rsplit("/", 1)[-1]
-    tag = last.split(":", 1)[1] if ":" in last else ("" if digest else "latest")
-    repository = name[: len(name) - len(tag) - 1] if ":" in last else name
-    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/"):
-        if repository.startswith(prefix):
-            repository = repository[len(prefix):]
-    return repository, tag or "@" + digest
+    ref = parse_image(image)
+    return ref.name, ref.tag or "@" + ref.digest
 
 
-def containers(pod: dict) -> list[dict]:
-    return [c for c in (pod.get("spec") or {}).get("containers") or [] if isinstance(c, dict)]
+def containers(obj: dict) -> list[dict]:
+    """The containers of a pod, pod template or workload that run side by side, native sidecars included."""
+    return all_containers(obj)
 
 
 def container_statuses(pod: dict) -> list[dict]:
@@ -75,9 +74,11 @@ def pod_running(view: ClusterView, name: str) -> Outcome:
     if stuck:
         return failed(N_("Pod {name} cannot start: {reason}."), name=name, reason=stuck[0], expected="Running",
                       found=stuck[0], hints=hints, evidence=evidence)
-    if scheduled.get("reason") == "Unschedulable":
-        return failed(N_("Pod {name} cannot be scheduled: {detail}"), name=name, detail=scheduled.get("message", ""),
-                      expected="Running", found="Pending", hints=hints, evidence=evidence)
+    never = never_schedulable(view, pod) if phase == "Pending" else None
+    if scheduled.get("reason") == "Unschedulable" or never:
+        return failed(N_("Pod {name} cannot be scheduled: {detail}"), name=name,
+                      detail=never or scheduled.get("message", ""), expected="Running", found="Pending", hints=hints,
+                      evidence=evidence)
     if phase in ("Failed", "Succeeded"):
         return failed(N_("Pod {name} has stopped (phase {phase})."), name=name, phase=phase, expected="Running",
                       found=phase, hints=hints, evidence=evidence)
@@ -87,15 +88,7 @@ def pod_running(view: ClusterView, name: str) -> Outcome:
 
 def ready_endpoints(view: ClusterView, service: str) -> list[str]:
     """Addresses of ready endpoints the EndpointSlice controller (or a person) published for ``service``."""
-    addresses = []
-    for endpoint_slice in view.list("endpointslices"):
-        labels = endpoint_slice["metadata"].get("labels") or {}
-        if labels.get("kubernetes.io/service-name") != service:
-            continue
-        for endpoint in endpoint_slice.get("endpoints") or []:
-            if isinstance(endpoint, dict) and (endpoint.get("conditions") or {}).get("ready", True):
-                addresses += endpoint.get("addresses") or []
-    return addresses
+    return ready_addresses(view, service)
 
 
 def container_ports(pod_template: dict) -> dict:
@@ -106,6 +99,44 @@ def container_ports(pod_template: dict) -> dict:
             if isinstance(port, dict) and "containerPort" in port:
                 found[port["containerPort"]] = port.get("name", "")
     return found
+
+
+def no_object(kind: str, name: str, hints: tuple[str, ...]) -> Outcome:
+    """The failure for an object the exercise asks for that does not exist."""
+    return failed(N_("There is no {kind} called {name}."), kind=kind, name=name, expected=kind, found=N_("nothing"),
+                  hints=hints)
+
+
+CREATED_POD = re.compile(r"^Created pod: (\S+)$")  # the ReplicaSet controller's events
+DELETED_POD = re.compile(r"^Deleted pod: (\S+)$")
+
+
+def replaced_pods(view: ClusterView, replicasets: list[dict]) -> tuple[list[str], set[str]]:
+    """Pods the ReplicaSets created that are gone though no ReplicaSet deleted them (someone else did, and the
+    ReplicaSet replaced them), and every pod they created. Give the whole history (``replicasets_of``): a
+    re-apply that rolled a new ReplicaSet must not hide the evidence in an older one."""
+    names = {rs["metadata"].get("name") for rs in replicasets}
+    created, deleted = set(), set()
+    for event in view.list("events"):
+        involved = event.get("involvedObject") if isinstance(event.get("involvedObject"), dict) else {}
+        if involved.get("kind") == "ReplicaSet" and involved.get("name") in names:
+            for pattern, into in ((CREATED_POD, created), (DELETED_POD, deleted)):
+                match = pattern.match(str(event.get("message") or ""))
+                if match:
+                    into.add(match.group(1))
+    current = {p["metadata"]["name"] for p in view.list("pods") if p["metadata"].get("name") in created
+               and not p["metadata"].get("deletionTimestamp")}
+    return sorted(created - current - deleted), created
+
+
+def passive_range(env: dict[str, EnvVar]) -> range | None:
+    """The passive ports an FTP server image is told to use: MIN_PORT/MAX_PORT, or FTP_PASSIVE_PORTS "a:b"."""
+    def value(name):
+        return str((env.get(name) or EnvVar(name, "value")).value or "").strip()
+    low, high = value("MIN_PORT"), value("MAX_PORT")
+    if value("FTP_PASSIVE_PORTS"):
+        low, _, high = value("FTP_PASSIVE_PORTS").partition(":")
+    return range(int(low), int(high) + 1) if low.isdigit() and high.isdigit() else None
 
 
 #: seconds within which a ReplicaSet makes the pods of one change of its size (its creation, a scale)

@@ -2,14 +2,15 @@
 
 One module per protocol: ``http``, ``tls``, ``ftps``, ``influx``, ``grafana``, ``ngrok``, ``dns``;
 ``address`` finds where a Service answers TCP, ``common`` holds the rule for failures to connect
-(unreachable → ``error``, refused or wrong → ``failed``). Every socket has a timeout. Probes only
+(unreachable → ``error``, refused or wrong → ``failed``); a check that calls a probe's helpers
+catches ``Verdict``, which carries the probe's outcome. Every socket has a timeout. Probes only
 read, except ``ftps_probe``, which moves one random file in the FTP user's own directory and
 deletes it. Checks that use them declare ``needs={"data_plane": True}``, so they are skipped, with
 the reason, on a cluster without one.
 """
 
 from .address import service_target
-from .common import Fetch, Target, fetcher
+from .common import Fetch, Target, Verdict, fetcher
 from .dns import dns_answer, resolve
 from .ftps import ftps_probe, ftps_refuses_plain
 from .grafana import grafana_dashboards, grafana_datasource, grafana_health
@@ -18,7 +19,7 @@ from .influx import influx_auth_enforced, influx_database, influx_ping, influx_r
 from .ngrok import ngrok_endpoint
 from .tls import tls_probe
 
-__all__ = ["Fetch", "Target", "dns_answer", "fetcher", "ftps_probe", "ftps_refuses_plain", "grafana_dashboards",
-           "grafana_datasource", "grafana_health", "http_redirect", "http_status", "influx_auth_enforced",
-           "influx_database", "influx_ping", "influx_recent_points", "ngrok_endpoint", "proxied_status", "resolve",
-           "service_target", "tls_probe"]
+__all__ = ["Fetch", "Target", "Verdict", "dns_answer", "fetcher", "ftps_probe", "ftps_refuses_plain",
+           "grafana_dashboards", "grafana_datasource", "grafana_health", "http_redirect", "http_status",
+           "influx_auth_enforced", "influx_database", "influx_ping", "influx_recent_points", "ngrok_endpoint",
+           "proxied_status", "resolve", "service_target", "tls_probe"]

@@ -7,6 +7,7 @@ refused (a shared classroom cluster), the node check is an error too.
 
 from checkers import N_, Context, check, condition, failed, not_yet, passed
 from checkers.kube import STUCK, container_statuses, waiting_reasons
+from checkers.semantics import never_schedulable
 
 POD = "welcome-hello"
 OWNER = "kubelab.dev/owner"
@@ -32,9 +33,10 @@ def first_pod_on_ready_node(ctx: Context):
     if not node_name:
         scheduled = next((c for c in (pod.get("status") or {}).get("conditions") or []
                           if isinstance(c, dict) and c.get("type") == "PodScheduled"), {})
-        outcome = failed if scheduled.get("reason") == "Unschedulable" else not_yet
+        never = never_schedulable(ctx.view, pod)
+        outcome = failed if scheduled.get("reason") == "Unschedulable" or never else not_yet
         return outcome(N_("Pod {name} has not been placed on a node: {detail}"), name=POD,
-                       detail=scheduled.get("message", ""), expected=N_("a Ready node"), found=N_("no node"),
+                       detail=never or scheduled.get("message", ""), expected=N_("a Ready node"), found=N_("no node"),
                        hints=hints)
     if node_name not in ready:
         return failed(N_("Pod {name} is on node {node}, which is not Ready."), name=POD, node=node_name,

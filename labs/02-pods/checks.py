@@ -2,8 +2,10 @@
 
 from checkers import N_, Context, check, failed, passed
 from checkers.kube import containers, image_parts, pod_running, running_images
+from checkers.semantics import Mount, command_paths, covers, mounts_of
 
 WEB, SIDECAR = "pods-web", "pods-sidecar"
+NGINX_ROOT = "/usr/share/nginx/html"  # where the nginx image serves files from
 
 
 @check(N_("The web pod is running"), points=2)
@@ -57,25 +59,56 @@ def web_pod_port(ctx: Context):
                          N_("`containerPort: 80` goes in the container's `ports` list.")))
 
 
+def _shared_mounts(pod: dict) -> dict[tuple[str, str], list[Mount]]:
+    """(volume, subPath) → the mounts of that emptyDir, for those mounted by two containers or more."""
+    by_volume: dict[tuple[str, str], list[Mount]] = {}
+    for mount in mounts_of(pod, "emptyDir"):
+        by_volume.setdefault((mount.volume, mount.sub_path), []).append(mount)
+    return {k: v for k, v in by_volume.items() if len({m.container for m in v}) >= 2}
+
+
+def _misplaced(pod: dict, mounts: list[Mount]) -> tuple[str, str, str] | None:
+    """(container, mount path, the path it uses) of a container that mounts the shared volume where it neither
+    serves (nginx's document root) nor writes (the paths its command names); None when every mount is used."""
+    by_name = {c.get("name"): c for c in containers(pod)}
+    for mount in mounts:
+        container = by_name.get(mount.container) or {}
+        if image_parts(container.get("image", ""))[0] == "nginx":
+            used = [NGINX_ROOT]
+        else:
+            used = command_paths(container)
+        if used and not any(covers(mount.path, path) for path in used):
+            return mount.container, mount.path, used[0]
+    return None
+
+
 @check(N_("The two containers of the sidecar pod share one volume"), points=2)
 def sidecar_shares_volume(ctx: Context):
     running = pod_running(ctx.view, SIDECAR)
     if running.status != "pass":
         return running
     pod = ctx.view.get("pods", SIDECAR)
-    volumes = {v.get("name") for v in pod["spec"].get("volumes") or [] if "emptyDir" in v}
-    mounts = [{m.get("name") for m in c.get("volumeMounts") or []} & volumes for c in containers(pod)]
-    shared = set.intersection(*mounts) if len(mounts) >= 2 else set()
-    if len(mounts) >= 2 and shared:
-        return passed(N_("Both containers of {name} mount the emptyDir volume {volume}."), name=SIDECAR,
-                      volume=sorted(shared)[0])
-    return failed(N_("The containers of {name} do not mount a common emptyDir volume."), name=SIDECAR,
-                  expected=N_("two containers mounting the same volume"),
-                  found=N_("{count} containers; volumes mounted: {mounts}"), count=len(mounts),
-                  mounts="; ".join(",".join(sorted(m)) or "-" for m in mounts),
-                  hints=(N_("A volume is declared once under `spec.volumes` and mounted by each container."),
-                         N_("Both `volumeMounts` must use the same `name`."),
-                         N_("The mount paths may differ: /usr/share/nginx/html for nginx, /html for the writer.")))
+    shared = _shared_mounts(pod)
+    mounts = [{m.get("name") for m in c.get("volumeMounts") or [] if isinstance(m, dict)} for c in containers(pod)]
+    if not shared:
+        return failed(N_("The containers of {name} do not mount a common emptyDir volume."), name=SIDECAR,
+                      expected=N_("two containers mounting the same volume"),
+                      found=N_("{count} containers; volumes mounted: {mounts}"), count=len(mounts),
+                      mounts="; ".join(",".join(sorted(map(str, m))) or "-" for m in mounts),
+                      hints=(N_("A volume is declared once under `spec.volumes` and mounted by each container."),
+                             N_("Both `volumeMounts` must use the same `name`."),
+                             N_("The mount paths may differ: /usr/share/nginx/html for nginx, /html for the "
+                                "writer.")))
+    problems = [_misplaced(pod, m) for m in shared.values()]
+    if all(problems):
+        container, path, used = problems[0]
+        return failed(N_("Container {container} of {name} mounts the shared volume at {path}, but it uses {used}."),
+                      name=SIDECAR, container=container, path=path, used=used, expected=used, found=path,
+                      hints=(N_("Sharing a volume helps only if each container mounts it where it reads or writes."),
+                             N_("nginx serves /usr/share/nginx/html; the writer writes where its command says."),
+                             N_("Change the mountPath of {container} to the folder it uses.")))
+    volume = next(key for key, problem in zip(shared, problems) if not problem)[0]
+    return passed(N_("Both containers of {name} mount the emptyDir volume {volume}."), name=SIDECAR, volume=volume)
 
 
 @check(N_("The web pod answers HTTP"), needs={"data_plane": True})

@@ -1,7 +1,8 @@
 """Checks of the deployments lab, on controller-owned facts: ready replicas, ownerReferences, pod ages."""
 
 from checkers import N_, Context, check, failed, not_yet, owned_by, passed
-from checkers.kube import replacements
+from checkers.kube import replaced_pods, replacements
+from checkers.semantics import never_schedulable, replicasets_of
 
 NAME = "deploy-web"
 WANTED = 5
@@ -37,6 +38,11 @@ def deployment_ready(ctx: Context):
     hints = (N_("`kubectl get pods -l app={name}` shows each replica's state."),
              N_("`kubectl describe pod <one of them>`: the Events at the bottom say why it is not ready."),
              N_("A Pending pod that no node accepts points at nodeSelector, affinity or resource requests."))
+    never = never_schedulable(ctx.view, deployment)
+    if never and ready < wanted:
+        return failed(N_("{ready} of {wanted} replicas are ready: pods cannot be scheduled ({detail})."),
+                      ready=ready, wanted=wanted, detail=never, name=NAME, expected=str(wanted), found=str(ready),
+                      hints=hints)
     pods = owned_by(ctx.view.list("pods"), _active_replicaset(ctx, deployment) or {"metadata": {}})
     for pod in pods:
         for cond in (pod.get("status") or {}).get("conditions") or []:
@@ -77,9 +83,13 @@ def self_healing(ctx: Context):
     rs_name = (replicaset or {}).get("metadata", {}).get("name")
     pods = owned_by(ctx.view.list("pods"), replicaset or {"metadata": {}})
     current = sorted(p["metadata"]["name"] for p in pods)
-    # durable evidence (Events expire after an hour): a pod the ReplicaSet made later than any change of its
-    # size asked for, i.e. to replace a pod that was deleted; and the ReplicaSet back at full strength
-    replaced = sorted(p["metadata"]["name"] for p in replacements(replicaset or {}, pods))
+    # durable evidence first (Events expire after an hour): a pod a ReplicaSet made later than any change of its
+    # size asked for, i.e. to replace a pod that was deleted, in any ReplicaSet of the Deployment's history; else
+    # the ReplicaSets' events (a re-apply that rolled a new ReplicaSet removed the replacement with the old one)
+    history = replicasets_of(ctx.view, deployment)
+    replaced = sorted(p["metadata"]["name"] for rs in history
+                      for p in replacements(rs, owned_by(ctx.view.list("pods"), rs))) \
+        or replaced_pods(ctx.view, history)[0]
     full = replicaset is not None and len(current) >= replicaset["spec"]["replicas"]
     if replaced and full:
         return passed(N_("Pod {pod} was deleted and the ReplicaSet {rs} created a replacement."), pod=replaced[0],

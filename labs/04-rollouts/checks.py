@@ -5,11 +5,13 @@ about what happened: the checks compare the images of the ReplicaSets instead, a
 tell which ReplicaSet is the newest.
 """
 
+import math
+
 from checkers import N_, Context, check, failed, not_yet, owned_by, passed
 from checkers.kube import containers, image_parts
+from checkers.semantics import never_schedulable, revision
 
 NAME, OLD, NEW = "rollout-web", "nginx:1.28", "nginx:1.30"
-REVISION = "deployment.kubernetes.io/revision"
 UNSCHEDULABLE = ("PodScheduled", "Unschedulable")
 
 
@@ -30,15 +32,20 @@ def _image(replicaset: dict) -> str:
     return ":".join(image_parts(found[0])) if found else ""
 
 
-def _revision(replicaset: dict) -> int:
-    value = (replicaset["metadata"].get("annotations") or {}).get(REVISION, "")
-    return int(value) if str(value).isdigit() else 0
+def _pods_for(value, replicas: int, round_up: bool) -> int | None:
+    """maxSurge / maxUnavailable as a number of pods: a percentage of the replicas is rounded up for the surge
+    and down for the unavailable pods, as the Deployment controller does."""
+    text = str(value).strip()
+    if text.endswith("%") and text[:-1].isdigit():
+        share = int(text[:-1]) * replicas / 100
+        return math.ceil(share) if round_up else math.floor(share)
+    return int(text) if text.isdigit() else None
 
 
 def _active(replicasets: list[dict]) -> dict | None:
     """The newest ReplicaSet that still wants pods: the one the Deployment runs (or is moving to)."""
     wanted = [rs for rs in replicasets if (rs.get("spec") or {}).get("replicas")]
-    return max(wanted, key=_revision, default=None)
+    return max(wanted, key=revision, default=None)
 
 
 def _unschedulable(ctx: Context, deployment: dict) -> tuple[str, str] | None:
@@ -60,7 +67,10 @@ def rollout_strategy(ctx: Context):
     rolling = strategy.get("rollingUpdate") or {}
     surge, unavailable = str(rolling.get("maxSurge", "25%")), str(rolling.get("maxUnavailable", "25%"))
     kind = strategy.get("type", "RollingUpdate")
-    if kind == "RollingUpdate" and surge == "1" and unavailable in ("0", "0%"):
+    replicas = (deployment.get("spec") or {}).get("replicas")  # the API server always sets it
+    pods = (_pods_for(surge, replicas, True), _pods_for(unavailable, replicas, False)) \
+        if isinstance(replicas, int) else None
+    if kind == "RollingUpdate" and pods == (1, 0):
         return passed(N_("{name} rolls with maxSurge 1 and maxUnavailable 0."), name=NAME)
     where = N_("The strategy lives in the Deployment's spec.strategy.rollingUpdate.")
     if kind != "RollingUpdate":  # maxSurge and maxUnavailable mean nothing there
@@ -132,7 +142,8 @@ def replicas_ready(ctx: Context):
     hints = (N_("`kubectl rollout status deployment/{name}` says what the rollout is waiting for."),
              N_("`kubectl describe pod <a Pending pod>`: the Events say why no node accepts it."),
              N_("A rollout stuck on a bad template is fixed by `kubectl rollout undo deployment/{name}`."))
-    stuck = _unschedulable(ctx, deployment)
+    never = never_schedulable(ctx.view, deployment)
+    stuck = _unschedulable(ctx, deployment) or (("-", never) if never else None)
     if stuck:
         return failed(N_("The rollout of {name} is stuck: pod {pod} cannot be scheduled ({detail})."), name=NAME,
                       pod=stuck[0], detail=stuck[1], expected=f"{wanted}/{wanted}", found=f"{counts[2]}/{wanted}",

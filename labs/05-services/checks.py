@@ -1,7 +1,7 @@
 """Checks of the services lab: endpoints the controller published, ports that reach containers."""
 
-from checkers import N_, Context, check, failed, labels_match, not_yet, passed, skipped
-from checkers.kube import container_ports, ready_endpoints
+from checkers import N_, Context, check, failed, not_yet, passed, skipped
+from checkers.semantics import declared_ports, dig, service_chain
 
 DEPLOYMENT, CLUSTER_IP, NODE_PORT = "svc-web", "svc-web", "svc-web-nodeport"
 NODE_PORT_RANGE = range(30000, 32768)
@@ -18,23 +18,47 @@ def _service(ctx: Context, name: str, kind: str):
 
 
 def _selects_ready_pods(ctx: Context, service: dict):
-    """Pass when the Service's selector matches the Deployment's pods and its endpoints are ready."""
+    """Pass when the Service's selector matches the Deployment's pods (and no others) and its endpoints are
+    ready."""
     name = service["metadata"]["name"]
     selector = (service.get("spec") or {}).get("selector") or {}
-    pods = [p for p in ctx.view.list("pods") if labels_match(selector, p["metadata"].get("labels"))]
+    chain = service_chain(ctx.view, service, ctx.view.get("deployments", DEPLOYMENT))
     hints = (N_("A Service sends traffic to the pods whose labels match its selector."),
              N_("Compare `kubectl get svc {name} -o wide` (SELECTOR) with `kubectl get pods --show-labels`."),
              N_("`kubectl get endpointslices -l kubernetes.io/service-name={name}` shows the pods it found."))
-    if not pods:
+    if not chain.selected:
         found = ", ".join(f"{k}={v}" for k, v in selector.items()) or N_("no selector")
         return failed(N_("The selector of Service {name} matches no pod."), name=name, expected="app=svc-web",
                       found=found, hints=hints)
-    endpoints = ready_endpoints(ctx.view, name)
-    if not endpoints:
+    if chain.foreign:
+        others = ", ".join(sorted(p["metadata"]["name"] for p in chain.foreign))
+        return failed(N_("The selector of Service {name} also matches pods that are not {deployment}'s: {pods}."),
+                      name=name, deployment=DEPLOYMENT, pods=others, expected="app=svc-web",
+                      found=", ".join(f"{k}={v}" for k, v in selector.items()),
+                      hints=(N_("Traffic for {deployment} would also reach the other app's pods."), hints[1],
+                             N_("Select a label only {deployment}'s pods carry, such as app: svc-web.")))
+    if not chain.ready:
         return not_yet(N_("Service {name} selects {count} pods but has no ready endpoints yet."), name=name,
-                       count=len(pods), expected=N_("ready endpoints"), found="0", hints=hints)
-    return passed(N_("Service {name} has {count} ready endpoints."), name=name, count=len(endpoints),
-                  evidence={"endpoints": sorted(endpoints)})
+                       count=len(chain.selected), expected=N_("ready endpoints"), found="0", hints=hints)
+    return passed(N_("Service {name} has {count} ready endpoints."), name=name, count=len(chain.ready),
+                  evidence={"endpoints": sorted(chain.ready)})
+
+
+def _wrong_target(ctx: Context, service: dict):
+    """None when a port of ``service`` reaches a port the web containers declare (a name resolved like the
+    EndpointSlice controller does), else the failure."""
+    template = dig(ctx.view.get("deployments", DEPLOYMENT), "spec", "template") or {}
+    declared = declared_ports(template)
+    chain = service_chain(ctx.view, service, ctx.view.get("deployments", DEPLOYMENT))
+    if any(targets and targets <= declared for targets in chain.targets.values()):
+        return None
+    ports = [p for p in (service.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
+    targets = ", ".join(str(p.get("targetPort", p.get("port"))) for p in ports)
+    return failed(N_("No port of Service {name} targets a port the pods declare."), name=service["metadata"]["name"],
+                  expected=", ".join(map(str, sorted(declared))) or "80", found=targets or N_("no ports"),
+                  hints=(N_("`port` is what clients call; `targetPort` is where the container listens."),
+                         N_("The pods of {deployment} listen on port 80 (named http)."),
+                         N_("Set `targetPort: 80` (or `targetPort: http`).")), deployment=DEPLOYMENT)
 
 
 @check(N_("The ClusterIP Service sends traffic to the web pods"), points=2)
@@ -55,20 +79,12 @@ def clusterip_target_port(ctx: Context):
     service, missing = _service(ctx, CLUSTER_IP, "ClusterIP")
     if missing:
         return missing
-    deployment = ctx.view.get("deployments", DEPLOYMENT)
-    template = ((deployment or {}).get("spec") or {}).get("template") or {}
-    declared = container_ports(template)
-    for port in (service.get("spec") or {}).get("ports") or []:
-        target = port.get("targetPort", port.get("port"))
-        if target in declared or target in declared.values():
-            return passed(N_("Service {name} forwards port {port} to container port {target}."), name=CLUSTER_IP,
-                          port=port.get("port"), target=target)
-    targets = ", ".join(str(p.get("targetPort", p.get("port"))) for p in service["spec"].get("ports") or [])
-    return failed(N_("No port of Service {name} targets a port the pods declare."), name=CLUSTER_IP,
-                  expected=", ".join(map(str, declared)) or "80", found=targets or N_("no ports"),
-                  hints=(N_("`port` is what clients call; `targetPort` is where the container listens."),
-                         N_("The pods of {deployment} listen on port 80 (named http)."),
-                         N_("Set `targetPort: 80` (or `targetPort: http`).")), deployment=DEPLOYMENT)
+    wrong = _wrong_target(ctx, service)
+    if wrong:
+        return wrong
+    port = next(p for p in service["spec"]["ports"] if isinstance(p, dict))
+    return passed(N_("Service {name} forwards port {port} to container port {target}."), name=CLUSTER_IP,
+                  port=port.get("port"), target=port.get("targetPort", port.get("port")))
 
 
 @check(N_("The NodePort Service opens a port on every node"), points=2)
@@ -87,7 +103,7 @@ def nodeport_in_range(ctx: Context):
         return failed(N_("Service {name} has no node port between 30000 and 32767."), name=NODE_PORT,
                       expected="30000-32767", found=", ".join(map(str, node_ports)),
                       hints=(N_("Let Kubernetes choose the port, or pick one in 30000–32767."),))
-    return _selects_ready_pods(ctx, service)
+    return _wrong_target(ctx, service) or _selects_ready_pods(ctx, service)
 
 
 @check(N_("The web pods answer through the ClusterIP Service"), needs={"data_plane": True})

@@ -7,6 +7,7 @@ from checkers import N_, Context, check, condition, failed, not_yet, owned_by, p
 
 DB, DOCS, LOOKUP = "dns-db", "dns-docs", "dns-lookup"
 DB_PORT = 3306
+DOCS_TARGET = "kubernetes.io"  # the name the exercise asks the alias to point at
 SELECTOR_CONTROLLER = "endpointslice-controller.k8s.io"  # the slices it writes come from a selector, not by hand
 
 
@@ -94,9 +95,16 @@ def docs_externalname(ctx: Context):
     if missing:
         return missing
     spec = service.get("spec") or {}
-    target = spec.get("externalName") or ""
-    if spec.get("type") == "ExternalName" and target and not _outside_address(target):
+    target = str(spec.get("externalName") or "")
+    if spec.get("type") == "ExternalName" and target.lower().rstrip(".") == DOCS_TARGET:
         return passed(N_("Service {name} is an alias for {target}."), name=DOCS, target=target)
+    if spec.get("type") == "ExternalName" and target and not _outside_address(target):
+        return failed(N_("Service {name} is an alias for {target}, not for {wanted}."), name=DOCS, target=target,
+                      wanted=DOCS_TARGET, expected=DOCS_TARGET, found=target,
+                      hints=(N_("DNS answers with exactly the name you write: a typo resolves to nothing, or to "
+                                "someone else's site."),
+                             N_("`kubectl get service {name} -o jsonpath='{{.spec.externalName}}'` shows it."),
+                             N_("Set `externalName: {wanted}`.")))
     return failed(N_("Service {name} is not an ExternalName alias for a DNS name."), name=DOCS,
                   expected="ExternalName kubernetes.io", found=f"{spec.get('type', 'ClusterIP')} {target}".strip(),
                   hints=(N_("An ExternalName Service has no ClusterIP and no endpoints: DNS answers with a CNAME."),

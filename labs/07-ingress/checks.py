@@ -32,10 +32,16 @@ def _path_matches(rule_path: dict, path: str) -> int:
     return 2 * len(wanted) if path == prefix or path.startswith(prefix + "/") else -1
 
 
+def _wildcard_matches(pattern: str, host: str) -> bool:
+    """``*.miempresa.es`` matches exactly one more label: soporte.miempresa.es, not a.b.miempresa.es."""
+    return pattern.startswith("*.") and host.endswith(pattern[1:]) and "." not in host[: -len(pattern) + 1]
+
+
 def _route(ingress: dict, host: str, path: str) -> dict | None:
     """The backend the Ingress rules pick for a request to ``host`` + ``path``, as a controller would."""
     spec = ingress.get("spec") or {}
     rules = [r for r in spec.get("rules") or [] if r.get("host") == host]
+    rules = rules or [r for r in spec.get("rules") or [] if _wildcard_matches(str(r.get("host") or ""), host)]
     rules = rules or [r for r in spec.get("rules") or [] if not r.get("host")]
     paths = [p for r in rules for p in (r.get("http") or {}).get("paths") or []]
     best = max(paths, key=lambda p: _path_matches(p, path), default=None)

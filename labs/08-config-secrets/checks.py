@@ -1,17 +1,18 @@
 """Checks of the configuration lab: a ConfigMap and a generated Secret, handed to a Deployment by reference only."""
 
-import base64
 import hashlib
 import re
 
 from checkers import N_, Context, check, failed, labels_match, not_yet, passed
 from checkers.kube import containers
+from checkers.semantics import decoded, effective_env, mounts_of, plaintext_places, secret_values
 
 CONFIG, SECRET, APP = "config-app", "config-db-credentials", "config-app"
 CONFIG_KEYS = ("APP_MODE", "DB_HOST", "app.properties")
 SECRET_KEY = "password"
+MODE_VARIABLE, PASSWORD_VARIABLE = "APP_MODE", "DB_PASSWORD"  # the variables the app's command reads
+CONFIG_FOLDER = "/usr/share/nginx/html/config"  # where the app serves the settings file from
 SENSITIVE_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|(^|_)(API_?)?KEY($|_)", re.I)
-SHORTEST_SECRET = 8  # shorter Secret values ("true", "app") are too common to count as a leak
 
 
 def _app(ctx: Context):
@@ -34,17 +35,6 @@ def _app(ctx: Context):
     return (spec.get("template") or {}).get("spec") or {}, None
 
 
-def _secret_values(ctx: Context) -> set[str]:
-    """Every decoded value of every Secret in the namespace that is long enough to be a real secret."""
-    values = set()
-    for secret in ctx.view.list("secrets"):
-        for encoded in (secret.get("data") or {}).values():
-            value = base64.b64decode(str(encoded)).decode(errors="replace")
-            if len(value) >= SHORTEST_SECRET:
-                values.add(value)
-    return values
-
-
 @check(N_("The ConfigMap holds the settings and the settings file"))
 def configmap_keys(ctx: Context):
     config = ctx.view.get("configmaps", CONFIG)
@@ -65,10 +55,8 @@ def configmap_as_env(ctx: Context):
     if waiting:
         return waiting
     for container in containers({"spec": pod_spec}):
-        whole = [s for s in container.get("envFrom") or [] if (s.get("configMapRef") or {}).get("name") == CONFIG]
-        keyed = [e for e in container.get("env") or []
-                 if ((e.get("valueFrom") or {}).get("configMapKeyRef") or {}).get("name") == CONFIG]
-        if whole or keyed:
+        variable = effective_env(container, ctx.view)[0].get(MODE_VARIABLE)
+        if variable and (variable.kind, variable.source) == ("configMap", CONFIG):
             return passed(N_("Container {container} takes its settings from ConfigMap {name}."),
                           container=container.get("name"), name=CONFIG)
     return failed(N_("No container of {app} reads ConfigMap {name} into its environment."), app=APP, name=CONFIG,
@@ -79,32 +67,30 @@ def configmap_as_env(ctx: Context):
                          N_("Under the container, add `envFrom:`, then `- configMapRef:` with `name: {name}`.")))
 
 
-def _config_maps_of(volume: dict) -> list[str]:
-    """The ConfigMaps a volume shows as files: a configMap volume, or the configMap sources of a projected one."""
-    sources = [volume] + list((volume.get("projected") or {}).get("sources") or [])
-    return [(source.get("configMap") or {}).get("name") for source in sources]
-
-
 @check(N_("The app sees the ConfigMap as files in a volume"))
 def configmap_as_file(ctx: Context):
     pod_spec, waiting = _app(ctx)
     if waiting:
         return waiting
-    volumes = {v.get("name") for v in pod_spec.get("volumes") or [] if CONFIG in _config_maps_of(v)}
-    mounts = [m for c in containers({"spec": pod_spec}) for m in c.get("volumeMounts") or []
-              if m.get("name") in volumes]
+    mounts = mounts_of({"spec": pod_spec}, "configMap", CONFIG)
+    good = [m for m in mounts if m.path == CONFIG_FOLDER and not m.sub_path]
+    if good:
+        return passed(N_("ConfigMap {name} is mounted at {path}."), name=CONFIG, path=good[0].path)
+    hints = (N_("A volume is declared under `spec.volumes` and mounted under `volumeMounts`."),
+             N_("The volume's type must be `configMap` with `name: {name}` (not emptyDir)."),
+             N_("Mount it at /usr/share/nginx/html/config; avoid `subPath`, which never refreshes."))
     if mounts:
-        return passed(N_("ConfigMap {name} is mounted at {path}."), name=CONFIG, path=mounts[0].get("mountPath"))
+        return failed(N_("ConfigMap {name} is mounted at {path}{sub_path}; the app reads it from {folder}."),
+                      name=CONFIG, path=mounts[0].path, sub_path=f" (subPath {mounts[0].sub_path})"
+                      if mounts[0].sub_path else "", folder=CONFIG_FOLDER, expected=CONFIG_FOLDER,
+                      found=mounts[0].path, hints=hints)
     return failed(N_("No container of {app} mounts ConfigMap {name} as a volume."), app=APP, name=CONFIG,
-                  expected=N_("a configMap volume, mounted"), found=N_("no such mount"),
-                  hints=(N_("A volume is declared under `spec.volumes` and mounted under `volumeMounts`."),
-                         N_("The volume's type must be `configMap` with `name: {name}` (not emptyDir)."),
-                         N_("Mount it at /usr/share/nginx/html/config; avoid `subPath`, which never refreshes.")))
+                  expected=N_("a configMap volume, mounted"), found=N_("no such mount"), hints=hints)
 
 
 def _secret_uses(pod_spec: dict) -> list[str | None]:
     """The Secret keys the pod spec asks for by reference (None: the whole Secret, as variables or files)."""
-    uses = [None for v in pod_spec.get("volumes") or [] if (v.get("secret") or {}).get("secretName") == SECRET]
+    uses = [None for m in mounts_of({"spec": pod_spec}, "secret", SECRET)]
     for container in containers({"spec": pod_spec}):
         uses += [None for s in container.get("envFrom") or [] if (s.get("secretRef") or {}).get("name") == SECRET]
         refs = [(e.get("valueFrom") or {}).get("secretKeyRef") or {} for e in container.get("env") or []]
@@ -129,6 +115,16 @@ def secret_referenced(ctx: Context):
     if not uses:
         return failed(N_("The pod of {app} does not reference Secret {name}."), app=APP, name=SECRET,
                       expected="secretKeyRef", found=N_("no reference"), hints=hints)
+    produced = [effective_env(c, ctx.view)[0].get(PASSWORD_VARIABLE) for c in containers({"spec": pod_spec})]
+    literal = any(v and v.kind == "value" for v in produced)  # a copied password: the next check's business
+    if not literal and not any(v and (v.kind, v.source, v.key) == ("secret", SECRET, SECRET_KEY) for v in produced):
+        return failed(N_("The app reads {variable}, but no reference to Secret {name} gives it that variable."),
+                      variable=PASSWORD_VARIABLE, name=SECRET, app=APP, expected=f"{PASSWORD_VARIABLE} ← {SECRET_KEY}",
+                      found=N_("variables from the Secret: {variables}"), variables=", ".join(sorted(
+                          {v.name for c in containers({"spec": pod_spec})
+                           for v in effective_env(c, ctx.view)[0].values() if v.source == SECRET})) or "-",
+                      hints=(N_("`envFrom` names each variable after a key of the Secret (here `password`), "
+                                "not after what the app reads."), hints[1], hints[2]))
     return passed(N_("The pod of {app} references Secret {name}."), app=APP, name=SECRET)
 
 
@@ -137,16 +133,21 @@ def no_plaintext_password(ctx: Context):
     pod_spec, waiting = _app(ctx)
     if waiting:
         return waiting
-    secrets = _secret_values(ctx)
     everyone = containers({"spec": pod_spec}) + [c for c in pod_spec.get("initContainers") or [] if isinstance(c, dict)]
     leaks = [e.get("name", "?") for c in everyone for e in c.get("env") or []
-             if e.get("value") and (e["value"] in secrets or SENSITIVE_NAME.search(e.get("name", "")))]
-    if leaks:  # the variable's name only: a check result must never carry a secret value
+             if e.get("value") and SENSITIVE_NAME.search(e.get("name", ""))]
+    places = plaintext_places(ctx.view, [ctx.view.get("deployments", APP)], secret_values(ctx.view))
+    variables = leaks + [leak.variable for leak in places if leak.variable]
+    hints = (N_("Whoever may read the Deployment reads env values, and they end up in Git."),
+             N_("Secret values belong in the Secret; the pod refers to it."),
+             N_("Replace `value:` of {variable} with `valueFrom: secretKeyRef:`."))
+    if variables:  # the variable's name only: a check result must never carry a secret value
         return failed(N_("The variable {variable} of {app} carries a secret written in plain text."), app=APP,
-                      variable=leaks[0], expected="valueFrom.secretKeyRef", found=N_("env[].value"),
-                      hints=(N_("Whoever may read the Deployment reads env values, and they end up in Git."),
-                             N_("Secret values belong in the Secret; the pod refers to it."),
-                             N_("Replace `value:` of {variable} with `valueFrom: secretKeyRef:`.")))
+                      variable=variables[0], expected="valueFrom.secretKeyRef", found=N_("env[].value"), hints=hints)
+    if places:
+        return failed(N_("{place} carries a password written in plain text."), place=places[0].place, app=APP,
+                      variable=PASSWORD_VARIABLE, expected=N_("references to Secrets"), found=N_("a literal password"),
+                      hints=hints)
     return passed(N_("No environment variable of {app} carries a secret in plain text."), app=APP)
 
 
@@ -157,7 +158,7 @@ def pod_sees_config(ctx: Context):
     pods = [p for p in ctx.view.list("pods") if labels_match(selector, p["metadata"].get("labels"))
             and (p.get("status") or {}).get("phase") == "Running"]
     config = ((ctx.view.get("configmaps", CONFIG) or {}).get("data")) or {}
-    password = base64.b64decode(((ctx.view.get("secrets", SECRET) or {}).get("data") or {}).get(SECRET_KEY, ""))
+    password = decoded(ctx.view.get("secrets", SECRET), SECRET_KEY).encode()
     wanted = {"/password.sha256": hashlib.sha256(password).hexdigest(), "/mode.txt": config.get("APP_MODE"),
               "/config/app.properties": config.get("app.properties")}
     if not pods:

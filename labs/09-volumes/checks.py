@@ -1,52 +1,37 @@
 """Checks of the volumes lab: a claim the binder bound, an app that mounts it, a StatefulSet with one claim
 per replica (names and mounts set by its controller), and data that outlives a deleted pod."""
 
-from kubernetes.utils import parse_quantity
-
-from checkers import N_, Context, check, condition, failed, not_yet, owned_by, passed
+from checkers import N_, Context, check, failed, not_yet, passed
+from checkers.kube import no_object
+from checkers.semantics import claim_unbindable, covers, dig, effective_env, mounts_of, quantity, serving, \
+    workload_pods
 
 CLAIM, APP, DB, PROOF = "volumes-data", "volumes-app", "volumes-db", "volumes-proof"
 MINIMUM = "1Gi"
+WEB_ROOT = "/usr/share/nginx/html"  # where nginx serves from, and where the proof is written
+PGDATA = "/var/lib/postgresql/data"  # where postgres keeps its data unless PGDATA says otherwise
 
 
-def _dig(obj, *keys):
-    """obj[k1][k2]…, or None as soon as a level is missing or not a mapping."""
-    for key in keys:
-        obj = obj.get(key) if isinstance(obj, dict) else None
-    return obj
+def _mounts_claim(pod: dict | None, claim: str, folder: str | None = None) -> bool:
+    """Whether a container of ``pod`` mounts PersistentVolumeClaim ``claim`` (over ``folder``, when given)."""
+    return any(folder is None or covers(m.path, folder) for m in mounts_of(pod, "persistentVolumeClaim", claim))
 
 
-def _size(value):
-    try:
-        return parse_quantity(value)
-    except (ValueError, TypeError, ArithmeticError):
-        return None
-
-
-def _mounts_claim(pod: dict, claim: str) -> bool:
-    """Whether a container of ``pod`` mounts a volume backed by PersistentVolumeClaim ``claim``."""
-    volumes = {v.get("name") for v in _dig(pod, "spec", "volumes") or [] if isinstance(v, dict)
-               and _dig(v, "persistentVolumeClaim", "claimName") == claim}
-    return any(isinstance(m, dict) and m.get("name") in volumes
-               for c in _dig(pod, "spec", "containers") or [] if isinstance(c, dict)
-               for m in c.get("volumeMounts") or [])
-
-
-def _serving(pod: dict) -> bool:
-    return _dig(pod, "status", "phase") == "Running" and condition(pod, "Ready") == "True"
+def _data_folder(pod: dict | None) -> str:
+    """Where the database container keeps its data: $PGDATA, else postgres's default."""
+    env = [effective_env(c)[0].get("PGDATA") for c in (dig(pod, "spec", "containers") or []) if isinstance(c, dict)]
+    return next((v.value for v in env if v and v.kind == "value" and v.value), PGDATA)
 
 
 def _app_pods(ctx: Context, deployment: dict) -> list[dict]:
     """The live pods of the Deployment, through the ReplicaSets it owns."""
-    pods = [p for rs in owned_by(ctx.view.list("replicasets"), deployment)
-            for p in owned_by(ctx.view.list("pods"), rs)]
-    return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+    return workload_pods(ctx.view, deployment)
 
 
 def _no_object(kind: str, name: str):
-    return failed(N_("There is no {kind} called {name}."), kind=kind, name=name, expected=kind, found=N_("nothing"),
-                  hints=(N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
-                         N_("Apply the manifest of the lesson's step that creates {name}.")))
+    return no_object(kind, name, hints=(
+        N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
+        N_("Apply the manifest of the lesson's step that creates {name}.")))
 
 
 @check(N_("The claim volumes-data is Bound to a volume of at least 1Gi"), points=2, settle=10)
@@ -54,10 +39,11 @@ def claim_bound(ctx: Context):
     claim = ctx.view.get("persistentvolumeclaims", CLAIM)
     if claim is None:
         return _no_object("PersistentVolumeClaim", CLAIM)
-    phase = _dig(claim, "status", "phase") or "Pending"
-    capacity = _dig(claim, "status", "capacity", "storage")
+    phase = dig(claim, "status", "phase") or "Pending"
+    capacity = dig(claim, "status", "capacity", "storage")
     if phase != "Bound":
-        outcome = not_yet if phase == "Pending" else failed
+        never = claim_unbindable(ctx.view, claim)
+        outcome = not_yet if phase == "Pending" and not never else failed
         return outcome(N_("Claim {name} is {phase}: no volume has been bound to it."), name=CLAIM, phase=phase,
                        expected="Bound", found=phase,
                        hints=(N_("`kubectl describe pvc {name}`: its Events say why it waits."),
@@ -66,10 +52,10 @@ def claim_bound(ctx: Context):
                               N_("Create the PersistentVolume of the step \"A volume by hand\" (its claimRef names "
                                  "{name}), or, on a cluster with a default StorageClass, remove storageClassName "
                                  "from the claim and create it again.")))
-    size, minimum = _size(capacity), parse_quantity(MINIMUM)
+    size, minimum = quantity(capacity), quantity(MINIMUM)
     if size is not None and size >= minimum:
         return passed(N_("Claim {name} is Bound to volume {volume} of {capacity}."), name=CLAIM, capacity=capacity,
-                      volume=_dig(claim, "spec", "volumeName") or "?")
+                      volume=dig(claim, "spec", "volumeName") or "?")
     return failed(N_("Claim {name} is Bound, but to only {capacity}; the app needs at least {minimum}."),
                   name=CLAIM, capacity=capacity, minimum=MINIMUM, expected=MINIMUM, found=str(capacity),
                   hints=(N_("The binder gives a claim a volume at least as big as it asks for."),
@@ -86,7 +72,16 @@ def app_uses_claim(ctx: Context):
         return _no_object("Deployment", APP)
     pods = _app_pods(ctx, deployment)
     mounting = [p for p in pods if _mounts_claim(p, CLAIM)]
-    if pods and len(mounting) == len(pods) and all(_serving(p) for p in pods):
+    elsewhere = [m.path for p in mounting for m in mounts_of(p, "persistentVolumeClaim", CLAIM)]
+    if mounting and not any(_mounts_claim(p, CLAIM, WEB_ROOT) for p in mounting):
+        return failed(N_("The pods of {name} mount the claim {claim} at {path}, but nginx serves and keeps its files "
+                         "in {folder}."), name=APP, claim=CLAIM, path=elsewhere[0], folder=WEB_ROOT,
+                      expected=WEB_ROOT, found=elsewhere[0],
+                      hints=(N_("A claim keeps only what is written inside its mount path."),
+                             N_("`kubectl get pod -l app={name} -o yaml`: look at spec.volumes and the container's "
+                                "volumeMounts."),
+                             N_("Set the mountPath of the claim's volume to {folder}.")))
+    if pods and len(mounting) == len(pods) and all(serving(p) for p in pods):
         return passed(N_("Pod {pod} of {name} runs with claim {claim} mounted."), pod=pods[0]["metadata"]["name"],
                       name=APP, claim=CLAIM)
     hints = (N_("`kubectl get pod -l app={name} -o yaml`: look at spec.volumes and the container's volumeMounts."),
@@ -96,9 +91,10 @@ def app_uses_claim(ctx: Context):
     if pods and not mounting:
         return failed(N_("The pods of {name} do not mount the claim {claim}."), name=APP, claim=CLAIM,
                       expected=CLAIM, found=N_("no claim mounted"), hints=hints)
-    return not_yet(N_("No pod of {name} is running with the claim {claim} mounted yet."), name=APP, claim=CLAIM,
+    verdict = failed if claim_unbindable(ctx.view, ctx.view.get("persistentvolumeclaims", CLAIM)) else not_yet
+    return verdict(N_("No pod of {name} is running with the claim {claim} mounted yet."), name=APP, claim=CLAIM,
                    expected="Running", found=N_("{count} pods, {ready} ready"), count=len(pods),
-                   ready=sum(map(_serving, pods)), hints=hints)
+                   ready=sum(map(serving, pods)), hints=hints)
 
 
 @check(N_("Each replica of the StatefulSet volumes-db has its own Bound claim"), points=2)
@@ -106,8 +102,8 @@ def db_claim_per_replica(ctx: Context):
     statefulset = ctx.view.get("statefulsets", DB)
     if statefulset is None:
         return _no_object("StatefulSet", DB)
-    templates = [_dig(t, "metadata", "name") for t in _dig(statefulset, "spec", "volumeClaimTemplates") or []]
-    replicas = _dig(statefulset, "spec", "replicas")
+    templates = [dig(t, "metadata", "name") for t in dig(statefulset, "spec", "volumeClaimTemplates") or []]
+    replicas = dig(statefulset, "spec", "replicas")
     if not templates or not isinstance(replicas, int) or replicas < 2:
         return failed(N_("{name} does not give each of at least two replicas a claim of its own."), name=DB,
                       expected=N_("volumeClaimTemplates, replicas: 2"),
@@ -122,12 +118,14 @@ def db_claim_per_replica(ctx: Context):
     wanted = [f"{templates[0]}-{DB}-{index}" for index in range(replicas)]
     pods = {p["metadata"]["name"]: p for p in ctx.view.list("pods")}
     missing = [claim for index, claim in enumerate(wanted)
-               if _dig(claims.get(claim), "status", "phase") != "Bound"
-               or not _mounts_claim(pods.get(f"{DB}-{index}"), claim) or not _serving(pods.get(f"{DB}-{index}"))]
+               if dig(claims.get(claim), "status", "phase") != "Bound"
+               or not _mounts_claim(pods.get(f"{DB}-{index}"), claim, _data_folder(pods.get(f"{DB}-{index}")))
+               or not serving(pods.get(f"{DB}-{index}"))]
     if not missing:
         return passed(N_("Each of the {count} replicas of {name} runs on its own Bound claim: {claims}."),
                       count=replicas, name=DB, claims=", ".join(wanted))
-    return not_yet(N_("These claims of {name} are not Bound and mounted by a running replica yet: {claims}."),
+    verdict = failed if any(claim_unbindable(ctx.view, claims.get(claim)) for claim in missing) else not_yet
+    return verdict(N_("These claims of {name} are not Bound and mounted by a running replica yet: {claims}."),
                    name=DB, claims=", ".join(missing), expected=N_("Bound"), found=", ".join(missing),
                    hints=(N_("`kubectl get pvc,pods -l app={name}` shows each claim and replica."),
                           N_("On a cluster without a default StorageClass, each claim needs a PersistentVolume; "
@@ -137,14 +135,14 @@ def db_claim_per_replica(ctx: Context):
 @check(N_("Data written before the pod was deleted is still served by its replacement"), points=2,
        needs={"data_plane": True})
 def data_survives_pod(ctx: Context):
-    nonce = _dig(ctx.view.get("configmaps", PROOF), "data", "nonce")
+    nonce = dig(ctx.view.get("configmaps", PROOF), "data", "nonce")
     deployment = ctx.view.get("deployments", APP)
     if not nonce or deployment is None:
         return failed(N_("There is no ConfigMap {proof} with the nonce you wrote, or no Deployment {name}."),
                       proof=PROOF, name=APP, hints=(N_("Run the cells of the step \"Proof that the data stays\"."),))
     recorded = ctx.view.get("configmaps", PROOF)["metadata"].get("creationTimestamp", "")
     younger = [p for p in _app_pods(ctx, deployment)
-               if _serving(p) and p["metadata"].get("creationTimestamp", "") > recorded]
+               if serving(p) and p["metadata"].get("creationTimestamp", "") > recorded]
     if not younger:
         return failed(N_("No pod of {name} was started after the nonce was recorded."), name=APP,
                       expected=N_("a replacement pod"), found=N_("the original pod"),

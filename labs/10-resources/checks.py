@@ -1,29 +1,25 @@
 """Checks of the resources lab, on facts the cluster sets: the QoS class Kubernetes gives each pod, the scheduler's
 FailedScheduling events, the LimitRanger admission's mark on a pod, and the quota controller's usage report."""
 
-from checkers import N_, Context, check, condition, failed, not_yet, owned_by, passed
+from checkers import N_, Context, check, failed, not_yet, passed
+from checkers.kube import no_object
+from checkers.semantics import dig, quantity, quota_hard, quota_used, serving, workload_pods
 
 API, GREEDY, PLAIN = "resources-api", "resources-greedy", "resources-plain"
 DEFAULTS, QUOTA = "resources-defaults", "resources-quota"
+# what the exercise asks the quota to allow (cpu means requests.cpu, in any unit: 2 = 2000m)
+QUOTA_ASKED = {"requests.cpu": "2", "requests.memory": "1Gi", "limits.cpu": "4", "limits.memory": "1Gi", "pods": "10"}
+# what the exercise asks the LimitRange to fill in for a Container
+DEFAULTS_ASKED = {("defaultRequest", "cpu"): "100m", ("defaultRequest", "memory"): "128Mi",
+                  ("default", "cpu"): "200m", ("default", "memory"): "128Mi"}
 QUOTA_KEYS = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
 LIMIT_RANGER = "kubernetes.io/limit-ranger"  # the annotation the LimitRanger admission plugin writes
 
 
-def _dig(obj, *keys):
-    """obj[k1][k2]…, or None as soon as a level is missing or not a mapping."""
-    for key in keys:
-        obj = obj.get(key) if isinstance(obj, dict) else None
-    return obj
-
-
-def _serving(pod) -> bool:
-    return _dig(pod, "status", "phase") == "Running" and condition(pod, "Ready") == "True"
-
-
 def _no_object(kind: str, name: str):
-    return failed(N_("There is no {kind} called {name}."), kind=kind, name=name, expected=kind, found=N_("nothing"),
-                  hints=(N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
-                         N_("Apply the manifest of the lesson's step that creates {name}.")))
+    return no_object(kind, name, hints=(
+        N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
+        N_("Apply the manifest of the lesson's step that creates {name}.")))
 
 
 @check(N_("Every pod of resources-api is in the Guaranteed QoS class"), points=2)
@@ -31,10 +27,9 @@ def api_guaranteed(ctx: Context):
     deployment = ctx.view.get("deployments", API)
     if deployment is None:
         return _no_object("Deployment", API)
-    pods = [p for rs in owned_by(ctx.view.list("replicasets"), deployment) for p in owned_by(ctx.view.list("pods"), rs)
-            if not p["metadata"].get("deletionTimestamp")]
-    classes = sorted({str(_dig(p, "status", "qosClass")) for p in pods})
-    if pods and classes == ["Guaranteed"] and all(map(_serving, pods)):
+    pods = workload_pods(ctx.view, deployment)
+    classes = sorted({str(dig(p, "status", "qosClass")) for p in pods})
+    if pods and classes == ["Guaranteed"] and all(map(serving, pods)):
         return passed(N_("The {count} pods of {name} run in the Guaranteed QoS class."), count=len(pods), name=API)
     hints = (N_("`kubectl get pods -l app={name} -o custom-columns=NAME:.metadata.name,QOS:.status.qosClass`."),
              N_("Guaranteed needs, in every container, a CPU and a memory limit equal to the request."),
@@ -50,8 +45,8 @@ def api_guaranteed(ctx: Context):
 @check(N_("resources-greedy was refused by the scheduler, then made to fit"), points=2)
 def greedy_explained(ctx: Context):
     refusals = [e for e in ctx.view.list("events")
-                if _dig(e, "involvedObject", "name") == GREEDY and e.get("reason") == "FailedScheduling"
-                and "default-scheduler" in (e.get("reportingComponent"), _dig(e, "source", "component"))
+                if dig(e, "involvedObject", "name") == GREEDY and e.get("reason") == "FailedScheduling"
+                and "default-scheduler" in (e.get("reportingComponent"), dig(e, "source", "component"))
                 and "Insufficient" in str(e.get("message"))]
     if not refusals:
         return failed(N_("No scheduler event says that {name} did not fit on any node."), name=GREEDY,
@@ -61,11 +56,11 @@ def greedy_explained(ctx: Context):
                              N_("Events expire after an hour: if you did this long ago, create the 16-CPU pod "
                                 "again, read its event, then fix it.")))
     pod = ctx.view.get("pods", GREEDY)
-    if _serving(pod):
+    if serving(pod):
         return passed(N_("The scheduler refused {name} ({reason}); it now runs with requests that fit."),
                       name=GREEDY, reason=str(refusals[-1].get("message"))[:120])
     return failed(N_("The scheduler explained why {name} cannot run; now make it fit."), name=GREEDY,
-                  expected="Running", found=str(_dig(pod, "status", "phase") or N_("nothing")),
+                  expected="Running", found=str(dig(pod, "status", "phase") or N_("nothing")),
                   hints=(N_("Read the event: \"Insufficient cpu\" means no node has that much CPU left to give."),
                          N_("A pod's requests cannot be raised or lowered while it waits: delete it first."),
                          N_("`kubectl delete pod {name}`, then apply it again with requests cpu: 250m.")))
@@ -73,19 +68,35 @@ def greedy_explained(ctx: Context):
 
 @check(N_("resources-plain received its requests and limits from the LimitRange"))
 def defaults_injected(ctx: Context):
-    if ctx.view.get("limitranges", DEFAULTS) is None:
+    limits = ctx.view.get("limitranges", DEFAULTS)
+    if limits is None:
         return _no_object("LimitRange", DEFAULTS)
+    container = next((item for item in dig(limits, "spec", "limits") or [] if isinstance(item, dict)
+                      and item.get("type") == "Container"), {})
+    wrong = [(field, resource) for (field, resource), value in DEFAULTS_ASKED.items()
+             if quantity(dig(container, field, resource)) != quantity(value)]
+    if wrong:
+        field, resource = wrong[0]
+        value = dig(container, field, resource) or N_("nothing")
+        return failed(N_("LimitRange {limits} sets {field} {resource} to {value}; the exercise asks for {wanted}."),
+                      limits=DEFAULTS, field=field, resource=resource, value=value,
+                      wanted=DEFAULTS_ASKED[wrong[0]], expected=f"{field}.{resource}: {DEFAULTS_ASKED[wrong[0]]}",
+                      found=f"{field}.{resource}: {value}",
+                      hints=(N_("`default` holds the limits a container receives, `defaultRequest` its requests; "
+                                "both only for type Container."),
+                             N_("Quantities may use any unit (0.1 = 100m), but the amount must be the one asked for."),
+                             N_("`kubectl edit limitrange {limits}` and set {field}.{resource}: {wanted}.")))
     pod = ctx.view.get("pods", PLAIN)
     if pod is None:
         return _no_object("Pod", PLAIN)
     marked = LIMIT_RANGER in (pod["metadata"].get("annotations") or {})
-    limited = all({"cpu", "memory"} <= set(_dig(c, "resources", "limits") or {})
-                  for c in _dig(pod, "spec", "containers") or [None])
+    limited = all({"cpu", "memory"} <= set(dig(c, "resources", "limits") or {})
+                  for c in dig(pod, "spec", "containers") or [None])
     if marked and limited:
         return passed(N_("The LimitRange gave pod {name} its requests and limits ({qos})."), name=PLAIN,
-                      qos=_dig(pod, "status", "qosClass"))
+                      qos=dig(pod, "status", "qosClass"))
     return failed(N_("Pod {name} got no defaults from the LimitRange: it has no CPU and memory limits."),
-                  name=PLAIN, expected=N_("limits set by the LimitRange"), found=str(_dig(pod, "status", "qosClass")),
+                  name=PLAIN, expected=N_("limits set by the LimitRange"), found=str(dig(pod, "status", "qosClass")),
                   hints=(N_("A LimitRange fills in missing values only when a pod is created."),
                          N_("The LimitRange needs `default` (limits) and `defaultRequest` for cpu and memory; "
                             "`kubectl describe limitrange {limits}`."),
@@ -98,15 +109,28 @@ def quota_in_force(ctx: Context):
     quota = ctx.view.get("resourcequotas", QUOTA)
     if quota is None:
         return _no_object("ResourceQuota", QUOTA)
-    hard, used = _dig(quota, "status", "hard") or {}, _dig(quota, "status", "used") or {}
-    missing = [key for key in QUOTA_KEYS if key not in hard]
+    hard, used = quota_hard(quota), quota_used(quota)
+    written = quota_hard(quota, source="spec")
+    missing = [key for key in QUOTA_KEYS if key not in written]
     if missing:
         return failed(N_("Quota {name} does not limit {keys}."), name=QUOTA, keys=", ".join(missing),
-                      expected=", ".join(QUOTA_KEYS), found=", ".join(hard) or N_("nothing"),
+                      expected=", ".join(QUOTA_KEYS), found=", ".join(written) or N_("nothing"),
                       hints=(N_("`kubectl describe quota {name}` lists what it limits and what is used."),
                              N_("A quota limits only the resources named under spec.hard."),
                              N_("Add requests.cpu, requests.memory, limits.cpu and limits.memory under spec.hard.")))
-    if not all(key in used for key in QUOTA_KEYS):
+    wrong = [key for key, value in QUOTA_ASKED.items() if key in written
+             and quantity(written[key]) != quantity(value)]
+    if wrong:
+        key, value = wrong[0], written[wrong[0]]
+        return failed(N_("Quota {name} allows {key}: {value}; the exercise asks for {wanted}."), name=QUOTA, key=key,
+                      value=value, wanted=QUOTA_ASKED[key], expected=f"{key}: {QUOTA_ASKED[key]}",
+                      found=f"{key}: {value}",
+                      hints=(N_("A quota is a ceiling: too high, it protects nothing; too low, it refuses the "
+                                "team's pods."),
+                             N_("Quantities may use any unit (2 = 2000m, 1Gi = 1024Mi), but the amount must be the "
+                                "one asked for."),
+                             N_("`kubectl edit resourcequota {name}` and set {key}: {wanted}.")))
+    if not all(key in used and key in hard for key in QUOTA_KEYS):
         return not_yet(N_("The quota controller has not counted the namespace's usage yet."), name=QUOTA,
                        hints=(N_("Wait a few seconds and run the check again."),))
     return passed(N_("Quota {name} is in force: {usage}."), name=QUOTA,

@@ -1,22 +1,12 @@
 """Checks of the nodes lab, on facts the cluster keeps: where the scheduler put each pod (spec.nodeName) and when
 its ReplicaSet made it, the nodes' labels and unschedulable flag, and the DaemonSet controller's counts."""
 
-from checkers import N_, Context, check, condition, failed, not_yet, owned_by, passed
+from checkers import N_, Context, check, failed, not_yet, owned_by, passed
 from checkers.kube import replacements
+from checkers.semantics import dig, never_schedulable, node_fits, serving, workload_pods
 
 WEB, AGENT = "nodes-web", "nodes-agent"
 LABEL, VALUE = "kubelab.dev/nodes-lab", "web"
-
-
-def _dig(obj, *keys):
-    """obj[k1][k2]…, or None as soon as a level is missing or not a mapping."""
-    for key in keys:
-        obj = obj.get(key) if isinstance(obj, dict) else None
-    return obj
-
-
-def _serving(pod) -> bool:
-    return _dig(pod, "status", "phase") == "Running" and condition(pod, "Ready") == "True"
 
 
 def _web(ctx: Context):
@@ -27,19 +17,23 @@ def _web(ctx: Context):
                             found=N_("nothing"),
                             hints=(N_("`kubectl get deployments` lists what exists."),
                                    N_("Apply the manifest of the step \"Choosing nodes\".")))
-    pods = [p for rs in owned_by(ctx.view.list("replicasets"), deployment) for p in owned_by(ctx.view.list("pods"), rs)
-            if not p["metadata"].get("deletionTimestamp")]
-    return pods, None
+    return workload_pods(ctx.view, deployment), None
 
 
-def _selects_label(template_spec) -> bool:
-    """Whether a pod spec requires the lab's node label, by nodeSelector or required node affinity."""
-    if _dig(template_spec, "nodeSelector", LABEL) == VALUE:
-        return True
-    terms = _dig(template_spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
-                 "nodeSelectorTerms") or []
-    return any(isinstance(e, dict) and e.get("key") == LABEL for t in terms if isinstance(t, dict)
-               for e in t.get("matchExpressions") or [])
+def _selects_label(template_spec, nodes: list[dict]) -> bool:
+    """Whether a pod spec's nodeSelector and required node affinity, whatever their spelling, admit a node only
+    when it carries the lab's label with its value: tried on each node without the label, with another value, and
+    with the value."""
+    probes = [{"metadata": {"name": "kubelab-probe", "labels": {}}}] + nodes
+    for node in probes:
+        labels = {k: v for k, v in (node["metadata"].get("labels") or {}).items() if k != LABEL}
+        def fits(extra):
+            return node_fits(template_spec or {}, {"metadata": {"name": node["metadata"].get("name"),
+                                                                "labels": {**labels, **extra}}})
+        if fits({}) or fits({LABEL: VALUE + "-other"}):
+            return False
+    return any(node_fits(template_spec or {}, {"metadata": {"name": n["metadata"].get("name"), "labels": {
+        **(n["metadata"].get("labels") or {}), LABEL: VALUE}}}) for n in probes)
 
 
 @check(N_("The pods of nodes-web run only on the nodes labelled kubelab.dev/nodes-lab=web"), points=2)
@@ -49,19 +43,20 @@ def web_on_labelled_nodes(ctx: Context):
         return missing
     labelled = {n["metadata"]["name"] for n in ctx.view.list("nodes")
                 if (n["metadata"].get("labels") or {}).get(LABEL) == VALUE}
-    if not _selects_label(_dig(ctx.view.get("deployments", WEB), "spec", "template", "spec")):
+    if not _selects_label(dig(ctx.view.get("deployments", WEB), "spec", "template", "spec"), ctx.view.list("nodes")):
         return failed(N_("{name} does not ask for nodes labelled {label}={value}."), name=WEB, label=LABEL, value=VALUE,
                       expected=f"nodeSelector {LABEL}: {VALUE}", found=N_("no nodeSelector"),
                       hints=(N_("Without a nodeSelector, the scheduler may use any node that accepts pods."),
                              N_("The nodeSelector goes in the pod template: spec.template.spec.nodeSelector."),
                              N_("Under the template's nodeSelector, put `{label}: {value}`, then apply again.")))
-    elsewhere = sorted({str(_dig(p, "spec", "nodeName")) for p in pods} - labelled)
-    if pods and not elsewhere and all(map(_serving, pods)):
+    elsewhere = sorted({str(dig(p, "spec", "nodeName")) for p in pods} - labelled)
+    if pods and not elsewhere and all(map(serving, pods)):
         return passed(N_("The {count} pods of {name} run on labelled nodes: {nodes}."), count=len(pods), name=WEB,
                       nodes=", ".join(sorted({p["spec"]["nodeName"] for p in pods})))
-    return not_yet(N_("Not every pod of {name} runs on a labelled node yet ({nodes})."), name=WEB, label=LABEL,
-                   value=VALUE, nodes=", ".join(elsewhere) or N_("pods not ready"), expected=", ".join(sorted(labelled)),
-                   found=", ".join(elsewhere),
+    verdict = failed if never_schedulable(ctx.view, ctx.view.get("deployments", WEB)) else not_yet
+    return verdict(N_("Not every pod of {name} runs on a labelled node yet ({nodes})."), name=WEB, label=LABEL,
+                   value=VALUE, nodes=", ".join(elsewhere) or N_("pods not ready"),
+                   expected=", ".join(sorted(labelled)), found=", ".join(elsewhere),
                    hints=(N_("`kubectl get nodes -L {label}` shows which nodes carry the label."),
                           N_("`kubectl describe pod <a Pending pod>`: no labelled node may have room or be "
                              "schedulable."),
@@ -79,18 +74,18 @@ def node_drained(ctx: Context):
     deployment = ctx.view.get("deployments", WEB)
     replaced = sorted(p["metadata"]["name"] for rs in owned_by(ctx.view.list("replicasets"), deployment)
                       for p in replacements(rs, owned_by(pods, rs)))
-    running_on = {str(_dig(p, "spec", "nodeName")) for p in pods}
+    running_on = {str(dig(p, "spec", "nodeName")) for p in pods}
     nodes = {n["metadata"]["name"]: n for n in ctx.view.list("nodes")}
-    eligible = [name for name, node in nodes.items() if (_dig(node, "metadata", "labels") or {}).get(LABEL) == VALUE]
+    eligible = [name for name, node in nodes.items() if (dig(node, "metadata", "labels") or {}).get(LABEL) == VALUE]
     emptied = sorted(name for name in eligible if name not in running_on)
     hints = (N_("Draining a node cordons it, then evicts its pods so that their controllers recreate them elsewhere."),
              N_("`kubectl get pods -l app={name} -o wide` shows the NODE of each pod."),
              N_("`kubectl drain <node> --ignore-daemonsets --pod-selector=app={name}`, then "
                 "`kubectl uncordon <node>`."))
-    if not replaced or not emptied or not all(map(_serving, pods)):
+    if not replaced or not emptied or not all(map(serving, pods)):
         return failed(N_("No node that ran pods of {name} has been emptied of them."), name=WEB, hints=hints,
                       expected=N_("a node without pods of {name}"), found=", ".join(sorted(running_on)))
-    cordoned = [node for node in emptied if _dig(nodes.get(node), "spec", "unschedulable")]
+    cordoned = [node for node in emptied if dig(nodes.get(node), "spec", "unschedulable")]
     if len(cordoned) == len(emptied):
         return failed(N_("Node {node} was drained but is still cordoned: no new pod can go there."), node=cordoned[0],
                       expected=N_("schedulable"), found="SchedulingDisabled",

@@ -1,21 +1,19 @@
 """Checks of the FTPS lab: a TLS Secret, credentials by reference, one server, its control and passive ports
 exposed with equal numbers; on a real cluster, an upload and a download over TLS, and no cleartext login."""
 
-import base64
-import binascii
 import re
 from datetime import datetime, timezone
 
 from cryptography import x509
 
 from checkers import N_, Context, check, failed, labels_match, not_yet, passed
-from checkers.kube import containers, ready_endpoints
+from checkers.kube import containers, passive_range, ready_endpoints
 from checkers.probes import ftps_probe, ftps_refuses_plain, service_target
+from checkers.semantics import decoded, effective_env, mounts_of, plaintext_places, secret_values, target_port
 
 SERVER, SERVICE, CREDENTIALS, TLS = "ftps-server", "ftps-server", "ftps-credentials", "ftps-tls"
 CONTROL_PORT = 21
 SENSITIVE_NAME = re.compile(r"PASSWORD|PASSWD|SECRET", re.I)
-SHORTEST_SECRET = 8  # shorter Secret values ("learner") are too common to count as a leak
 
 
 def _server(ctx: Context):
@@ -28,27 +26,14 @@ def _server(ctx: Context):
                                   found=N_("nothing"),
                                   hints=(N_("`kubectl get deployments` lists what exists."),
                                          N_("Apply the Deployment of the lesson; its name must be {name}.")))
-    return deployment, next((c for c in found if "MIN_PORT" in _env(c)), found[0]), None
+    return deployment, next((c for c in found if "MIN_PORT" in effective_env(c, ctx.view)[0]), found[0]), None
 
 
-def _env(container: dict) -> dict:
-    return {e.get("name"): e for e in container.get("env") or [] if isinstance(e, dict)}
 
 
-def _decoded(secret: dict | None, key: str) -> str:
-    try:
-        return base64.b64decode(((secret or {}).get("data") or {}).get(key, "")).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return ""
-
-
-def _passive_range(container: dict) -> range | None:
+def _passive_range(ctx: Context, container: dict) -> range | None:
     """The passive ports the image is told to use (MIN_PORT..MAX_PORT), or None when either is not a number."""
-    env = _env(container)
-    try:
-        return range(int(env["MIN_PORT"]["value"]), int(env["MAX_PORT"]["value"]) + 1)
-    except (KeyError, TypeError, ValueError):
-        return None
+    return passive_range(effective_env(container, ctx.view)[0])
 
 
 def _target(ctx: Context):
@@ -61,7 +46,7 @@ def _target(ctx: Context):
                                       hints=(N_("`kubectl get service {name}` shows its type and ports."),
                                              N_("Make it `type: NodePort` with a port 21.")))
     secret = ctx.view.get("secrets", CREDENTIALS)
-    return target, (_decoded(secret, "username"), _decoded(secret, "password")), None
+    return target, (decoded(secret, "username"), decoded(secret, "password")), None
 
 
 @check(N_("The server's certificate is in a TLS Secret"))
@@ -75,7 +60,7 @@ def tls_secret(ctx: Context):
         return failed(N_("There is no Secret {name} of type kubernetes.io/tls."), name=TLS,
                       expected="kubernetes.io/tls", found=found, hints=hints)
     try:
-        certificate = x509.load_pem_x509_certificate(_decoded(secret, "tls.crt").encode())
+        certificate = x509.load_pem_x509_certificate(decoded(secret, "tls.crt").encode())
     except ValueError:
         return failed(N_("The tls.crt of Secret {name} is not a PEM certificate."), name=TLS,
                       expected="PEM", found=N_("something else"), hints=hints)
@@ -92,12 +77,9 @@ def tls_enabled(ctx: Context):
     deployment, container, missing = _server(ctx)
     if missing:
         return missing
-    volumes = {v.get("name") for v in deployment["spec"]["template"]["spec"].get("volumes") or []
-               if (v.get("secret") or {}).get("secretName") == TLS}
-    folders = [m.get("mountPath", "").rstrip("/") for m in container.get("volumeMounts") or []
-               if m.get("name") in volumes]
-    env = _env(container)
-    files = [(env.get(name) or {}).get("value") or "" for name in ("TLS_CERT", "TLS_KEY")]
+    folders = [m.path for m in mounts_of(deployment, "secret", TLS) if m.container == container.get("name")]
+    env = effective_env(container, ctx.view)[0]
+    files = [str(getattr(env.get(name), "value", "") or "") for name in ("TLS_CERT", "TLS_KEY")]
     if folders and all(any(f.startswith(folder + "/") for folder in folders) for f in files):
         return passed(N_("The server takes TLS_CERT and TLS_KEY from Secret {name}, mounted at {path}."), name=TLS,
                       path=folders[0])
@@ -141,12 +123,10 @@ def no_plaintext_password(ctx: Context):
     _, container, missing = _server(ctx)
     if missing:
         return missing
-    secrets = {_decoded(s, key) for s in ctx.view.list("secrets") for key in (s.get("data") or {})}
-    secrets = {value for value in secrets if len(value) >= SHORTEST_SECRET}
     texts = [(e.get("name", "?"), e.get("value") or "") for e in container.get("env") or []]
-    texts += [("args", arg) for arg in (container.get("command") or []) + (container.get("args") or [])]
-    leaks = [name for name, text in texts if text and (any(s in text for s in secrets) or
-                                                      (SENSITIVE_NAME.search(name) and "$(" not in text))]
+    leaks = [name for name, text in texts if text and SENSITIVE_NAME.search(name) and "$(" not in text]
+    leaks += [leak.variable or leak.place for leak in plaintext_places(ctx.view, [ctx.view.get("deployments", SERVER)],
+                                                                       secret_values(ctx.view))]
     if leaks:  # the variable's name only: a result must never carry a secret value
         return failed(N_("{variable} of {name} carries a password written in plain text."), name=SERVER,
                       variable=leaks[0], expected="valueFrom.secretKeyRef", found=N_("a literal value"),
@@ -179,9 +159,7 @@ def single_server_ready(ctx: Context):
 
 def _number(port: dict, container: dict):
     """A Service port's targetPort as a number (a name is looked up among the container's ports)."""
-    target = port.get("targetPort", port.get("port"))
-    named = {p.get("name"): p.get("containerPort") for p in container.get("ports") or []}
-    return named.get(target) if isinstance(target, str) else target
+    return target_port(port, {"spec": {"containers": [container]}})
 
 
 @check(N_("Every passive port is exposed with port = targetPort = nodePort"), points=2)
@@ -189,7 +167,7 @@ def passive_ports_exposed(ctx: Context):
     _, container, missing = _server(ctx)
     if missing:
         return missing
-    passive = _passive_range(container)
+    passive = _passive_range(ctx, container)
     if passive is None or not 0 < len(passive) <= 50:
         return failed(N_("The server's passive range (MIN_PORT, MAX_PORT) is not set."), expected="30030-30034",
                       found=N_("the image's default, 21000-21010"),

@@ -2,8 +2,6 @@
 password in a Secret; on a real cluster, recent data, authentication, Grafana's data source, and data that
 outlives the InfluxDB pod."""
 
-import base64
-import binascii
 import json
 import re
 from datetime import datetime
@@ -15,6 +13,8 @@ from checkers import N_, Context, check, failed, labels_match, not_yet, passed
 from checkers.kube import containers, image_parts, ready_endpoints
 from checkers.probes import (fetcher, grafana_dashboards, grafana_datasource, influx_auth_enforced,
                              influx_recent_points, service_target)
+from checkers.semantics import claim_unbindable, decoded, effective_env, mounts_of, plaintext_places, secret_values, \
+    volume_refs
 
 INFLUXDB, TELEGRAF, GRAFANA = "monitoring-influxdb", "monitoring-telegraf", "monitoring-grafana"
 INFLUX_SECRET, GRAFANA_SECRET = "monitoring-influxdb-credentials", "monitoring-grafana-credentials"
@@ -37,18 +37,13 @@ def _workload(ctx: Context, kind: str, name: str):
     return workload, pod_spec, None
 
 
-def _decoded(secret: dict | None, key: str) -> str:
-    try:
-        return base64.b64decode(((secret or {}).get("data") or {}).get(key, "")).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return ""
 
 
 def _influx(ctx: Context):
     """A Fetch through the API server's proxy to InfluxDB, and the credentials of its telegraf user."""
     secret = ctx.view.get("secrets", INFLUX_SECRET)
     return (lambda path: ctx.view.proxy_get("services", INFLUXDB, 8086, path),
-            _decoded(secret, "INFLUXDB_USER"), _decoded(secret, "INFLUXDB_USER_PASSWORD"))
+            decoded(secret, "INFLUXDB_USER"), decoded(secret, "INFLUXDB_USER_PASSWORD"))
 
 
 @check(N_("InfluxDB runs a pinned 1.x image"))
@@ -58,7 +53,7 @@ def influxdb_pinned_1x(ctx: Context):
         return missing
     images = [c.get("image", "") for c in containers({"spec": pod_spec})]
     repository, tag = image_parts(images[0] if images else "")
-    if repository.endswith("influxdb") and tag.startswith("1."):
+    if repository == "influxdb" and tag.startswith("1."):  # the official image, from Docker Hub or a mirror
         return passed(N_("InfluxDB runs {image}."), image=images[0])
     return failed(N_("InfluxDB runs {image}, not a pinned 1.x version."), image=images[0] if images else "-",
                   expected="influxdb:1.12.3", found=images[0] if images else "-",
@@ -81,9 +76,11 @@ def influxdb_data_on_claim(ctx: Context):
     if not mounted or not mounted[0]:
         return failed(N_("{folder} of InfluxDB is not on a PersistentVolumeClaim."), folder=DATA_FOLDER,
                       expected="persistentVolumeClaim", found=N_("no claim"), hints=hints)
-    phase = ((ctx.view.get("persistentvolumeclaims", mounted[0]) or {}).get("status") or {}).get("phase")
+    claim = ctx.view.get("persistentvolumeclaims", mounted[0])
+    phase = ((claim or {}).get("status") or {}).get("phase")
     if phase != "Bound":
-        return not_yet(N_("Claim {claim} is not Bound (phase {phase})."), claim=mounted[0], phase=phase or "-",
+        verdict = failed if claim is None or claim_unbindable(ctx.view, claim) else not_yet
+        return verdict(N_("Claim {claim} is not Bound (phase {phase})."), claim=mounted[0], phase=phase or "-",
                        folder=DATA_FOLDER, expected="Bound", found=phase or "-", hints=hints)
     return passed(N_("InfluxDB keeps {folder} on claim {claim}."), folder=DATA_FOLDER, claim=mounted[0])
 
@@ -126,15 +123,12 @@ def telegraf_on_every_node(ctx: Context):
     return passed(N_("Telegraf runs on {desired} nodes."), desired=desired)
 
 
-def _references(pod_spec: dict, secret: str) -> bool:
-    """Whether a container of ``pod_spec`` takes something from Secret ``secret`` by reference."""
-    for container in containers({"spec": pod_spec}):
-        if any((s.get("secretRef") or {}).get("name") == secret for s in container.get("envFrom") or []):
-            return True
-        if any(((e.get("valueFrom") or {}).get("secretKeyRef") or {}).get("name") == secret
-               for e in container.get("env") or []):
-            return True
-    return False
+def _references(ctx: Context, pod_spec: dict, secret: str) -> bool:
+    """Whether a container of ``pod_spec`` takes variables from Secret ``secret`` by reference."""
+    return any(v.kind == "secret" and v.source == secret for c in containers({"spec": pod_spec})
+               for v in effective_env(c, ctx.view)[0].values()) or any(
+        (s.get("secretRef") or {}).get("name") == secret for c in containers({"spec": pod_spec})
+        for s in c.get("envFrom") or [] if isinstance(s, dict))
 
 
 @check(N_("InfluxDB, Telegraf and Grafana take their credentials from the Secrets"), points=2)
@@ -144,7 +138,7 @@ def credentials_from_secrets(ctx: Context):
         _, pod_spec, missing = _workload(ctx, kind, name)
         if missing:
             return missing
-        if not _references(pod_spec, secret):
+        if not _references(ctx, pod_spec, secret):
             return failed(N_("{name} does not take its credentials from Secret {secret}."), name=name, secret=secret,
                           expected=secret, found=N_("no reference"),
                           hints=(N_("`kubectl describe secret {secret}` lists its keys."),
@@ -155,20 +149,18 @@ def credentials_from_secrets(ctx: Context):
 
 @check(N_("No password is written in plain text in a pod spec or a ConfigMap"), points=2)
 def no_plaintext_password(ctx: Context):
-    secrets = {_decoded(s, key) for s in ctx.view.list("secrets") for key in (s.get("data") or {})
-               if SENSITIVE_NAME.search(key)}
-    secrets = {value for value in secrets if len(value) >= SHORTEST_SECRET}
-    # (where, text, whether the variable's name says it is a password)
-    texts = [(f"ConfigMap {c['metadata']['name']}", str(text), False) for c in ctx.view.list("configmaps")
-             if c["metadata"]["name"].startswith("monitoring-") for text in (c.get("data") or {}).values()]
+    workloads = []
+    texts = []  # (where, text): literal values of variables whose name says they hold a password
     for kind, name in (("deployments", INFLUXDB), ("daemonsets", TELEGRAF), ("deployments", GRAFANA)):
-        _, pod_spec, missing = _workload(ctx, kind, name)
+        workload, pod_spec, missing = _workload(ctx, kind, name)
         if missing:
             return missing
-        texts += [(f"{name}: {e.get('name')}", str(e["value"]), bool(SENSITIVE_NAME.search(e.get("name", ""))))
-                  for c in containers({"spec": pod_spec}) for e in c.get("env") or [] if e.get("value")]
-    leaks = [where for where, text, sensitive in texts
-             if any(s in text for s in secrets) or (sensitive and "$(" not in text)]
+        workloads.append(workload)
+        texts += [(f"{name}: {e.get('name')}", str(e["value"])) for c in containers({"spec": pod_spec})
+                  for e in c.get("env") or [] if e.get("value") and SENSITIVE_NAME.search(e.get("name", ""))]
+    leaks = [where for where, text in texts if "$(" not in text]
+    leaks += [leak.place for leak in plaintext_places(ctx.view, workloads, secret_values(
+        ctx.view, shortest=SHORTEST_SECRET, keys=SENSITIVE_NAME))]
     if leaks:  # where only: a result must never carry a secret value
         return failed(N_("{place} carries a password written in plain text."), place=leaks[0],
                       expected=N_("references to Secrets"), found=N_("a literal password"),
@@ -182,11 +174,11 @@ def no_plaintext_password(ctx: Context):
 
 def _provisioned_sources(ctx: Context, pod_spec: dict) -> list[dict]:
     """The data sources of the ConfigMap mounted (as a folder) at Grafana's datasources folder."""
-    maps = {v.get("name"): (v.get("configMap") or {}).get("name") for v in pod_spec.get("volumes") or []}
-    names = [maps.get(m.get("name")) for c in containers({"spec": pod_spec}) for m in c.get("volumeMounts") or []
-             if m.get("mountPath", "").rstrip("/") == DATASOURCES and not m.get("subPath")]
+    volumes = {v.get("name"): v for v in pod_spec.get("volumes") or [] if isinstance(v, dict)}
+    mounted = {m.volume for m in mounts_of({"spec": pod_spec}, "configMap") if m.path == DATASOURCES and not m.sub_path}
+    names = [name for volume in mounted for kind, name in volume_refs(volumes.get(volume)) if kind == "configMap"]
     sources = []
-    for text in ((ctx.view.get("configmaps", names[0]) or {}).get("data") or {}).values() if names else ():
+    for text in (t for name in names for t in ((ctx.view.get("configmaps", name) or {}).get("data") or {}).values()):
         try:
             sources += (yaml.safe_load(text) or {}).get("datasources") or []
         except (yaml.YAMLError, AttributeError):
@@ -234,8 +226,8 @@ def grafana_datasource_healthy(ctx: Context):
                       hints=(N_("The checker logs in to Grafana's API, which needs a node port."),
                              N_("Make Service {name} `type: NodePort`.")))
     secret = ctx.view.get("secrets", GRAFANA_SECRET)
-    fetch = fetcher(f"http://{target}", user=_decoded(secret, "GF_SECURITY_ADMIN_USER"),
-                    password=_decoded(secret, "GF_SECURITY_ADMIN_PASSWORD"))
+    fetch = fetcher(f"http://{target}", user=decoded(secret, "GF_SECURITY_ADMIN_USER"),
+                    password=decoded(secret, "GF_SECURITY_ADMIN_PASSWORD"))
     source = grafana_datasource(fetch, INFLUXDB, uid=DATASOURCE_UID)
     return grafana_dashboards(fetch, [DASHBOARD_UID]) if source.status == "pass" else source
 

@@ -2,19 +2,18 @@
 that serves the page; with internet, the agent connected, its public HTTPS URL, and the page (with its nonce)
 fetched through that URL."""
 
-import base64
-import binascii
 import re
 from datetime import datetime, timedelta, timezone
 
 from checkers import N_, Context, check, failed, labels_match, not_yet, passed
 from checkers.kube import STUCK, containers, ready_endpoints, waiting_reasons
-from checkers.probes import http_status, ngrok_endpoint
-from checkers.probes.common import Verdict
+from checkers.probes import Verdict, http_status, ngrok_endpoint
 from checkers.probes.ngrok import published, upstream_matches
+from checkers.semantics import decoded, effective_env, mounts_of, plaintext_places
 
 AGENT, WEB, PAGE, TOKEN_SECRET, TOKEN_KEY = "ngrok-agent", "ngrok-web", "ngrok-web-page", "ngrok-authtoken", "token"
 API_PORT, WEB_PORT = 4040, 80
+WEB_ROOT = "/usr/share/nginx/html"  # where nginx serves the page from
 TOKEN_SHAPE = re.compile(r"^(?=.*[0-9])(?=.*[a-z])[A-Za-z0-9_-]{20,}$")  # ~50 letters, digits, _ and -
 STABLE = timedelta(seconds=30)  # an agent with a bad token exits within seconds
 INTERNET = {"data_plane": True, "internet": True}
@@ -33,11 +32,7 @@ def _agent(ctx: Context):
 
 
 def _token(ctx: Context) -> str:
-    data = (ctx.view.get("secrets", TOKEN_SECRET) or {}).get("data") or {}
-    try:
-        return base64.b64decode(data.get(TOKEN_KEY, "")).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return ""
+    return decoded(ctx.view.get("secrets", TOKEN_SECRET), TOKEN_KEY)
 
 
 def _agent_pod(ctx: Context) -> dict | None:
@@ -71,16 +66,17 @@ def token_secret(ctx: Context):
 
 @check(N_("The agent receives the authtoken by reference only"), points=2)
 def token_by_reference(ctx: Context):
-    _, container, missing = _agent(ctx)
+    deployment, container, missing = _agent(ctx)
     if missing:
         return missing
     token = _token(ctx)
-    texts = [e.get("value") or "" for e in container.get("env") or []]
-    texts += (container.get("command") or []) + (container.get("args") or [])
-    inline = any(token and token in str(t) for t in texts) or any("--authtoken" in str(t) for t in texts)
-    refs = [((e.get("valueFrom") or {}).get("secretKeyRef") or {}) for e in container.get("env") or []
-            if e.get("name") == "NGROK_AUTHTOKEN"]
-    if not inline and any(r.get("name") == TOKEN_SECRET and r.get("key") == TOKEN_KEY for r in refs):
+    texts = (container.get("command") or []) + (container.get("args") or [])
+    # the token anywhere in the Deployment (env, arguments, annotations, even inside a longer text), or the flag
+    inline = bool(plaintext_places(ctx.view, [deployment], {token} if token else set(), configmaps=False)) \
+        or any("--authtoken" in str(t) for t in texts)
+    variable = effective_env(container, ctx.view)[0].get("NGROK_AUTHTOKEN")
+    source = (variable.kind, variable.source, variable.key) if variable else None
+    if not inline and source == ("secret", TOKEN_SECRET, TOKEN_KEY):
         return passed(N_("The agent takes NGROK_AUTHTOKEN from Secret {name}."), name=TOKEN_SECRET)
     return failed(N_("The agent does not take NGROK_AUTHTOKEN from Secret {name}, key {key}, alone."),
                   name=TOKEN_SECRET, key=TOKEN_KEY, expected="valueFrom.secretKeyRef",
@@ -95,8 +91,7 @@ def token_by_reference(ctx: Context):
 def web_serves_page(ctx: Context):
     deployment = ctx.view.get("deployments", WEB) or {}
     pod_spec = ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
-    volumes = {v.get("name") for v in pod_spec.get("volumes") or [] if (v.get("configMap") or {}).get("name") == PAGE}
-    mounted = any(m.get("name") in volumes for c in containers({"spec": pod_spec}) for m in c.get("volumeMounts") or [])
+    mounted = any(m.path == WEB_ROOT for m in mounts_of({"spec": pod_spec}, "configMap", PAGE))
     page = ((ctx.view.get("configmaps", PAGE) or {}).get("data") or {}).get("index.html", "").strip()
     hints = (N_("The page is the ConfigMap {page}, key index.html, holding a random value."),
              N_("Mount it as a `configMap` volume at /usr/share/nginx/html."),

@@ -9,6 +9,7 @@ STABLE, NEW = "canary-stable", "canary-new"
 MAIN_INGRESS, CANARY_INGRESS = "canary-main", "canary-new"
 HOST, PATH = "hipotecas.example", "/"
 CANARY = "nginx.ingress.kubernetes.io/canary"
+DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
 WEIGHT, WEIGHT_TOTAL = "nginx.ingress.kubernetes.io/canary-weight", "nginx.ingress.kubernetes.io/canary-weight-total"
 WANTED_PERCENT = 10
 CONTROLLER_NAMESPACE, CONTROLLER = "ingress-nginx", "ingress-nginx-controller"
@@ -54,6 +55,17 @@ def _serves(ctx: Context, backend: dict, app: str) -> bool:
                    for p in ports)
     labels = (((deployment.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels")
     return has_port and labels_match((service.get("spec") or {}).get("selector"), labels)
+
+
+def _ingress_class(ctx: Context, ingress: dict | None) -> str:
+    """The class an Ingress belongs to: spec.ingressClassName, else the older annotation, else the cluster's
+    default IngressClass ("" when there is none)."""
+    named = (((ingress or {}).get("spec") or {}).get("ingressClassName")
+             or _annotations(ingress or {"metadata": {}}).get("kubernetes.io/ingress.class"))
+    if named:
+        return str(named)
+    return next((c["metadata"]["name"] for c in ctx.view.list("ingressclasses")
+                 if (c["metadata"].get("annotations") or {}).get(DEFAULT_CLASS) == "true"), "")
 
 
 def _share(ingress: dict) -> float | None:
@@ -111,6 +123,16 @@ def canary_annotated(ctx: Context):
         return missing
     marked = _annotations(ingress).get(CANARY) == "true"
     same_rule = _backend_for(ingress, HOST, PATH) is not None
+    main = ctx.view.get("ingresses", MAIN_INGRESS)
+    classes = (_ingress_class(ctx, ingress) or N_("(none)"), _ingress_class(ctx, main) or N_("(none)"))
+    if marked and same_rule and main is not None and classes[0] != classes[1]:
+        return failed(N_("Ingress {name} has the class {canary_class}, but the main Ingress {main} has {main_class}."),
+                      name=CANARY_INGRESS, main=MAIN_INGRESS, canary_class=classes[0], main_class=classes[1],
+                      expected=classes[1], found=classes[0],
+                      hints=(N_("A controller splits traffic only between Ingresses it serves: the canary must "
+                                "belong to the same class as the main Ingress."),
+                             N_("`kubectl get ingress` shows the CLASS of each Ingress."),
+                             N_("Give {name} the same `ingressClassName` as {main}.")))
     if marked and same_rule:
         return passed(N_("Ingress {name} is a canary of http://{host}{path}."), name=CANARY_INGRESS, host=HOST,
                       path=PATH)

@@ -5,15 +5,15 @@ ports, crash tests, and what the stack answers on the network.
 API-state checks come first; the checks that need containers that really run or an external IP come after.
 """
 
-import base64
 import json
 import re
 from datetime import datetime
 
-from checkers import N_, Context, check, condition, failed, not_yet, owned_by, passed
-from checkers.kube import containers
-from checkers.probes import fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, service_target
-from checkers.probes.common import Verdict
+from checkers import N_, Context, check, failed, not_yet, passed
+from checkers.kube import containers, no_object, passive_range, replaced_pods
+from checkers.semantics import claim_unbindable, decoded, dig, effective_env, mounts_of, never_schedulable, \
+    plaintext_places, replicasets_of, secret_values, serving, target_port, workload_pods
+from checkers.probes import Verdict, fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, service_target
 
 NGINX, WORDPRESS, MYSQL, PMA = "capstone-nginx", "capstone-wordpress", "capstone-mysql", "capstone-phpmyadmin"
 FTPS, INFLUXDB, GRAFANA = "capstone-ftps", "capstone-influxdb", "capstone-grafana"
@@ -28,72 +28,40 @@ NGINX_CONFIG, TLS_SECRET = "capstone-nginx", "capstone-tls"
 WORDPRESS_PORT = 5050
 SENSITIVE_NAME = re.compile(r"PASSWORD|PASSWD|(^|_)PASS($|_)|TOKEN|SECRET", re.I)
 SHORTEST_SECRET = 8  # shorter Secret values ("admin", "ftpuser") are too common to count as a leak
-CREATED, DELETED = re.compile(r"^Created pod: (\S+)$"), re.compile(r"^Deleted pod: (\S+)$")
-
-
-def _dig(obj, *keys):
-    """obj[k1][k2]…, or None as soon as a level is missing or not a mapping."""
-    for key in keys:
-        obj = obj.get(key) if isinstance(obj, dict) else None
-    return obj
 
 
 def _missing(kind: str, name: str):
-    return failed(N_("There is no {kind} called {name}."), kind=kind, name=name, expected=kind, found=N_("nothing"),
-                  hints=(N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
-                         N_("Apply the manifest of the milestone that creates {name}."),
-                         N_("Every object of the capstone is called capstone-<component>.")))
+    return no_object(kind, name, hints=(
+        N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
+        N_("Apply the manifest of the milestone that creates {name}."),
+        N_("Every object of the capstone is called capstone-<component>.")))
 
 
 def _pod_spec(deployment: dict) -> dict:
-    return _dig(deployment, "spec", "template", "spec") or {}
-
-
-def _serving(pod: dict | None) -> bool:
-    return _dig(pod, "status", "phase") == "Running" and condition(pod or {}, "Ready") == "True"
-
-
-def _active_replicaset(ctx: Context, deployment: dict):
-    """The ReplicaSet of ``deployment`` that has pods wanted (the newest one during a rollout)."""
-    active = [rs for rs in owned_by(ctx.view.list("replicasets"), deployment) if _dig(rs, "spec", "replicas")]
-    return max(active, key=lambda rs: rs["metadata"].get("creationTimestamp", ""), default=None)
+    return dig(deployment, "spec", "template", "spec") or {}
 
 
 def _pods(ctx: Context, name: str) -> list[dict]:
     """The live pods of Deployment ``name``, through the ReplicaSets it owns."""
-    deployment = ctx.view.get("deployments", name)
-    if deployment is None:
-        return []
-    pods = [p for rs in owned_by(ctx.view.list("replicasets"), deployment) for p in owned_by(ctx.view.list("pods"), rs)]
-    return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+    return workload_pods(ctx.view, ctx.view.get("deployments", name))
 
 
 def _secret(ctx: Context, name: str, key: str) -> str | None:
-    encoded = _dig(ctx.view.get("secrets", name), "data", key)
-    return base64.b64decode(str(encoded)).decode(errors="replace") if encoded else None
-
-
-def _secret_values(ctx: Context) -> set[str]:
-    """Every decoded value of every Secret in the namespace that is long enough to be a real secret."""
-    values = {base64.b64decode(str(v)).decode(errors="replace") for s in ctx.view.list("secrets")
-              for v in (s.get("data") or {}).values()}
-    return {v for v in values if len(v) >= SHORTEST_SECRET}
+    return decoded(ctx.view.get("secrets", name), key) or None
 
 
 def _secrets_used(pod_spec: dict) -> set[str]:
     """The Secrets a pod spec refers to: secretKeyRef, envFrom.secretRef or a secret volume."""
-    used = {_dig(v, "secret", "secretName") for v in pod_spec.get("volumes") or []}
+    used = {dig(v, "secret", "secretName") for v in pod_spec.get("volumes") or []}
     for container in containers({"spec": pod_spec}):
-        used |= {_dig(s, "secretRef", "name") for s in container.get("envFrom") or []}
-        used |= {_dig(e, "valueFrom", "secretKeyRef", "name") for e in container.get("env") or []}
+        used |= {dig(s, "secretRef", "name") for s in container.get("envFrom") or []}
+        used |= {dig(e, "valueFrom", "secretKeyRef", "name") for e in container.get("env") or []}
     return used - {None}
 
 
 def _mounted(pod_spec: dict, source: str, name: str) -> bool:
-    """Whether a container mounts a volume of type ``source`` (configMap or secret) that names ``name``."""
-    field = {"configMap": "name", "secret": "secretName"}[source]
-    volumes = {v.get("name") for v in pod_spec.get("volumes") or [] if _dig(v, source, field) == name}
-    return any(m.get("name") in volumes for c in containers({"spec": pod_spec}) for m in c.get("volumeMounts") or [])
+    """Whether a container mounts a volume (plain or projected) of type ``source`` that names ``name``."""
+    return bool(mounts_of({"spec": pod_spec}, source, name))
 
 
 def _address(ctx: Context, name: str, port: int):
@@ -121,14 +89,15 @@ def workloads_ready(ctx: Context):
         if deployment is None:
             return _missing("Deployment", name)
         status = deployment.get("status") or {}
-        wanted = _dig(deployment, "spec", "replicas")
+        wanted = dig(deployment, "spec", "replicas")
         current = status.get("observedGeneration") == deployment["metadata"].get("generation")
         if not (current and wanted and status.get("readyReplicas") == wanted):
             waiting.append(name)
     if not waiting:
         return passed(N_("All {count} Deployments of the stack are ready."), count=len(DEPLOYMENTS))
     stuck = [n for n in waiting for p in _pods(ctx, n)
-             if any(c.get("reason") == "Unschedulable" for c in _dig(p, "status", "conditions") or [])]
+             if any(c.get("reason") == "Unschedulable" for c in dig(p, "status", "conditions") or [])]
+    stuck += [n for n in waiting if never_schedulable(ctx.view, ctx.view.get("deployments", n))]
     verdict = failed if stuck else not_yet
     return verdict(N_("These Deployments are not ready: {names}."), names=", ".join(waiting), name=waiting[0],
                    expected=N_("all ready"), found=", ".join(waiting),
@@ -145,14 +114,14 @@ def _sharing_problems(ctx: Context) -> list[str] | None:
         service = ctx.view.get("services", name)
         if service is None:
             return None
-        kind = _dig(service, "spec", "type") or "ClusterIP"
+        kind = dig(service, "spec", "type") or "ClusterIP"
         if kind != ("LoadBalancer" if name in EXTERNAL else "ClusterIP"):
             problems.append(f"{name}: type {kind}")
         if name not in EXTERNAL:
             continue
         annotations = service["metadata"].get("annotations") or {}
         keys.add(next((annotations[k] for k in SHARING_KEYS if annotations.get(k)), "-"))
-        for port in _dig(service, "spec", "ports") or []:
+        for port in dig(service, "spec", "ports") or []:
             entry = (port.get("port"), port.get("protocol", "TCP"))
             if entry in seen:
                 problems.append(f"{name}: port {entry[0]} used twice")
@@ -199,17 +168,15 @@ def data_on_claims(ctx: Context):
         pvc = ctx.view.get("persistentvolumeclaims", claim)
         if pvc is None:
             return _missing("PersistentVolumeClaim", claim)
-        if _dig(pvc, "status", "phase") != "Bound":
-            return not_yet(N_("Claim {claim} is not Bound yet."), claim=claim, expected="Bound",
-                           found=_dig(pvc, "status", "phase") or "Pending",
+        if dig(pvc, "status", "phase") != "Bound":
+            verdict = failed if claim_unbindable(ctx.view, pvc) else not_yet
+            return verdict(N_("Claim {claim} is not Bound yet."), claim=claim, expected="Bound",
+                           found=dig(pvc, "status", "phase") or "Pending",
                            hints=(N_("`kubectl describe pvc {claim}`: its Events say what it waits for."),
                                   N_("Without a default StorageClass (`kubectl get storageclass`), create a "
                                      "PersistentVolume for it, as in the volumes lab.")))
         pod_spec = _pod_spec(ctx.view.get("deployments", name) or {})
-        volumes = {v.get("name") for v in pod_spec.get("volumes") or [] if _dig(v, "persistentVolumeClaim",
-                                                                                "claimName") == claim}
-        if not any(m.get("name") in volumes and m.get("mountPath", "").rstrip("/") == path
-                   for c in containers({"spec": pod_spec}) for m in c.get("volumeMounts") or []):
+        if not any(m.path == path for m in mounts_of({"spec": pod_spec}, "persistentVolumeClaim", claim)):
             return failed(N_("{name} does not keep {path} on claim {claim}."), name=name, path=path, claim=claim,
                           expected=f"{claim} → {path}", found=N_("another volume, or none"),
                           hints=(N_("Data written anywhere else dies with the container."),
@@ -220,13 +187,16 @@ def data_on_claims(ctx: Context):
 
 @check(N_("Every credential comes from a Secret, none is written in the manifests"), points=2)
 def credentials_in_secrets(ctx: Context):
-    secrets = _secret_values(ctx)
+    secrets = secret_values(ctx.view, shortest=SHORTEST_SECRET)
     for name in DEPLOYMENTS:
-        pod_spec = _pod_spec(ctx.view.get("deployments", name) or {})
+        deployment = ctx.view.get("deployments", name) or {}
+        pod_spec = _pod_spec(deployment)
         everyone = containers({"spec": pod_spec}) + [c for c in pod_spec.get("initContainers") or []
                                                       if isinstance(c, dict)]
         leaks = [e.get("name", "?") for c in everyone for e in c.get("env") or []
-                 if e.get("value") and (e["value"] in secrets or SENSITIVE_NAME.search(e.get("name", "")))]
+                 if e.get("value") and SENSITIVE_NAME.search(e.get("name", ""))]
+        leaks += [leak.variable or leak.place for leak in plaintext_places(ctx.view, [deployment] if deployment else [],
+                                                                           secrets, configmaps=False)]
         if leaks:  # the variable's name only: a check result must never carry a secret value
             return failed(N_("The variable {variable} of {name} carries a secret written in plain text."),
                           name=name, variable=leaks[0], expected="valueFrom.secretKeyRef", found=N_("env[].value"),
@@ -252,20 +222,17 @@ def nginx_config_mounted(ctx: Context):
     if ctx.view.get("configmaps", NGINX_CONFIG) is None or not _mounted(pod_spec, "configMap", NGINX_CONFIG):
         return failed(N_("nginx does not mount the ConfigMap {config}."), config=NGINX_CONFIG, secret=TLS_SECRET,
                       expected=NGINX_CONFIG, found=N_("no such mount"), hints=hints)
-    if _dig(tls, "type") != "kubernetes.io/tls" or not _mounted(pod_spec, "secret", TLS_SECRET):
+    if dig(tls, "type") != "kubernetes.io/tls" or not _mounted(pod_spec, "secret", TLS_SECRET):
         return failed(N_("nginx does not mount the TLS Secret {secret}."), config=NGINX_CONFIG, secret=TLS_SECRET,
-                      expected="kubernetes.io/tls", found=_dig(tls, "type") or N_("nothing"), hints=hints)
+                      expected="kubernetes.io/tls", found=dig(tls, "type") or N_("nothing"), hints=hints)
     return passed(N_("nginx mounts ConfigMap {config} and TLS Secret {secret}."), config=NGINX_CONFIG,
                   secret=TLS_SECRET)
 
 
-def _passive_range(pod_spec: dict) -> range | None:
+def _passive_range(ctx: Context, pod_spec: dict) -> range | None:
     """The passive ports the FTP server is told to use: MIN_PORT/MAX_PORT (vsftpd) or FTP_PASSIVE_PORTS a:b."""
-    env = {e.get("name"): str(e.get("value")) for c in containers({"spec": pod_spec}) for e in c.get("env") or []}
-    low, high = env.get("MIN_PORT"), env.get("MAX_PORT")
-    if env.get("FTP_PASSIVE_PORTS"):
-        low, _, high = env["FTP_PASSIVE_PORTS"].partition(":")
-    return range(int(low), int(high) + 1) if f"{low}{high}".isdigit() else None
+    env = {name: v for c in containers({"spec": pod_spec}) for name, v in effective_env(c, ctx.view)[0].items()}
+    return passive_range(env)
 
 
 @check(N_("The FTPS Service exposes port 21 and every passive port, unchanged"))
@@ -273,9 +240,10 @@ def ftps_passive_ports(ctx: Context):
     deployment, service = ctx.view.get("deployments", FTPS), ctx.view.get("services", FTPS)
     if deployment is None or service is None:
         return _missing("Deployment" if deployment is None else "Service", FTPS)
-    wanted = _passive_range(_pod_spec(deployment))
-    same = {p.get("port") for p in _dig(service, "spec", "ports") or []
-            if p.get("targetPort", p.get("port")) == p.get("port")}
+    wanted = _passive_range(ctx, _pod_spec(deployment))
+    template = dig(deployment, "spec", "template")  # a named targetPort is resolved against its containers
+    same = {p.get("port") for p in dig(service, "spec", "ports") or [] if isinstance(p, dict)
+            and target_port(p, template) == p.get("port")}
     lacking = [port for port in [21, *(wanted or [])] if port not in same]
     if wanted and not lacking:
         return passed(N_("Service {name} exposes 21 and the passive ports {low}–{high}."), name=FTPS,
@@ -294,17 +262,9 @@ def database_pod_replaced(ctx: Context):
     deployment = ctx.view.get("deployments", MYSQL)
     if deployment is None:
         return _missing("Deployment", MYSQL)
-    replicaset = _active_replicaset(ctx, deployment)
-    rs_name = _dig(replicaset, "metadata", "name")
-    created, deleted_by_rs = set(), set()
-    for event in ctx.view.list("events"):
-        if _dig(event, "involvedObject", "kind") == "ReplicaSet" and _dig(event, "involvedObject", "name") == rs_name:
-            for pattern, into in ((CREATED, created), (DELETED, deleted_by_rs)):
-                match = pattern.match(event.get("message") or "")
-                if match:
-                    into.add(match.group(1))
-    current = {p["metadata"]["name"] for p in _pods(ctx, MYSQL) if _serving(p)}
-    replaced = sorted(created - current - deleted_by_rs)
+    replaced, created = replaced_pods(ctx.view, replicasets_of(ctx.view, deployment))
+    current = {p["metadata"]["name"] for p in _pods(ctx, MYSQL) if serving(p)}
+    replaced = sorted(set(replaced) - current)
     if replaced and current:
         return passed(N_("Pod {pod} was deleted, and its Deployment started {new}."), pod=replaced[0],
                       new=min(current), evidence={"created": sorted(created), "current": sorted(current)})
@@ -320,11 +280,11 @@ def database_pod_replaced(ctx: Context):
 
 def _restarted(pod: dict) -> dict | None:
     """The status of a container of ``pod`` that ended and was started again, if the pod is Ready again."""
-    if not _serving(pod):
+    if not serving(pod):
         return None
-    return next((s for s in _dig(pod, "status", "containerStatuses") or []
+    return next((s for s in dig(pod, "status", "containerStatuses") or []
                  if isinstance(s, dict) and (s.get("restartCount") or 0) >= 1
-                 and _dig(s, "lastState", "terminated")), None)
+                 and dig(s, "lastState", "terminated")), None)
 
 
 @check(N_("A container whose main process was killed was restarted and is ready again"), points=2,
@@ -334,7 +294,7 @@ def process_restarted(ctx: Context):
         for pod in _pods(ctx, name):
             status = _restarted(pod)
             if status:
-                ended = _dig(status, "lastState", "terminated")
+                ended = dig(status, "lastState", "terminated")
                 return passed(N_("Container {container} of {pod} ended ({reason}, exit code {code}), restarted "
                                  "{count} times, and is ready."), container=status.get("name"),
                               pod=pod["metadata"]["name"], reason=ended.get("reason") or "?",
@@ -394,7 +354,7 @@ def ftps_login(ctx: Context):
 def one_external_ip(ctx: Context):
     addresses = {}
     for name in EXTERNAL:
-        ingress = _dig(ctx.view.get("services", name), "status", "loadBalancer", "ingress") or [{}]
+        ingress = dig(ctx.view.get("services", name), "status", "loadBalancer", "ingress") or [{}]
         addresses[name] = ingress[0].get("ip") or ingress[0].get("hostname") if isinstance(ingress[0], dict) else None
     pending = [name for name, address in addresses.items() if not address]
     if pending:
@@ -444,8 +404,8 @@ def data_survives_restart(ctx: Context):
         first = json.loads(body)[0]
     except (ValueError, IndexError, KeyError, TypeError):
         first = None
-    written = _timestamp(_dig(first, "date_gmt"))
-    started = [_timestamp(p["metadata"].get("creationTimestamp")) for p in _pods(ctx, MYSQL) if _serving(p)]
+    written = _timestamp(dig(first, "date_gmt"))
+    started = [_timestamp(p["metadata"].get("creationTimestamp")) for p in _pods(ctx, MYSQL) if serving(p)]
     if written and started and all(s and written < s for s in started):
         return passed(N_("The post from {written} (UTC) is still there; the database pod started later."),
                       written=written.isoformat(sep=" "))
