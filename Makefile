@@ -5,7 +5,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: lab test setup cluster-binaries system-packages
+.PHONY: lab test setup cluster-binaries real-node system-packages
 
 setup: $(VENV)/.installed
 
@@ -18,7 +18,15 @@ $(VENV)/.installed: pyproject.toml
 cluster-binaries: setup
 	$(BIN)/python -m clusters.embedded.binaries
 
-SYSTEM_PACKAGES ?= nginx-light vsftpd influxdb chromium fonts-noto-color-emoji
+# kubelet, kube-proxy, CoreDNS and our pause program, then the course's images (root and Linux only;
+# elsewhere the real-node tests say why they skip)
+real-node: setup system-packages
+	$(BIN)/python -m clusters.embedded.binaries --node
+	$(BIN)/kubelab images build || echo "the images were not built; the real-node tests will skip" >&2
+
+# the test servers and browser, then the real node's runtime (containerd, runc, CNI, netfilter) and image builder
+SYSTEM_PACKAGES ?= nginx-light vsftpd influxdb chromium fonts-noto-color-emoji \
+	containerd runc containernetworking-plugins nftables iptables conntrack mmdebstrap
 system-packages:
 	bash .ci/system-packages $(SYSTEM_PACKAGES)
 
@@ -27,6 +35,6 @@ lab: setup
 	$(BIN)/kubelab doctor || true
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-test: setup system-packages cluster-binaries
+test: setup system-packages cluster-binaries real-node
 	$(BIN)/lint-imports
 	$(BIN)/pytest

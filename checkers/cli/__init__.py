@@ -39,13 +39,14 @@ def _options(lang: str = typer.Option(None, "--lang", help=N_("Language: en, ro,
             raise UsageError(_("--lang {lang}: choose one of {names}.", lang=lang, names=", ".join(LANGUAGES))) from None
 
 
-from . import build, cluster, grade, hub, labs  # noqa: E402  (they register their commands)
+from . import build, cluster, grade, hub, images, labs  # noqa: E402  (they register their commands)
 
 cluster.register(app)
 labs.register(app)
 grade.register(app)
 hub.register(app)
 build.register(app)
+images.register(app)
 
 
 def command(argv: list[str]) -> click.Command:

@@ -10,6 +10,8 @@ from rich.table import Table
 from clusters import active_backend, backend, default_backend_name
 from clusters.base import Status
 from clusters.doctor import OK, PROBLEM, WARNING, examine
+from clusters.embedded import EmbeddedBackend
+from clusters.errors import UsageError
 from clusters.i18n import N_, _
 
 from .output import console, print_json, progress_printer
@@ -25,8 +27,14 @@ def _backend(name: str | None):
 def up(
     backend_name: str = typer.Option(None, "--backend", help=N_("Backend: embedded, minikube or kubeconfig.")),
     nodes: int = typer.Option(None, "--nodes", min=1, max=50, help=N_("Number of nodes, control plane included.")),
+    real_nodes: int = typer.Option(None, "--real-nodes", min=0, max=1,
+                                   help=N_("Embedded cluster: real nodes that run containers (0 or 1; default 0).")),
 ) -> int:
     chosen = backend(backend_name or default_backend_name(progress_printer()))
+    if real_nodes is not None:
+        if not isinstance(chosen, EmbeddedBackend):
+            raise UsageError(_("--real-nodes works with the embedded backend only."))
+        chosen = EmbeddedBackend(real_nodes=real_nodes)
     status = chosen.start(nodes=nodes, progress=progress_printer())
     _show_status(status)
     return 0
@@ -90,6 +98,9 @@ def _show_status(current: Status) -> None:
     if current.connection:
         table.add_row(_("Context"), current.connection.context or "-")
         table.add_row(_("Kubeconfig"), str(current.connection.kubeconfig or _("in-cluster credentials")))
+    node = current.details.get("real_node")
+    if node:
+        table.add_row(_("Real node"), f"{node['name']} ({node['ip']}, {node['runtime']})")
     bin_dir = current.details.get("bin")
     if bin_dir:
         table.add_row("kubectl", shutil.which("kubectl", path=bin_dir) or "-")

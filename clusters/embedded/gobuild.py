@@ -28,7 +28,10 @@ K8S_CMDS = {
     "kube-controller-manager": "k8s.io/kubernetes/cmd/kube-controller-manager",
     "kube-scheduler": "k8s.io/kubernetes/cmd/kube-scheduler",
     "kubectl": "k8s.io/kubernetes/cmd/kubectl",
+    "kubelet": "k8s.io/kubernetes/cmd/kubelet",
+    "kube-proxy": "k8s.io/kubernetes/cmd/kube-proxy",
 }
+PAUSE_SOURCE = Path(__file__).with_name("pause") / "main.go"
 
 
 def go_env() -> dict[str, str]:
@@ -55,7 +58,8 @@ def build(component: Component, progress: Progress) -> None:
     progress(_("Building {name} {version} from Go modules (several minutes the first time); log: {log}",
                name=component.name, version=component.version, log=log))
     with open(log, "a") as out:
-        builder = {"kubernetes": _build_kubernetes, "etcd": _build_etcd, "kwok": _build_kwok}[component.name]
+        builder = {"kubernetes": _build_kubernetes, "kubernetes-node": _build_kubernetes, "etcd": _build_etcd,
+                   "kwok": _build_kwok, "coredns": _build_coredns, "pause": _build_pause}[component.name]
         builder(component, _Runner(workdir, out, log, component))
 
 
@@ -105,10 +109,11 @@ def _build_kubernetes(component: Component, run: _Runner) -> None:
             run("go", "mod", "edit", f"-replace={rep['Old']['Path']}={rep['Old']['Path']}@{staging}")
     for debug in upstream.get("Godebug") or []:
         run("go", "mod", "edit", f"-godebug={debug['Key']}={debug['Value']}")
-    run("go", "get", *(f"{pkg}@{version}" for pkg in K8S_CMDS.values()))
+    packages = [K8S_CMDS[b] for b in component.binaries]
+    run("go", "get", *(f"{pkg}@{version}" for pkg in packages))
     out = component.bin_dir()
     out.mkdir(parents=True, exist_ok=True)
-    run("go", "build", "-trimpath", "-ldflags", _ldflags(version), "-o", f"{out}/", *K8S_CMDS.values())
+    run("go", "build", "-trimpath", "-ldflags", _ldflags(version), "-o", f"{out}/", *packages)
 
 
 def _build_etcd(component: Component, run: _Runner) -> None:
@@ -127,3 +132,17 @@ def _build_kwok(component: Component, run: _Runner) -> None:
     for stage, target in zip(component.stages, component.stage_paths()):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(module / "kustomize" / "stage" / stage, target)
+
+
+def _build_coredns(component: Component, run: _Runner) -> None:
+    run.init("kubelab.local/coredns-build")
+    run("go", "get", f"github.com/coredns/coredns@{component.version}")
+    run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", str(component.bin_dir() / "coredns"),
+        "github.com/coredns/coredns")
+
+
+def _build_pause(component: Component, run: _Runner) -> None:
+    """Our own pause program: one static Go file with no dependencies."""
+    run.init("kubelab.local/pause")
+    shutil.copyfile(PAUSE_SOURCE, run.workdir / "main.go")
+    run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", str(component.bin_dir() / "pause"), ".")
