@@ -202,6 +202,24 @@ def test_without_root_the_cluster_starts_kwok_only(tmp_path, monkeypatch):
         backend.stop()
 
 
+def test_a_killed_run_is_cleaned_by_the_next_up(real):
+    """SIGKILL every process of the cluster and its node (containers keep running under their shims): the next
+    `up` cleans all of it and starts again; the module's teardown then proves `down` leaves the host as found."""
+    procs = [r.process() for r in real._processes(real._state()) + realnode.processes(real.home)]
+    for proc in filter(None, procs):
+        proc.kill()
+    psutil.wait_procs(list(filter(None, procs)), timeout=10)
+    assert not real.status().running
+    real.start(nodes=2)
+    details = real.status().details["real_node"]
+    assert details and details["running"]
+    api = real.connection().api_client()
+    try:
+        wait_for(lambda: real.capabilities(api).data_plane, what="the data plane after a restart")
+    finally:
+        api.close()
+
+
 # -- without a cluster --------------------------------------------------------------------------------
 def test_image_names_are_qualified_like_containerd_does():
     assert images.qualified("nginx:1.27") == "docker.io/library/nginx:1.27"

@@ -62,6 +62,7 @@ KUBE_NODE = Component("kubernetes-node", K8S_VERSION, ("kubelet", "kube-proxy"))
 COREDNS = Component("coredns", COREDNS_VERSION, ("coredns",))
 PAUSE = Component("pause", PAUSE_VERSION, ("pause",))
 NODE_COMPONENTS = (KUBE_NODE, COREDNS, PAUSE)
+HTTP_ECHO = Component("http-echo", "v1.0.0", ("http-echo",))  # hashicorp/http-echo (MPL-2.0), for its image
 
 
 def cache_root() -> Path:

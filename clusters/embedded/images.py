@@ -25,7 +25,8 @@ from ..base import Progress, quiet
 from ..errors import KubelabError
 from ..files import write_atomic
 from ..i18n import _
-from .components import PAUSE, cache_root
+from . import binaries
+from .components import HTTP_ECHO, PAUSE, cache_root
 from .containerd import SANDBOX_IMAGE, ctr
 
 ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
@@ -54,12 +55,13 @@ class Recipe:
     stop_signal: str = ""
     hooks: tuple[str, ...] = ()  # mmdebstrap --customize-hook commands ("$1" is the root)
     revision: int = 1  # bump when the recipe changes in a way its fields do not show
-    files: dict = field(default_factory=dict)  # extra files for images without packages: path -> source
+    files: dict = field(default_factory=dict)  # images of our own binaries: path in the image -> Component
 
     def identity(self) -> str:
         """What the cached archive depends on."""
-        fields = (ARCHIVE_FORMAT, self.names, self.packages, self.entrypoint, self.cmd, self.ports, self.env, self.stop_signal,
-                  self.hooks, self.revision, sorted((k, str(v)) for k, v in self.files.items()))
+        fields = (ARCHIVE_FORMAT, self.names, self.packages, self.entrypoint, self.cmd, self.ports, self.env,
+                  self.stop_signal, self.hooks, self.revision,
+                  sorted((path, c.name, c.version) for path, c in self.files.items()))
         return hashlib.sha256(json.dumps(fields, default=list).encode()).hexdigest()[:16]
 
 
@@ -157,7 +159,9 @@ def _script_hook(path: str, content: str) -> str:
 
 RECIPES: dict[str, Recipe] = {r.key: r for r in (
     Recipe("pause", (SANDBOX_IMAGE,), stands_in_for="registry.k8s.io/pause:3.10 (our own static Go program)",
-           entrypoint=("/pause",), files={"/pause": ("component", "pause")}),
+           entrypoint=("/pause",), files={"/pause": PAUSE}),
+    Recipe("http-echo", ("hashicorp/http-echo:1.0.0",), stands_in_for="hashicorp/http-echo:1.0.0 (built from its Go "
+           "module, MPL-2.0)", entrypoint=("/http-echo",), ports=("5678/tcp",), files={"/http-echo": HTTP_ECHO}),
     Recipe("nginx", ("nginx:1.27", "nginx:1.27-alpine", "nginx:1.26", "nginx:1.30-alpine", "nginx:latest"),
            packages=("nginx-light",), stands_in_for="nginx:1.27 (Docker official image)",
            cmd=("nginx", "-g", "daemon off;"), ports=("80/tcp",), stop_signal="SIGQUIT",
@@ -167,6 +171,9 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
                   _write_hook("/usr/share/nginx/html/50x.html", "<h1>An error occurred.</h1>\n"),
                   "ln -sf /dev/stdout \"$1/var/log/nginx/access.log\"",
                   "ln -sf /dev/stderr \"$1/var/log/nginx/error.log\"")),
+    Recipe("busybox", ("busybox:1.36", "busybox:latest"), packages=("busybox",),
+           stands_in_for="busybox:1.36 (Debian's busybox with every applet linked in /usr/local/bin)",
+           cmd=("sh",), hooks=("chroot \"$1\" busybox --install -s /usr/local/bin",)),
     Recipe("vsftpd", ("delfer/alpine-ftp-server:latest",), packages=("vsftpd", "tini", "passwd"),
            stands_in_for="delfer/alpine-ftp-server:latest (vsftpd with TLS)",
            entrypoint=("/usr/bin/tini", "--", "/bin/start_vsftpd.sh"), ports=("21/tcp", "21000-21010/tcp"),
@@ -225,7 +232,7 @@ def build(recipe: Recipe, progress: Progress = quiet) -> dict:
                        name=recipe.names[0], packages=", ".join(recipe.packages), log=log))
             versions = _debootstrap(recipe, rootfs, log)
         else:
-            _files_tar(recipe, rootfs)
+            _files_tar(recipe, rootfs, progress)
             versions = {}
         archive, digest = _oci_archive(recipe, rootfs, Path(tmp))
         target = image_dir() / "sha256" / f"{digest}.tar"
@@ -260,11 +267,12 @@ def _debootstrap(recipe: Recipe, rootfs: Path, log: Path) -> dict[str, str]:
     return {p: versions.get(p, "?") for p in recipe.packages}
 
 
-def _files_tar(recipe: Recipe, rootfs: Path) -> None:
-    """A root filesystem of just the given files (our own static binaries)."""
+def _files_tar(recipe: Recipe, rootfs: Path, progress: Progress) -> None:
+    """A root filesystem of just our own static binaries (built from Go modules when missing)."""
+    found = binaries.ensure(progress, tuple(recipe.files.values()))
     with tarfile.open(rootfs, "w", format=tarfile.PAX_FORMAT) as tar:
-        for target, (kind, name) in recipe.files.items():
-            source = PAUSE.bin_dir() / name if kind == "component" else Path(name)
+        for target, component in recipe.files.items():
+            source = found[component.binaries[0]]
             info = tar.gettarinfo(str(source), arcname=target.lstrip("/"))
             info.uid = info.gid = 0
             info.uname = info.gname = "root"
@@ -330,7 +338,7 @@ def catalog() -> list[dict]:
         entry = cached(recipe) or {}
         rows.append({"image": recipe.key, "names": list(recipe.names), "stands_in_for": recipe.stands_in_for,
                      "packages": entry.get("packages") or {p: "" for p in recipe.packages},
-                     "contains": "" if recipe.packages else _("our own static binary"),
+                     "contains": "" if recipe.packages else _("a static binary built from Go modules"),
                      "built": bool(entry), "archive": entry.get("archive"), "size": entry.get("size")})
     return rows
 
