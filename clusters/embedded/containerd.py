@@ -16,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 from ..files import write_atomic
+from .components import cache_root
 from .nodehost import BRIDGE, NODE_IP, POD_SUBNET
 
 CNI_BIN = Path("/usr/lib/cni")
@@ -33,20 +34,28 @@ def socket_path(node_dir: Path) -> str:
     return f"/run/kubelab-{hashlib.sha256(path.encode()).hexdigest()[:12]}/containerd.sock"
 
 
-def write_config(node_dir: Path, service_cidr: str) -> Path:
-    """containerd's config.toml and the CNI network, all paths inside ``node_dir``."""
+def image_root() -> Path:
+    """containerd's root (its image store): kept in the cache, so images are imported once, not at every `up`.
+    Containers never outlive a `down` in it (``forget_containers``); one real node at a time uses it."""
+    return cache_root() / "node-containerd"
+
+
+def write_config(node_dir: Path, service_cidr: str, cri: bool = True) -> Path:
+    """containerd's config.toml and the CNI network; every path but the image store inside ``node_dir``.
+    Without ``cri`` it is a containerd only for tidying the store (``forget_containers`` after a killed run)."""
     sock = socket_path(node_dir)
     Path(sock).parent.mkdir(parents=True, exist_ok=True)
     cni_conf = node_dir / "cni" / "net.d"
     cni_conf.mkdir(parents=True, exist_ok=True)
+    without = ', "io.containerd.grpc.v1.cri"' if not cri else ""
     cri = '[plugins."io.containerd.grpc.v1.cri"]'
     runc = f'{cri[:-1]}.containerd.runtimes.runc]'
     config = f"""version = 2
-root = "{node_dir / 'containerd' / 'root'}"
+root = "{image_root()}"
 state = "{node_dir / 'containerd' / 'state'}"
 disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
   "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp",
-  "io.containerd.internal.v1.tracing"]
+  "io.containerd.internal.v1.tracing"{without}]
 
 [grpc]
   address = "{sock}"
@@ -89,7 +98,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   conf_dir = "{cni_conf}"
   max_conf_num = 1
 """
-    path = node_dir / "containerd.toml"
+    path = node_dir / ("containerd.toml" if without == "" else "containerd-tidy.toml")
     write_atomic(path, config)
     write_atomic(cni_conf / "10-kubelab.conflist", json.dumps(cni_network(node_dir, service_cidr), indent=1))
     return path
@@ -134,6 +143,22 @@ def ready(node_dir: Path) -> bool:
         return False
 
 
-def image_names(node_dir: Path) -> set[str]:
-    out = ctr(node_dir, "images", "list", "--quiet").stdout
-    return {line.strip() for line in out.splitlines() if line.strip()}
+def image_digests(node_dir: Path) -> dict[str, str]:
+    """Every image name in the node's store and the digest it points to."""
+    lines = ctr(node_dir, "images", "list").stdout.splitlines()[1:]
+    return {fields[0]: fields[2] for line in lines if len(fields := line.split()) >= 3}
+
+
+def dirty_marker() -> Path:
+    """Present while containers may be recorded in the image store (from `up` until a `down` forgot them)."""
+    return image_root() / "containers-recorded"
+
+
+def forget_containers(node_dir: Path) -> None:
+    """Remove every container record (their processes are already dead), so none outlives the cluster."""
+    ids = ctr(node_dir, "containers", "list", "--quiet").stdout.split()
+    for task in ids:
+        ctr(node_dir, "tasks", "delete", "--force", task, timeout=20)
+    if ids:
+        ctr(node_dir, "containers", "delete", *ids, timeout=60)
+    dirty_marker().unlink(missing_ok=True)

@@ -27,7 +27,7 @@ from ..files import write_atomic
 from ..i18n import _
 from . import binaries
 from .components import HTTP_ECHO, PAUSE, cache_root
-from .containerd import SANDBOX_IMAGE, ctr
+from .containerd import SANDBOX_IMAGE, ctr, image_digests
 
 ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 DPKG_EXCLUDES = ("--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/doc/*",
@@ -347,12 +347,15 @@ def load(node_dir: Path, recipe: Recipe, progress: Progress = quiet) -> None:
     """Build ``recipe`` if needed and import it into the node's containerd under all its names."""
     entry = build(recipe, progress)
     first = qualified(recipe.names[0])
-    proc = ctr(node_dir, "images", "import", entry["archive"])
-    if proc.returncode != 0:
-        raise ImageBuildFailed(_("Importing image {name} into the node failed: {error}", name=first,
-                                 error=proc.stderr.strip()))
+    present = image_digests(node_dir)
+    if present.get(first) != entry["digest"]:  # the node's image store outlives clusters: import once
+        proc = ctr(node_dir, "images", "import", entry["archive"])
+        if proc.returncode != 0:
+            raise ImageBuildFailed(_("Importing image {name} into the node failed: {error}", name=first,
+                                     error=proc.stderr.strip()))
     for alias in recipe.names[1:]:
-        ctr(node_dir, "images", "tag", "--force", first, qualified(alias))
+        if present.get(qualified(alias)) != entry["digest"]:
+            ctr(node_dir, "images", "tag", "--force", first, qualified(alias))
 
 
 def load_built(node_dir: Path) -> None:

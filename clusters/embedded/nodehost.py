@@ -109,12 +109,17 @@ def record(node_dir: Path) -> dict:
         return journal
 
 
-def undo(node_dir: Path, processes: list[Running], socket: str) -> None:
-    """Stop the node and put the host back as the journal found it; safe to repeat."""
+def undo(node_dir: Path, processes: list[Running], socket: str, forget=None, image_root: Path | None = None) -> None:
+    """Stop the node and put the host back as the journal found it; safe to repeat. ``forget`` removes the
+    container records while containerd still runs; ``image_root`` is containerd's root outside ``node_dir``."""
     stop([p for p in processes if p.name != "containerd"])
     kill_containers(socket)
+    if forget and any(p.name == "containerd" and p.alive() for p in processes):
+        forget()
     stop([p for p in processes if p.name == "containerd"])
     unmount_below(node_dir)
+    if image_root:
+        unmount_below(image_root)
     delete_links()
     journal = _load(node_dir)
     _restore_netfilter(journal)

@@ -30,11 +30,11 @@ from ..base import Capabilities, Connection, Progress, condition, quiet
 from ..errors import KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
-from . import binaries, containerd, images, nodehost, pki
+from . import binaries, containerd, forward, images, nodehost, pki
 from .components import KUBE_NODE, NODE_COMPONENTS
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
-from .processes import Running, free_ports, http_ok, launch, wait_until
+from .processes import Running, free_ports, http_ok, launch, stop, wait_until
 
 NODE_NAME = "kubelab-real"
 LABEL = "kubelab.io/real-node"
@@ -194,8 +194,15 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
         _save(home, processes=[r.as_dict() for r in started])
         wait_until(running, ready, timeout)
 
+    if containerd.dirty_marker().exists():  # a killed run left container records in the image store
+        tidy = launch("containerd-tidy", ["containerd", "--config", str(containerd.write_config(nd, "", cri=False))],
+                      logs)
+        wait_until(tidy, lambda: containerd.ready(nd), READY_TIMEOUT)
+        containerd.forget_containers(nd)
+        stop([tidy])
     config = containerd.write_config(nd, cp.service_cidr)
     run("containerd", ["containerd", "--config", str(config)], lambda: containerd.ready(nd))
+    write_atomic(containerd.dirty_marker(), "")
     images.load(nd, images.RECIPES["pause"], progress)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the course's images load while the node starts
         loading = pool.submit(images.load_built, nd)
@@ -213,8 +220,9 @@ def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Bin
     run("kube-proxy", _kube_proxy_args(cp, found, certs, proxy_healthz, proxy_metrics),
         lambda: nodehost.run("nft", "list", "table", "ip", "kube-proxy") != "")
     api_port = int(cp.server.rsplit(":", 1)[1])
-    run("apiserver-relay", [sys.executable, "-m", "clusters.embedded.forward", f"{NODE_IP}:{api_port}",
-                            f"127.0.0.1:{api_port}"], lambda: _listening(NODE_IP, api_port))
+    relay = Path(forward.__file__)  # run as a script: it needs the standard library only
+    run("apiserver-relay", [sys.executable, "-I", str(relay), f"{NODE_IP}:{api_port}", f"127.0.0.1:{api_port}"],
+        lambda: _listening(NODE_IP, api_port))
     dns_ready = free_ports(1)[0]
     run("coredns", _coredns_args(cp, api, found, dns_ready),
         http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"))
@@ -470,7 +478,8 @@ def clean(home: Path) -> None:
     if not nd.exists():
         return
     info = record(home)
-    nodehost.undo(nd, processes(home), info.get("socket", ""))
+    nodehost.undo(nd, processes(home), info.get("socket", ""), forget=lambda: containerd.forget_containers(nd),
+                  image_root=containerd.image_root())
     if info.get("socket", "").startswith("/run/kubelab-"):
         Path(info["socket"]).parent.rmdir() if Path(info["socket"]).parent.exists() else None
     _record_file(home).unlink(missing_ok=True)
