@@ -16,6 +16,7 @@ import psutil
 import pytest
 
 from clusters.api import get, request
+from clusters.base import condition
 from clusters.embedded import EmbeddedBackend, images, nodehost, realnode
 from clusters.embedded.components import NODE_COMPONENTS
 from tests.helpers import wait_for
@@ -200,6 +201,29 @@ def test_without_root_the_cluster_starts_kwok_only(tmp_path, monkeypatch):
         assert backend.status().details.get("real_node") is None
     finally:
         backend.stop()
+
+
+def test_a_data_plane_lab_runs_on_the_real_node_as_taught(real, api):
+    """`kubelab start`/solve of lab 02-pods: its namespace sends the pods to the real node (no manifest
+    change), and its data-plane check passes against real nginx."""
+    from checkers import actions
+    from checkers.lab import find_lab
+    from checkers.runner import run_lab
+
+    lab = find_lab("02-pods")
+    try:
+        actions.solve(lab, real.connection(), lab.namespace)
+        wait_for(lambda: all(condition(p, "Ready") == "True" for p in _pods(api, lab.namespace)) and
+                 _pods(api, lab.namespace), timeout=90, what="lab 02's pods Ready")
+        assert {p["spec"]["nodeName"] for p in _pods(api, lab.namespace)} == {realnode.NODE_NAME}
+        result = run_lab(lab, api, lab.namespace, real.capabilities(api), only=["web-pod-serves-http"])
+        assert [r.outcome.status for r in result.results] == ["pass"], result.results
+    finally:
+        request(api, "DELETE", f"/api/v1/namespaces/{lab.namespace}")
+
+
+def _pods(api, namespace: str) -> list[dict]:
+    return get(api, f"/api/v1/namespaces/{namespace}/pods")["items"]
 
 
 def test_a_killed_run_is_cleaned_by_the_next_up(real):

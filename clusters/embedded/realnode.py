@@ -230,7 +230,13 @@ def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Bin
 
 def measure(api: client.ApiClient) -> dict:
     """What the node really does: a pod runs on it and gets an address; a Service name resolves."""
-    return {"data_plane": _probe_pod(api), "dns": resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS)}
+    data_plane = _probe_pod(api)
+    deadline = time.monotonic() + 10  # kube-proxy programs the new kube-dns Service within its sync period
+    dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS)
+    while not dns and time.monotonic() < deadline:
+        time.sleep(0.2)
+        dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS, timeout=0.5)
+    return {"data_plane": data_plane, "dns": dns}
 
 
 def _probe_pod(api: client.ApiClient, timeout: float = 30.0) -> bool:
