@@ -135,6 +135,12 @@ def test_nginx_pod_serves_http_exec_and_logs(real, api, ns):
     assert "GET / HTTP/1.1" in logs.stdout, logs.stderr
 
 
+def test_latest_tags_pull_from_the_loopback_mirror(api, ns):
+    """`:latest` means imagePullPolicy Always: the pull goes to our registry on 127.0.0.1 and succeeds."""
+    obj = create_ready(api, ns, pod("always", image="nginx:latest"))
+    assert obj["spec"]["containers"][0]["imagePullPolicy"] == "Always"
+
+
 def test_memory_limit_oom_kills(api, ns):
     hog = pod("hog", container={"command": ["sh", "-c", "x=a; while true; do x=$x$x; done"],
                                 "resources": {"limits": {"memory": "64Mi"}}}, restartPolicy="Never")

@@ -23,6 +23,7 @@ CNI_BIN = Path("/usr/lib/cni")
 CNI_PLUGINS = ("bridge", "host-local", "loopback")
 NAMESPACE = "k8s.io"
 SANDBOX_IMAGE = "registry.k8s.io/pause:3.10"
+MIRRORED = ("docker.io", "registry.k8s.io")  # registries our images stand in for: pulls go to our registry
 SOCKET_MAX = 100  # unix socket paths are limited to 108 bytes
 
 
@@ -40,7 +41,7 @@ def image_root() -> Path:
     return cache_root() / "node-containerd"
 
 
-def write_config(node_dir: Path, service_cidr: str, cri: bool = True) -> Path:
+def write_config(node_dir: Path, service_cidr: str, cri: bool = True, mirror: str = "") -> Path:
     """containerd's config.toml and the CNI network; every path but the image store inside ``node_dir``.
     Without ``cri`` it is a containerd only for tidying the store (``forget_containers`` after a killed run)."""
     sock = socket_path(node_dir)
@@ -97,7 +98,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   bin_dir = "{CNI_BIN}"
   conf_dir = "{cni_conf}"
   max_conf_num = 1
-"""
+""" + "".join(f'\n{cri[:-1]}.registry.mirrors."{host}"]\n  endpoint = ["{mirror}"]\n'
+              for host in MIRRORED if mirror)
     path = node_dir / ("containerd.toml" if without == "" else "containerd-tidy.toml")
     write_atomic(path, config)
     write_atomic(cni_conf / "10-kubelab.conflist", json.dumps(cni_network(node_dir, service_cidr), indent=1))

@@ -28,6 +28,7 @@ from ..i18n import _
 from . import binaries
 from .components import HTTP_ECHO, PAUSE, cache_root
 from .containerd import SANDBOX_IMAGE, ctr, image_digests
+from .registry import qualified
 
 ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 DPKG_EXCLUDES = ("--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/doc/*",
@@ -205,16 +206,6 @@ def cached(recipe: Recipe) -> dict | None:
     if entry and entry.get("identity") == recipe.identity() and Path(entry["archive"]).is_file():
         return entry
     return None
-
-
-def qualified(name: str) -> str:
-    """``nginx:1.27`` as containerd's CRI names it: ``docker.io/library/nginx:1.27``."""
-    first = name.split("/")[0]
-    if "/" not in name:
-        return f"docker.io/library/{name}"
-    if "." not in first and ":" not in first and first != "localhost":
-        return f"docker.io/{name}"
-    return name
 
 
 def build(recipe: Recipe, progress: Progress = quiet) -> dict:

@@ -30,7 +30,7 @@ from ..base import Capabilities, Connection, Progress, condition, quiet
 from ..errors import KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
-from . import binaries, containerd, forward, images, nodehost, pki
+from . import binaries, containerd, forward, images, nodehost, pki, registry
 from .components import KUBE_NODE, NODE_COMPONENTS
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
@@ -200,10 +200,13 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
         wait_until(tidy, lambda: containerd.ready(nd), READY_TIMEOUT)
         containerd.forget_containers(nd)
         stop([tidy])
-    config = containerd.write_config(nd, cp.service_cidr)
+    registry_port = free_ports(1)[0]
+    config = containerd.write_config(nd, cp.service_cidr, mirror=f"http://127.0.0.1:{registry_port}")
     run("containerd", ["containerd", "--config", str(config)], lambda: containerd.ready(nd))
     write_atomic(containerd.dirty_marker(), "")
     images.load(nd, images.RECIPES["pause"], progress)
+    run("image-registry", [sys.executable, "-I", str(Path(registry.__file__)), str(registry_port),
+                           str(images.image_dir() / "index.json")], lambda: _listening("127.0.0.1", registry_port))
     with ThreadPoolExecutor(max_workers=1) as pool:  # the course's images load while the node starts
         loading = pool.submit(images.load_built, nd)
         _start_services(cp, api, found, run)
