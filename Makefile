@@ -15,7 +15,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: lab test setup lock lock-upgrade cluster-binaries system-packages
+.PHONY: lab test setup lock lock-upgrade cluster-binaries real-node system-packages
 
 setup: $(VENV)/.installed
 
@@ -37,7 +37,15 @@ lock-upgrade: $(TOOLS)/.uv-$(UV_VERSION)
 cluster-binaries: setup
 	$(BIN)/python -m clusters.embedded.binaries
 
-SYSTEM_PACKAGES ?= nginx-light vsftpd influxdb chromium fonts-noto-color-emoji
+# kubelet, kube-proxy, CoreDNS and our pause program, then the course's images (root and Linux only;
+# elsewhere the real-node tests say why they skip)
+real-node: setup system-packages
+	$(BIN)/python -m clusters.embedded.binaries --node
+	$(BIN)/kubelab images build || echo "the images were not built; the real-node tests will skip" >&2
+
+# the test servers and browser, then the real node's runtime (containerd, runc, CNI, netfilter) and image builder
+SYSTEM_PACKAGES ?= nginx-light vsftpd influxdb chromium fonts-noto-color-emoji \
+	containerd runc containernetworking-plugins nftables iptables conntrack mmdebstrap
 system-packages:
 	bash .ci/system-packages $(SYSTEM_PACKAGES)
 
@@ -46,7 +54,7 @@ lab: setup
 	$(BIN)/kubelab doctor || true
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-test: setup system-packages cluster-binaries
+test: setup system-packages cluster-binaries real-node
 	$(UV) lock --check
 	$(BIN)/lint-imports
 	$(BIN)/pytest

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from clusters.base import Connection
+from clusters.embedded.realnode import LABEL as REAL_NODE_LABEL, NAMESPACE_ANNOTATIONS
 from clusters.errors import ActionFailed
 from clusters.i18n import _
 
@@ -138,7 +139,21 @@ def _ensure_namespace(kubectl: Kubectl, lab: Lab) -> None:
         if "AlreadyExists" not in str(exc) and "already exists" not in str(exc):
             if "forbidden" not in str(exc).lower():
                 raise
+    _place_on_real_node(kubectl, lab)
     _wait_service_account(kubectl)
+
+
+def _place_on_real_node(kubectl: Kubectl, lab: Lab) -> None:
+    """A lab whose checks need a data plane gets its pods onto the cluster's real node, when there is one
+    (the embedded cluster's): the namespace's annotations add the node selector and toleration."""
+    if not any(c.needs.get("data_plane") for c in lab.checks):
+        return
+    try:
+        if kubectl("get", "nodes", "-l", f"{REAL_NODE_LABEL}=true", "-o", "name", namespaced=False).strip():
+            annotations = [f"{key}={value}" for key, value in NAMESPACE_ANNOTATIONS.items()]
+            kubectl("annotate", "namespace", kubectl.namespace, "--overwrite", *annotations, namespaced=False)
+    except ActionFailed:
+        pass  # no right to read nodes or annotate (a shared namespace): the pods go where the scheduler puts them
 
 
 def _wait_service_account(kubectl: Kubectl) -> None:

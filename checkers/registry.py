@@ -15,7 +15,7 @@ from types import ModuleType
 
 from .outcome import Outcome
 
-CAPABILITIES = ("data_plane", "ingress", "load_balancer", "nodes", "internet")
+CAPABILITIES = ("data_plane", "ingress", "load_balancer", "nodes", "internet", "dns")
 
 
 @dataclass(frozen=True)

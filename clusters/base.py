@@ -66,6 +66,7 @@ class Capabilities:
     load_balancer: bool = False  # LoadBalancer Services get an external IP
     nodes: int = 0  # Ready nodes
     internet: bool = False  # pods can reach the internet
+    dns: bool = False  # pods resolve Service names through the cluster DNS
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -200,6 +201,7 @@ def detect_capabilities(api: client.ApiClient) -> Capabilities:
         load_balancer=False,
         nodes=len(ready),
         internet=bool(real) and os.environ.get("KUBELAB_INTERNET", "") in ("1", "yes", "true"),
+        dns=bool(real),
     )
 
 

@@ -48,6 +48,14 @@ CATALOG: dict[str, Entry] = {
                              N_("Run `kubelab up`, which puts kubectl beside the cluster, or install kubectl.")),
     "backend-error": Entry(PROBLEM, N_("The {backend} backend could not be examined: {error}"),
                            N_("Run the command named above by hand to see its full message.")),
+    # the embedded cluster's real node
+    "real-node": Entry(OK, N_("The real node {name} ({ip}) runs containers with containerd.")),
+    "real-node-down": Entry(PROBLEM, N_("The real node {name} has stopped: {stopped} no longer run."),
+                            N_("Run `kubelab down`, then `kubelab up --backend embedded --real-nodes 1`; the logs "
+                               "are in {logs}.")),
+    "real-node-unavailable": Entry(WARNING, N_("No real node can run here: {reasons}"),
+                                   N_("Fix what is named above, then run `kubelab up --backend embedded "
+                                      "--real-nodes 1`.")),
     # minikube
     "minikube": Entry(OK, N_("minikube {version} is at {path}.")),
     "minikube-missing": Entry(PROBLEM, N_("minikube is not installed (no `minikube` on PATH)."),

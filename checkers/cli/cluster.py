@@ -11,7 +11,8 @@ from rich.table import Table
 from clusters import active_backend, backend, default_backend_name
 from clusters.base import Status
 from clusters.doctor import OK, PROBLEM, WARNING, examine
-from clusters.errors import ExitCode
+from clusters.embedded import EmbeddedBackend
+from clusters.errors import ExitCode, UsageError
 from clusters.i18n import N_, _
 
 from .output import console, print_json, progress_printer
@@ -27,8 +28,14 @@ def _backend(name: str | None):
 def up(
     backend_name: str = typer.Option(None, "--backend", help=N_("Backend: embedded, minikube or kubeconfig.")),
     nodes: int = typer.Option(None, "--nodes", min=1, max=50, help=N_("Number of nodes, control plane included.")),
+    real_nodes: int = typer.Option(None, "--real-nodes", min=0, max=1,
+                                   help=N_("Embedded cluster: real nodes that run containers (0 or 1; default 0).")),
 ) -> ExitCode:
     chosen = backend(backend_name or default_backend_name(progress_printer()))
+    if real_nodes is not None:
+        if not isinstance(chosen, EmbeddedBackend):
+            raise UsageError(_("--real-nodes works with the embedded backend only."))
+        chosen = EmbeddedBackend(real_nodes=real_nodes)
     status = chosen.start(nodes=nodes, progress=progress_printer())
     _show_status(status)
     return ExitCode.OK
@@ -78,7 +85,7 @@ def doctor(
 
 def _capabilities_line(caps: dict) -> str:
     names = {"data_plane": _("data plane"), "ingress": _("ingress"), "load_balancer": _("load balancer"),
-             "internet": _("internet")}
+             "internet": _("internet"), "dns": _("DNS")}
     parts = [f"{names[k]}: {_('yes') if caps[k] else _('no')}" for k in names]
     return _("Capabilities") + ": " + ", ".join(parts) + f", {_('nodes')}: {caps['nodes']}"
 
@@ -95,6 +102,9 @@ def _show_status(current: Status) -> None:
     if current.connection:
         table.add_row(_("Context"), escape(current.connection.context or "-"))
         table.add_row(_("Kubeconfig"), escape(str(current.connection.kubeconfig or _("in-cluster credentials"))))
+    node = current.details.get("real_node")
+    if node:
+        table.add_row(_("Real node"), escape(f"{node['name']} ({node['ip']}, {node['runtime']})"))
     bin_dir = current.details.get("bin")
     if bin_dir:
         table.add_row("kubectl", escape(shutil.which("kubectl", path=bin_dir) or "-"))

@@ -8,8 +8,7 @@ from rich.table import Table
 
 from clusters import active_backend
 from clusters.api import ApiError
-from clusters.errors import ExitCode, KubelabError
-from clusters.files import read_bounded
+from clusters.errors import ExitCode
 from clusters.i18n import N_, _, current_language, translate
 
 from ..lab import Lab, all_labs, find_lab, working_namespace

@@ -26,7 +26,7 @@ from ..base import Backend, Capabilities, Connection, Progress, Status, detect_c
 from ..errors import ClusterNotRunning, ClusterStartFailed
 from ..i18n import _
 from ..kubeconfig import merge_context, remove_context
-from . import binaries
+from . import binaries, realnode
 from .components import K8S_VERSION, KUBERNETES
 from .nodes import node_names, sync_nodes, wait_nodes_ready
 from .processes import PortInUse, Running, client_tls, free_ports, http_ok, launch, stop, wait_until
@@ -50,9 +50,10 @@ class EmbeddedBackend(Backend):
 
     name = "embedded"
 
-    def __init__(self, home: Path | None = None, merge_kubeconfig: bool = True):
+    def __init__(self, home: Path | None = None, merge_kubeconfig: bool = True, real_nodes: int | None = None):
         self.home = home or state_dir()
         self.merge_kubeconfig = merge_kubeconfig
+        self.real_nodes = realnode.wanted(real_nodes)
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -80,7 +81,7 @@ class EmbeddedBackend(Backend):
         details = {"state": str(self.home), "bin": str(KUBERNETES.bin_dir())}
         if state:
             details.update(pids={p.name: p.pid for p in processes}, ports=state.get("ports", {}),
-                           stale=not running, version=state.get("version"))
+                           stale=not running, version=state.get("version"), real_node=realnode.details(self.home))
         conn = self._connection() if running else None
         server = f"https://127.0.0.1:{state['ports']['apiserver']}" if running else None
         return Status(backend=self.name, running=running, connection=conn, server=server, details=details)
@@ -96,11 +97,13 @@ class EmbeddedBackend(Backend):
 
     def capabilities(self, api: client.ApiClient) -> Capabilities:
         detected = detect_capabilities(api)
-        return Capabilities(nodes=detected.nodes)  # KWOK nodes: no data plane, ingress, LB or internet
+        return realnode.capabilities(self.home, detected)  # KWOK nodes alone: no data plane, ingress, LB or internet
 
     def enable_command(self, capability: str, wanted) -> str | None:
         if capability == "nodes":
             return f"kubelab up --nodes {max(wanted, DEFAULT_NODES)}"
+        if capability == "data_plane" and not realnode.unavailable():
+            return "kubelab up --backend embedded --real-nodes 1"
         return "kubelab up --backend minikube"  # containers, ingress, load balancers and internet need minikube
 
     def start(self, nodes: int | None = None, progress: Progress = quiet) -> Status:
@@ -108,6 +111,8 @@ class EmbeddedBackend(Backend):
         if current.running:
             if nodes is not None:
                 self._sync_nodes(nodes, progress)
+            if self.real_nodes and not realnode.details(self.home):
+                self._start_real_node(progress)
             progress(_("The embedded cluster is already running."))
             return self.status()
         if current.details.get("stale"):
@@ -127,11 +132,19 @@ class EmbeddedBackend(Backend):
             except BaseException:
                 self._clean(self._state())
                 raise
+        if self.real_nodes:
+            self._start_real_node(progress)
         if self.merge_kubeconfig:
             merged = merge_context(CONTEXT, self._kubeconfig(embed=True))
             self._update_state(merged_into=str(merged))
             progress(_("Context `{context}` added to {path} and selected.", context=CONTEXT, path=merged))
         return self.status()
+
+    def findings(self, api) -> list:
+        return realnode.findings(self.home)
+
+    def _start_real_node(self, progress: Progress) -> None:
+        realnode.start(realnode.ControlPlane(self.home, self._connection(), SERVICE_CIDR), progress)
 
     def stop(self, progress: Progress = quiet) -> bool:
         state = self._state()
@@ -212,7 +225,7 @@ class EmbeddedBackend(Backend):
                 f"--etcd-cafile={certs['etcd-ca.crt']}", f"--etcd-certfile={certs['apiserver-etcd-client.crt']}",
                 f"--etcd-keyfile={certs['apiserver-etcd-client.key']}",
                 "--bind-address=127.0.0.1", f"--secure-port={ports['apiserver']}",
-                f"--advertise-address={ADVERTISE_ADDRESS}",
+                *realnode.apiserver_flags(self.real_nodes, ADVERTISE_ADDRESS),
                 f"--tls-cert-file={certs['apiserver.crt']}", f"--tls-private-key-file={certs['apiserver.key']}",
                 f"--client-ca-file={certs['ca.crt']}",
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -286,6 +299,7 @@ class EmbeddedBackend(Backend):
     def _clean(self, state: dict | None, keep_logs: bool = True) -> None:
         """Stop exactly the processes we started, then remove state and our kubeconfig context."""
         state = state or {}
+        realnode.clean(self.home)
         stop(list(reversed(self._processes(state))))
         if state.get("etcd_data"):
             shutil.rmtree(state["etcd_data"], ignore_errors=True)

@@ -20,7 +20,7 @@ from ..base import Progress, quiet
 from ..errors import BinariesUnavailable
 from ..i18n import _
 from . import download, gobuild
-from .components import COMPONENTS, KWOK, Component, cache_root
+from .components import COMPONENTS, KWOK, NODE_COMPONENTS, Component, cache_root
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,10 @@ def find_on_path(component: Component) -> dict[str, Path] | None:
     return {b: Path(p) for b, p in found.items()}
 
 
-def ensure(progress: Progress = quiet) -> Binaries:
-    """Every binary and stage file, fetching or building what is missing."""
+def ensure(progress: Progress = quiet, components: tuple[Component, ...] = COMPONENTS) -> Binaries:
+    """Every binary and stage file of ``components``, fetching or building what is missing."""
     paths: dict[str, Path] = {}
-    for component in COMPONENTS:
+    for component in components:
         on_path = None if component.cached() or component.stages else find_on_path(component)
         if on_path:
             paths.update(on_path)
@@ -103,6 +103,9 @@ def _obtain(component: Component, progress: Progress) -> None:
     )
 
 
-if __name__ == "__main__":  # `python -m clusters.embedded.binaries`: fetch or build them now, showing progress
-    for name, path in ensure(print).paths.items():
+if __name__ == "__main__":  # `python -m clusters.embedded.binaries [--node]`: fetch or build them now
+    import sys
+
+    wanted = NODE_COMPONENTS if "--node" in sys.argv[1:] else COMPONENTS
+    for name, path in ensure(print, wanted).paths.items():
         print(f"{name}: {path}")

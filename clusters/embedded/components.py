@@ -15,6 +15,8 @@ from platformdirs import user_cache_path
 K8S_VERSION = "v1.36.4"
 ETCD_VERSION = "v3.6.16"
 KWOK_VERSION = "v0.8.0"
+COREDNS_VERSION = "v1.15.0"
+PAUSE_VERSION = "1"  # our own pause program (clusters/embedded/pause); bump when it changes
 
 KWOK_STAGES = (
     "node/fast/node-initialize.yaml",
@@ -54,6 +56,13 @@ KUBERNETES = Component(
 ETCD = Component("etcd", ETCD_VERSION, ("etcd",))
 KWOK = Component("kwok", KWOK_VERSION, ("kwok",), KWOK_STAGES)
 COMPONENTS = (KUBERNETES, ETCD, KWOK)
+
+# The real node's own binaries (the container runtime itself comes from the system's packages).
+KUBE_NODE = Component("kubernetes-node", K8S_VERSION, ("kubelet", "kube-proxy"))
+COREDNS = Component("coredns", COREDNS_VERSION, ("coredns",))
+PAUSE = Component("pause", PAUSE_VERSION, ("pause",))
+NODE_COMPONENTS = (KUBE_NODE, COREDNS, PAUSE)
+HTTP_ECHO = Component("http-echo", "v1.0.0", ("http-echo",))  # hashicorp/http-echo (MPL-2.0), for its image
 
 
 def cache_root() -> Path:

@@ -70,7 +70,7 @@ def release_platform() -> tuple[str, str] | None:
 def artifacts(component: Component, os_name: str, arch: str) -> list[Artifact]:
     """The files that make up ``component`` on this platform."""
     v = component.version
-    if component.name == "kubernetes":
+    if component.name in ("kubernetes", "kubernetes-node"):
         return [
             Artifact(DL_K8S, f"/release/{v}/bin/{os_name}/{arch}/{b}", f"bin/{b}",
                      checksum_path=f"/release/{v}/bin/{os_name}/{arch}/{b}.sha256")
@@ -81,6 +81,8 @@ def artifacts(component: Component, os_name: str, arch: str) -> list[Artifact]:
         release = f"/etcd-io/etcd/releases/download/{v}"
         return [Artifact(GITHUB, f"{release}/{tarball}", "bin/etcd", checksum_path=f"{release}/SHA256SUMS",
                          checksum_name=tarball, member=f"etcd-{v}-{os_name}-{arch}/etcd")]
+    if component.name != "kwok":
+        return []  # CoreDNS and our pause program are built from Go modules only
     release = f"/kubernetes-sigs/kwok/releases/download/{v}"
     binary = f"kwok-{os_name}-{arch}"
     return [
@@ -98,6 +100,8 @@ def fetch(component: Component, progress: Progress) -> None:
     where = release_platform()
     if where is None:
         raise BinariesUnavailable(_("No release binaries are published for this platform."))
+    if not artifacts(component, *where):
+        raise BinariesUnavailable(_("{name} is not downloaded; it is built from Go modules.", name=component.name))
     home = component.home()
     home.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=home.parent, prefix=f".{component.name}-download-") as tmp:

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from ..base import Progress
@@ -28,7 +29,10 @@ K8S_CMDS = {
     "kube-controller-manager": "k8s.io/kubernetes/cmd/kube-controller-manager",
     "kube-scheduler": "k8s.io/kubernetes/cmd/kube-scheduler",
     "kubectl": "k8s.io/kubernetes/cmd/kubectl",
+    "kubelet": "k8s.io/kubernetes/cmd/kubelet",
+    "kube-proxy": "k8s.io/kubernetes/cmd/kube-proxy",
 }
+PAUSE_SOURCE = Path(__file__).with_name("pause") / "main.go"
 
 
 def go_env() -> dict[str, str]:
@@ -54,16 +58,26 @@ def build(component: Component, progress: Progress) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     progress(_("Building {name} {version} from Go modules (several minutes the first time); log: {log}",
                name=component.name, version=component.version, log=log))
+    staging = Path(tempfile.mkdtemp(prefix=".bin-", dir=component.home()))
     with open(log, "a") as out:
-        builder = {"kubernetes": _build_kubernetes, "etcd": _build_etcd, "kwok": _build_kwok}[component.name]
-        builder(component, _Runner(workdir, out, log, component))
+        builder = {"kubernetes": _build_kubernetes, "kubernetes-node": _build_kubernetes, "etcd": _build_etcd,
+                   "kwok": _build_kwok, "coredns": _build_coredns, "pause": _build_pause,
+                   "http-echo": _build_http_echo}[component.name]
+        try:
+            builder(component, _Runner(workdir, out, log, component, staging))
+            component.bin_dir().mkdir(exist_ok=True)
+            for binary in staging.iterdir():  # only whole binaries ever appear in bin/
+                os.replace(binary, component.bin_dir() / binary.name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 class _Runner:
     """Runs go commands in one working folder, logging everything, failing with the log's path."""
 
-    def __init__(self, workdir: Path, out, log: Path, component: Component):
+    def __init__(self, workdir: Path, out, log: Path, component: Component, bin_dir: Path):
         self.workdir, self.out, self.log, self.component = workdir, out, log, component
+        self.bin_dir = bin_dir  # where go build writes; moved into the component's bin/ when all succeeded
 
     def __call__(self, *args: str) -> str:
         self.out.write(f"$ {' '.join(args)}\n")
@@ -105,25 +119,44 @@ def _build_kubernetes(component: Component, run: _Runner) -> None:
             run("go", "mod", "edit", f"-replace={rep['Old']['Path']}={rep['Old']['Path']}@{staging}")
     for debug in upstream.get("Godebug") or []:
         run("go", "mod", "edit", f"-godebug={debug['Key']}={debug['Value']}")
-    run("go", "get", *(f"{pkg}@{version}" for pkg in K8S_CMDS.values()))
-    out = component.bin_dir()
-    out.mkdir(parents=True, exist_ok=True)
-    run("go", "build", "-trimpath", "-ldflags", _ldflags(version), "-o", f"{out}/", *K8S_CMDS.values())
+    packages = [K8S_CMDS[b] for b in component.binaries]
+    run("go", "get", *(f"{pkg}@{version}" for pkg in packages))
+    run("go", "build", "-trimpath", "-ldflags", _ldflags(version), "-o", f"{run.bin_dir}/", *packages)
+
+
+def _build_module(component: Component, run: _Runner, module: str, package: str | None = None) -> None:
+    """A main package of one module, in its own wrapper module (its go.mod may have replaces)."""
+    run.init(f"kubelab.local/{component.name}-build")
+    run("go", "get", f"{module}@{component.version}")
+    run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", str(run.bin_dir / component.binaries[0]),
+        package or module)
 
 
 def _build_etcd(component: Component, run: _Runner) -> None:
-    run.init("kubelab.local/etcd-build")
-    run("go", "get", f"go.etcd.io/etcd/server/v3@{component.version}")
-    run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", str(component.bin_dir() / "etcd"),
-        "go.etcd.io/etcd/server/v3")
+    _build_module(component, run, "go.etcd.io/etcd/server/v3")
 
 
 def _build_kwok(component: Component, run: _Runner) -> None:
     run.init("kubelab.local/kwok-build")
     run("go", "get", f"sigs.k8s.io/kwok@{component.version}")
-    run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", str(component.bin_dir() / "kwok"),
+    run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", str(run.bin_dir / "kwok"),
         "sigs.k8s.io/kwok/cmd/kwok")
     module = Path(run("go", "list", "-m", "-f", "{{.Dir}}", "sigs.k8s.io/kwok").strip())
     for stage, target in zip(component.stages, component.stage_paths()):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(module / "kustomize" / "stage" / stage, target)
+
+
+def _build_coredns(component: Component, run: _Runner) -> None:
+    _build_module(component, run, "github.com/coredns/coredns")
+
+
+def _build_http_echo(component: Component, run: _Runner) -> None:
+    _build_module(component, run, "github.com/hashicorp/http-echo")
+
+
+def _build_pause(component: Component, run: _Runner) -> None:
+    """Our own pause program: one static Go file with no dependencies."""
+    run.init("kubelab.local/pause")
+    shutil.copyfile(PAUSE_SOURCE, run.workdir / "main.go")
+    run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", str(run.bin_dir / "pause"), ".")

@@ -88,12 +88,26 @@ def generate(directory: Path) -> dict[str, Path]:
     return {name: directory / name for name in files}
 
 
-def _leaf(stem: str, subject: x509.Name, usages: list, ca: x509.Certificate, ca_key, sans: bool = False) -> dict:
+def issue(directory: Path, stem: str, common: str, org: str | None = None, server: bool = False,
+          names: tuple[str, ...] = (), ips: tuple[str, ...] = ()) -> tuple[Path, Path]:
+    """Sign ``<stem>.crt``/``.key`` with the cluster CA in ``directory``: a client certificate, or a
+    serving one with the given SANs; return their paths."""
+    ca = x509.load_pem_x509_certificate((directory / "ca.crt").read_bytes())
+    ca_key = serialization.load_pem_private_key((directory / "ca.key").read_bytes(), password=None)
+    usage = ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH
+    for name, data in _leaf(stem, _name(common, org), [usage], ca, ca_key, sans=(names, ips) if server else None).items():
+        _write(directory / name, data)
+    return directory / f"{stem}.crt", directory / f"{stem}.key"
+
+
+def _leaf(stem: str, subject: x509.Name, usages: list, ca: x509.Certificate, ca_key, sans=None) -> dict:
+    """A leaf certificate; ``sans`` is True for the API server's names, or (names, ips)."""
     key = ec.generate_private_key(ec.SECP256R1())
     builder = _builder(subject, ca.subject, key.public_key()).add_extension(
         x509.ExtendedKeyUsage(usages), critical=False)
     if sans:
-        names = [x509.DNSName(n) for n in SERVER_NAMES] + [x509.IPAddress(ipaddress.ip_address(i)) for i in SERVER_IPS]
+        dns, ips = (SERVER_NAMES, SERVER_IPS) if sans is True else sans
+        names = [x509.DNSName(n) for n in dns] + [x509.IPAddress(ipaddress.ip_address(i)) for i in ips]
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
     cert = builder.sign(ca_key, hashes.SHA256())
     return {f"{stem}.crt": _pem_cert(cert), f"{stem}.key": _pem_key(key)}

@@ -85,13 +85,23 @@ def stop(processes: list[Running], grace: float = 10.0) -> None:
             proc.send_signal(signal.SIGTERM)
         except psutil.Error:
             continue
-        _gone, left = psutil.wait_procs([proc], timeout=grace)
-        for straggler in left:
+        if not _gone(running, grace):
             try:
-                straggler.kill()
+                proc.kill()
             except psutil.Error:
                 pass
-        psutil.wait_procs(left, timeout=5)
+            _gone(running, 5)
+
+
+def _gone(running: Running, timeout: float) -> bool:
+    """Wait until ``running`` has exited. A zombie counts as gone: a process we did not start ourselves
+    (an earlier `kubelab up` did) is reaped by init, which may take seconds to get to it."""
+    deadline = time.monotonic() + timeout
+    while running.alive():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def log_tail(running: Running, lines: int = 15) -> str:

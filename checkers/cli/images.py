@@ -1,0 +1,54 @@
+"""`kubelab images build|list`: the course's container images, built here without a registry."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from clusters.embedded import EmbeddedBackend, images, realnode
+from clusters.errors import UsageError
+from clusters.i18n import N_, _
+
+from .output import console, print_json, progress_printer
+
+app = typer.Typer(no_args_is_help=True, help=N_("Build and list the container images the real node runs."))
+
+
+@app.command("build", help=N_("Build images (all when none is named) and load them into the running real node."))
+def build(names: list[str] = typer.Argument(None, help=N_("Image recipes, e.g. nginx."))) -> int:
+    unknown = [n for n in names or [] if n not in images.RECIPES]
+    if unknown:
+        raise UsageError(_("Unknown image {name}; choose from: {names}.", name=", ".join(unknown),
+                           names=", ".join(images.RECIPES)))
+    progress = progress_printer()
+    home = EmbeddedBackend().home
+    running = bool(realnode.details(home))
+    for name in names or list(images.RECIPES):
+        recipe = images.RECIPES[name]
+        if running:
+            images.load(realnode.node_dir(home), recipe, progress)
+        else:
+            images.build(recipe, progress)
+        console.print(_("{name}: built", name=name) + (_(", loaded into the real node") if running else ""))
+    return 0
+
+
+@app.command("list", help=N_("Say, per image, what it contains, what it stands in for and whether it is built."))
+def list_images(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools."))) -> int:
+    rows = images.catalog()
+    if as_json:
+        print_json(rows)
+        return 0
+    table = Table()
+    for column in (_("Image"), _("Names"), _("Contains"), _("Stands in for"), _("Built")):
+        table.add_column(column)
+    for row in rows:
+        contains = ", ".join(f"{p} {v}" for p, v in row["packages"].items()) or row["contains"]
+        table.add_row(row["image"], "\n".join(row["names"]), contains, row["stands_in_for"],
+                      _("yes") if row["built"] else _("no"))
+    console.print(table)
+    return 0
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="images")

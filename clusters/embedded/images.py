@@ -1,0 +1,356 @@
+"""Container images without a registry: built here from Debian packages (or our own binaries) and imported
+into the real node's containerd under the names the labs use.
+
+A recipe says which Debian packages make the image, which upstream image it
+stands in for and that image's contract (entrypoint, ports, env, paths).
+``mmdebstrap`` makes the root filesystem as a tar; it becomes the one layer of
+an OCI archive, cached under ``<cache>/images/sha256/<manifest digest>.tar``
+with ``index.json`` mapping each recipe to its archive and what it contains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import platform
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..base import Progress, quiet
+from ..errors import KubelabError
+from ..files import write_atomic
+from ..i18n import _
+from . import binaries
+from .components import HTTP_ECHO, PAUSE, cache_root
+from .containerd import SANDBOX_IMAGE, ctr, image_digests
+from .registry import qualified
+
+ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
+DPKG_EXCLUDES = ("--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/doc/*",
+                 "--dpkgopt=path-exclude=/usr/share/locale/*", "--dpkgopt=path-include=/usr/share/doc/*/copyright")
+SUITE = "bookworm"
+ARCHIVE_FORMAT = 2  # one uncompressed layer
+
+
+class ImageBuildFailed(KubelabError):
+    """An image could not be built; the message names the log."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One image: its names, what makes it, and the upstream contract it honours."""
+
+    key: str
+    names: tuple[str, ...]  # as the labs write them (nginx:1.27); normalised to docker.io/library/… on import
+    packages: tuple[str, ...] = ()  # Debian packages; empty for images made from our own binaries
+    stands_in_for: str = ""
+    entrypoint: tuple[str, ...] = ()
+    cmd: tuple[str, ...] = ()
+    ports: tuple[str, ...] = ()
+    env: tuple[str, ...] = ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",)
+    stop_signal: str = ""
+    hooks: tuple[str, ...] = ()  # mmdebstrap --customize-hook commands ("$1" is the root)
+    revision: int = 1  # bump when the recipe changes in a way its fields do not show
+    files: dict = field(default_factory=dict)  # images of our own binaries: path in the image -> Component
+
+    def identity(self) -> str:
+        """What the cached archive depends on."""
+        fields = (ARCHIVE_FORMAT, self.names, self.packages, self.entrypoint, self.cmd, self.ports, self.env,
+                  self.stop_signal, self.hooks, self.revision,
+                  sorted((path, c.name, c.version) for path, c in self.files.items()))
+        return hashlib.sha256(json.dumps(fields, default=list).encode()).hexdigest()[:16]
+
+
+NGINX_DEFAULT_CONF = r"""server {
+    listen       80;
+    listen  [::]:80;
+    server_name  localhost;
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+}
+"""
+NGINX_INDEX = ("<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n"
+               "<h1>Welcome to nginx!</h1>\n<p>If you see this page, the nginx web server is successfully installed "
+               "and working.</p>\n</body>\n</html>\n")
+
+
+def _write_hook(path: str, content: str) -> str:
+    quoted = content.replace("'", "'\"'\"'")
+    return f"mkdir -p \"$1$(dirname {path})\" && printf '%s' '{quoted}' > \"$1{path}\""
+
+
+VSFTPD_CONF = """listen=YES
+listen_ipv6=NO
+background=NO
+anonymous_enable=NO
+local_enable=YES
+write_enable=YES
+local_umask=022
+chroot_local_user=YES
+allow_writeable_chroot=YES
+seccomp_sandbox=NO
+pasv_enable=YES
+pam_service_name=vsftpd
+secure_chroot_dir=/var/run/vsftpd/empty
+xferlog_enable=YES
+vsftpd_log_file=/var/log/vsftpd.log
+"""
+# The contract of delfer/alpine-ftp-server: USERS="name|password[|folder][|uid] …", ADDRESS, MIN_PORT, MAX_PORT,
+# TLS_CERT/TLS_KEY (then TLS is required for logins and data); arguments run instead of the server.
+VSFTPD_START = """#!/bin/sh
+set -e
+for entry in ${USERS:-alpineftp|alpineftp}; do
+  name=$(echo "$entry" | cut -d'|' -f1); pass=$(echo "$entry" | cut -d'|' -f2)
+  folder=$(echo "$entry" | cut -d'|' -f3); uid=$(echo "$entry" | cut -d'|' -f4)
+  [ -n "$folder" ] || folder="/ftp/$name"
+  id "$name" >/dev/null 2>&1 || useradd -d "$folder" -s /usr/sbin/nologin ${uid:+-u "$uid"} "$name"
+  mkdir -p "$folder" && chown "$name:" "$folder"
+  echo "$name:$pass" | chpasswd
+done
+[ $# -eq 0 ] || exec "$@"
+set -- "-opasv_min_port=${MIN_PORT:-21000}" "-opasv_max_port=${MAX_PORT:-21010}"
+[ -z "$ADDRESS" ] || set -- "$@" "-opasv_address=$ADDRESS"
+if [ -n "$TLS_CERT" ] || [ -n "$TLS_KEY" ]; then
+  set -- "$@" "-orsa_cert_file=$TLS_CERT" "-orsa_private_key_file=$TLS_KEY" -ossl_enable=YES -oallow_anon_ssl=NO \\
+    -oforce_local_data_ssl=YES -oforce_local_logins_ssl=YES -ossl_tlsv1=NO -ossl_sslv2=NO -ossl_sslv3=NO \\
+    -ossl_ciphers=HIGH
+fi
+mkdir -p /var/run/vsftpd/empty
+exec vsftpd "$@" /etc/vsftpd/vsftpd.conf
+"""
+# The contract of influxdb:1.8: INFLUXDB_<SECTION>_<KEY> settings (influxd reads them itself); on first start
+# INFLUXDB_DB, INFLUXDB_ADMIN_USER/_PASSWORD and INFLUXDB_USER/_PASSWORD create the database and users.
+INFLUXDB_ENTRYPOINT = """#!/bin/sh
+set -e
+if [ $# -eq 0 ] || [ "${1#-}" != "$1" ]; then set -- influxd "$@"; fi
+if [ "$1" = influxd ] && [ ! -f /var/lib/influxdb/meta/meta.db ] && [ -n "$INFLUXDB_DB$INFLUXDB_ADMIN_USER$INFLUXDB_USER" ]; then
+  INFLUXDB_HTTP_BIND_ADDRESS=127.0.0.1:8087 INFLUXDB_HTTP_AUTH_ENABLED=false influxd & pid=$!
+  q() { influx -host 127.0.0.1 -port 8087 -execute "$1"; }
+  for i in $(seq 50); do q "SHOW DATABASES" >/dev/null 2>&1 && break; sleep 0.2; done
+  [ -z "$INFLUXDB_DB" ] || q "CREATE DATABASE \\"$INFLUXDB_DB\\""
+  admin=${INFLUXDB_ADMIN_USER:-}
+  if [ -z "$admin" ] && [ "$INFLUXDB_HTTP_AUTH_ENABLED" = true ]; then
+    admin=admin; INFLUXDB_ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64)
+  fi
+  [ -z "$admin" ] || q "CREATE USER \\"$admin\\" WITH PASSWORD '$INFLUXDB_ADMIN_PASSWORD' WITH ALL PRIVILEGES"
+  if [ -n "$INFLUXDB_USER" ]; then
+    q "CREATE USER \\"$INFLUXDB_USER\\" WITH PASSWORD '$INFLUXDB_USER_PASSWORD'"
+    [ -z "$INFLUXDB_DB" ] || q "GRANT ALL ON \\"$INFLUXDB_DB\\" TO \\"$INFLUXDB_USER\\""
+  fi
+  kill $pid && wait $pid || true
+fi
+exec "$@"
+"""
+
+
+def _script_hook(path: str, content: str) -> str:
+    return _write_hook(path, content) + f" && chmod 755 \"$1{path}\""
+
+
+RECIPES: dict[str, Recipe] = {r.key: r for r in (
+    Recipe("pause", (SANDBOX_IMAGE,), stands_in_for="registry.k8s.io/pause:3.10 (our own static Go program)",
+           entrypoint=("/pause",), files={"/pause": PAUSE}),
+    Recipe("http-echo", ("hashicorp/http-echo:1.0.0",), stands_in_for="hashicorp/http-echo:1.0.0 (built from its Go "
+           "module, MPL-2.0)", entrypoint=("/http-echo",), ports=("5678/tcp",), files={"/http-echo": HTTP_ECHO}),
+    Recipe("nginx", ("nginx:1.27", "nginx:1.27-alpine", "nginx:1.26", "nginx:1.30-alpine", "nginx:latest"),
+           packages=("nginx-light",), stands_in_for="nginx:1.27 (Docker official image)",
+           cmd=("nginx", "-g", "daemon off;"), ports=("80/tcp",), stop_signal="SIGQUIT",
+           hooks=("rm -f \"$1/etc/nginx/sites-enabled/default\"",
+                  _write_hook("/etc/nginx/conf.d/default.conf", NGINX_DEFAULT_CONF),
+                  _write_hook("/usr/share/nginx/html/index.html", NGINX_INDEX),
+                  _write_hook("/usr/share/nginx/html/50x.html", "<h1>An error occurred.</h1>\n"),
+                  "ln -sf /dev/stdout \"$1/var/log/nginx/access.log\"",
+                  "ln -sf /dev/stderr \"$1/var/log/nginx/error.log\"")),
+    Recipe("busybox", ("busybox:1.36", "busybox:latest"), packages=("busybox",),
+           stands_in_for="busybox:1.36 (Debian's busybox with every applet linked in /usr/local/bin)",
+           cmd=("sh",), hooks=("chroot \"$1\" busybox --install -s /usr/local/bin",)),
+    Recipe("vsftpd", ("delfer/alpine-ftp-server:latest",), packages=("vsftpd", "tini", "passwd"),
+           stands_in_for="delfer/alpine-ftp-server:latest (vsftpd with TLS)",
+           entrypoint=("/usr/bin/tini", "--", "/bin/start_vsftpd.sh"), ports=("21/tcp", "21000-21010/tcp"),
+           hooks=(_write_hook("/etc/vsftpd/vsftpd.conf", VSFTPD_CONF),
+                  _script_hook("/bin/start_vsftpd.sh", VSFTPD_START),
+                  "echo /usr/sbin/nologin >> \"$1/etc/shells\"")),
+    Recipe("influxdb", ("influxdb:1.8.10", "influxdb:latest"), packages=("influxdb", "influxdb-client"),
+           stands_in_for="influxdb:1.8.10 (Debian ships 1.6.7: the 1.x HTTP API and InfluxQL)",
+           entrypoint=("/entrypoint.sh",), cmd=("influxd",), ports=("8086/tcp",),
+           env=("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "INFLUXDB_REPORTING_DISABLED=true"),
+           hooks=(_script_hook("/entrypoint.sh", INFLUXDB_ENTRYPOINT),)),
+)}
+
+
+def image_dir() -> Path:
+    return cache_root() / "images"
+
+
+def _index() -> dict:
+    try:
+        return json.loads((image_dir() / "index.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def cached(recipe: Recipe) -> dict | None:
+    """The index entry of ``recipe``'s archive, if it is built and its file is there."""
+    entry = _index().get(recipe.key)
+    if entry and entry.get("identity") == recipe.identity() and Path(entry["archive"]).is_file():
+        return entry
+    return None
+
+
+def build(recipe: Recipe, progress: Progress = quiet) -> dict:
+    """Build ``recipe`` (unless cached) and return its index entry."""
+    entry = cached(recipe)
+    if entry:
+        return entry
+    image_dir().mkdir(parents=True, exist_ok=True)
+    log = cache_root() / "logs" / f"image-{recipe.key}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=image_dir(), prefix=".build-") as tmp:
+        rootfs = Path(tmp) / "rootfs.tar"
+        if recipe.packages:
+            progress(_("Building image {name} from Debian packages ({packages}); log: {log}",
+                       name=recipe.names[0], packages=", ".join(recipe.packages), log=log))
+            versions = _debootstrap(recipe, rootfs, log)
+        else:
+            _files_tar(recipe, rootfs, progress)
+            versions = {}
+        archive, digest = _oci_archive(recipe, rootfs, Path(tmp))
+        target = image_dir() / "sha256" / f"{digest}.tar"
+        target.parent.mkdir(exist_ok=True)
+        archive.replace(target)
+    entry = {"identity": recipe.identity(), "archive": str(target), "digest": f"sha256:{digest}",
+             "names": list(recipe.names), "packages": versions, "stands_in_for": recipe.stands_in_for,
+             "size": target.stat().st_size}
+    index = _index()
+    index[recipe.key] = entry
+    write_atomic(image_dir() / "index.json", json.dumps(index, indent=1))
+    return entry
+
+
+def _debootstrap(recipe: Recipe, rootfs: Path, log: Path) -> dict[str, str]:
+    if shutil.which("mmdebstrap") is None:
+        raise ImageBuildFailed(_("mmdebstrap is not installed; install it with `apt-get install mmdebstrap`."))
+    versions_file = rootfs.with_suffix(".versions")
+    pkgs = ",".join(recipe.packages)
+    argv = ["mmdebstrap", "--variant=essential", f"--include={pkgs}", *DPKG_EXCLUDES,
+            *(f"--customize-hook={hook}" for hook in recipe.hooks),
+            f"--customize-hook=chroot \"$1\" dpkg-query -W -f='${{Package}}=${{Version}}\\n' > {versions_file}",
+            "--customize-hook=rm -rf \"$1/var/lib/apt/lists\"/* \"$1/var/cache/apt\"/*",
+            SUITE, str(rootfs)]
+    with open(log, "w") as out:
+        out.write("$ " + " ".join(argv) + "\n")
+        out.flush()
+        proc = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, timeout=1800)
+    if proc.returncode != 0:
+        raise ImageBuildFailed(_("Building image {name} failed; see {log}", name=recipe.names[0], log=log))
+    versions = dict(line.split("=", 1) for line in versions_file.read_text().splitlines() if "=" in line)
+    return {p: versions.get(p, "?") for p in recipe.packages}
+
+
+def _files_tar(recipe: Recipe, rootfs: Path, progress: Progress) -> None:
+    """A root filesystem of just our own static binaries (built from Go modules when missing)."""
+    found = binaries.ensure(progress, tuple(recipe.files.values()))
+    with tarfile.open(rootfs, "w", format=tarfile.PAX_FORMAT) as tar:
+        for target, component in recipe.files.items():
+            source = found[component.binaries[0]]
+            info = tar.gettarinfo(str(source), arcname=target.lstrip("/"))
+            info.uid = info.gid = 0
+            info.uname = info.gname = "root"
+            info.mtime = 0
+            info.mode = 0o755
+            with open(source, "rb") as src:
+                tar.addfile(info, src)
+
+
+def _blob(directory: Path, data: bytes) -> tuple[str, int]:
+    digest = hashlib.sha256(data).hexdigest()
+    (directory / digest).write_bytes(data)
+    return digest, len(data)
+
+
+def _oci_archive(recipe: Recipe, rootfs: Path, tmp: Path) -> tuple[Path, str]:
+    """Turn ``rootfs`` into a one-layer OCI image archive; return it and its manifest digest."""
+    blobs = tmp / "oci" / "blobs" / "sha256"
+    blobs.mkdir(parents=True)
+    diff = hashlib.sha256()
+    with open(rootfs, "rb") as src:  # uncompressed: the archive never leaves this machine, and imports are faster
+        while chunk := src.read(1 << 20):
+            diff.update(chunk)
+    layer_digest, layer_size = diff.hexdigest(), rootfs.stat().st_size
+    rootfs.replace(blobs / layer_digest)
+    config: dict = {"Env": list(recipe.env)}
+    if recipe.entrypoint:
+        config["Entrypoint"] = list(recipe.entrypoint)
+    if recipe.cmd:
+        config["Cmd"] = list(recipe.cmd)
+    if recipe.ports:
+        config["ExposedPorts"] = {p: {} for p in recipe.ports}
+    if recipe.stop_signal:
+        config["StopSignal"] = recipe.stop_signal
+    image_config = {"architecture": ARCH.get(platform.machine(), "amd64"), "os": "linux", "config": config,
+                    "rootfs": {"type": "layers", "diff_ids": [f"sha256:{diff.hexdigest()}"]},
+                    "history": [{"created_by": f"kubelab image recipe {recipe.key}"}]}
+    config_digest, config_size = _blob(blobs, json.dumps(image_config, sort_keys=True).encode())
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                           "digest": f"sha256:{config_digest}", "size": config_size},
+                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                            "digest": f"sha256:{layer_digest}", "size": layer_size}]}
+    manifest_digest, manifest_size = _blob(blobs, json.dumps(manifest, sort_keys=True).encode())
+    index = {"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": f"sha256:{manifest_digest}",
+         "size": manifest_size, "annotations": {"io.containerd.image.name": qualified(recipe.names[0]),
+                                                "org.opencontainers.image.ref.name": recipe.names[0]}}]}
+    archive = tmp / "image.tar"
+    with tarfile.open(archive, "w") as tar:
+        for name, data in (("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", json.dumps(index).encode())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        tar.add(tmp / "oci" / "blobs", arcname="blobs")
+    return archive, manifest_digest
+
+
+def catalog() -> list[dict]:
+    """Every recipe: its names, what it stands in for, and what the built image contains."""
+    rows = []
+    for recipe in RECIPES.values():
+        entry = cached(recipe) or {}
+        rows.append({"image": recipe.key, "names": list(recipe.names), "stands_in_for": recipe.stands_in_for,
+                     "packages": entry.get("packages") or {p: "" for p in recipe.packages},
+                     "contains": "" if recipe.packages else _("a static binary built from Go modules"),
+                     "built": bool(entry), "archive": entry.get("archive"), "size": entry.get("size")})
+    return rows
+
+
+def load(node_dir: Path, recipe: Recipe, progress: Progress = quiet) -> None:
+    """Build ``recipe`` if needed and import it into the node's containerd under all its names."""
+    entry = build(recipe, progress)
+    first = qualified(recipe.names[0])
+    present = image_digests(node_dir)
+    if present.get(first) != entry["digest"]:  # the node's image store outlives clusters: import once
+        proc = ctr(node_dir, "images", "import", entry["archive"])
+        if proc.returncode != 0:
+            raise ImageBuildFailed(_("Importing image {name} into the node failed: {error}", name=first,
+                                     error=proc.stderr.strip()))
+    for alias in recipe.names[1:]:
+        if present.get(qualified(alias)) != entry["digest"]:
+            ctr(node_dir, "images", "tag", "--force", first, qualified(alias))
+
+
+def load_built(node_dir: Path) -> None:
+    """Import every image already built (never building one: that is `kubelab images build`)."""
+    for recipe in RECIPES.values():
+        if recipe.key != "pause" and cached(recipe):
+            load(node_dir, recipe)

@@ -1,0 +1,537 @@
+"""A real node beside the KWOK nodes: containerd + runc + CNI bridge + kubelet + kube-proxy (+ CoreDNS).
+
+It runs containers for real. Everything it keeps lives in ``<state>/node``; the
+host changes it cannot avoid (a bridge, nft tables, sysctls the kubelet sets)
+are journaled first and undone by ``clean`` (see ``nodehost``). kubelab plays
+the cloud controller: it creates the Node with its pod range, addresses
+(``InternalIP`` = the bridge address, ``Hostname`` = localhost, so the API
+server reaches the kubelet on loopback), a label and a taint, so ordinary lab
+pods stay on the KWOK nodes. Where the node cannot run, ``unavailable`` says
+exactly what is missing and the cluster starts without it (no data plane).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import struct
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from kubernetes import client
+
+from ..api import ApiError, ApiNotFound, get, request
+from ..base import Capabilities, Connection, Progress, condition, quiet
+from ..errors import KubelabError
+from ..files import read_bounded, write_atomic
+from ..i18n import _
+from . import binaries, containerd, forward, images, nodehost, pki, registry
+from .components import KUBE_NODE, NODE_COMPONENTS
+from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
+from .nodes import ARCH
+from .processes import Running, free_ports, http_ok, launch, stop, wait_until
+
+NODE_NAME = "kubelab-real"
+LABEL = "kubelab.io/real-node"
+TAINT = {"key": LABEL, "value": "true", "effect": "NoSchedule"}
+CLUSTER_CIDR = "10.244.0.0/16"
+CLUSTER_DNS = "10.96.0.10"
+OWNER = Path("/run/kubelab-real-node.json")  # which cluster's node holds the bridge, so a second one waits its turn
+READY_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class ControlPlane:
+    """What the node needs to know about the cluster it joins."""
+
+    home: Path
+    connection: Connection  # the admin's
+    service_cidr: str
+
+    @property
+    def server(self) -> str:
+        return json.loads(read_bounded(self.connection.kubeconfig))["clusters"][0]["cluster"]["server"]
+
+
+def wanted(real_nodes: int | None) -> int:
+    """How many real nodes to run: the flag, else ``$KUBELAB_REAL_NODES``, else 0 (KWOK only)."""
+    if real_nodes is None:
+        value = os.environ.get("KUBELAB_REAL_NODES", "0")
+        real_nodes = int(value) if value.isdigit() else 0
+    return min(real_nodes, 1)
+
+
+def node_dir(home: Path) -> Path:
+    return home / "node"
+
+
+def _record_file(home: Path) -> Path:
+    return node_dir(home) / "node.json"
+
+
+def record(home: Path) -> dict:
+    try:
+        return json.loads(_record_file(home).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _save(home: Path, **changes) -> None:
+    node_dir(home).mkdir(parents=True, exist_ok=True)
+    write_atomic(_record_file(home), json.dumps({**record(home), **changes}, indent=1))
+
+
+def processes(home: Path) -> list[Running]:
+    return [Running(**p) for p in record(home).get("processes", [])]
+
+
+# A lab namespace with these annotations gets its pods onto the real node (admission plugins PodNodeSelector and
+# PodTolerationRestriction), so lesson manifests stay free of anything kubelab-specific.
+NAMESPACE_ANNOTATIONS = {
+    "scheduler.alpha.kubernetes.io/node-selector": f"{LABEL}=true",
+    "scheduler.alpha.kubernetes.io/defaultTolerations": json.dumps([{"key": LABEL, "operator": "Exists",
+                                                                      "effect": "NoSchedule"}]),
+}
+
+
+def apiserver_flags(real_nodes: int, default_address: str) -> list[str]:
+    """With a real node, the API server's Service endpoint is the node address (a relay forwards it to
+    loopback), and namespaces may send their pods to the node."""
+    if not real_nodes or unavailable():
+        return [f"--advertise-address={default_address}"]
+    return [f"--advertise-address={NODE_IP}", "--enable-admission-plugins=PodNodeSelector,PodTolerationRestriction"]
+
+
+# -- can it run here? -------------------------------------------------------------------------
+def unavailable() -> list[str]:
+    """Why a real node cannot run on this machine, each with its fix; empty when it can."""
+    if platform.system() != "Linux":
+        return [_("A real node needs Linux (this is {system}); the cluster runs KWOK nodes only.",
+                  system=platform.system())]
+    reasons = []
+    if os.geteuid() != 0:
+        reasons.append(_("A real node needs root (it runs containerd and sets up a bridge); run `sudo kubelab up`."))
+    missing = containerd.missing_tools()
+    if missing:
+        reasons.append(_("Missing packages for a real node: {packages}. Install them with "
+                         "`sudo apt-get install {packages}` (or `make system-packages`).",
+                         packages=" ".join(missing)))
+    cgroups = Path("/sys/fs/cgroup")
+    if not ((cgroups / "memory").is_dir() or "memory" in _read(cgroups / "cgroup.controllers")):
+        reasons.append(_("The memory cgroup controller is not available in /sys/fs/cgroup, so container limits "
+                         "cannot work; mount cgroups (v1 or v2) with the memory controller."))
+    elif not os.access(cgroups, os.W_OK) and os.geteuid() == 0:
+        reasons.append(_("/sys/fs/cgroup is read-only here, so containers cannot get cgroups."))
+    owner = _owner()
+    if owner and _node_alive(Path(owner)):
+        reasons.append(_("Another kubelab cluster ({home}) already runs the real node; stop it first with "
+                         "`kubelab down`.", home=owner))
+    return reasons
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _owner() -> str:
+    try:
+        return json.loads(OWNER.read_text()).get("home", "")
+    except (OSError, ValueError):
+        return ""
+
+
+def _node_alive(home: Path) -> bool:
+    return any(p.alive() for p in processes(home))
+
+
+# -- start --------------------------------------------------------------------------------------
+def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
+    """Add the real node; on any failure clean up and say why (the cluster keeps its KWOK nodes)."""
+    reasons = unavailable()
+    if reasons:
+        progress(_("No real node, so this cluster runs no containers:") + "\n  " + "\n  ".join(reasons))
+        return False
+    previous = _owner()
+    if previous and previous != str(cp.home):
+        clean(Path(previous))  # a killed cluster's node: its processes are gone (checked above)
+    api = cp.connection.api_client()
+    try:
+        found = binaries.ensure(progress, NODE_COMPONENTS)
+        _start(cp, api, found, progress)
+        return True
+    except (KubelabError, OSError) as exc:
+        clean(cp.home)
+        remove_node_object(api)
+        progress(_("The real node did not start, so this cluster runs no containers: {error} (logs in {log})",
+                   error=exc, log=cp.home / "logs"))
+        return False
+    finally:
+        api.close()
+
+
+def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, progress: Progress) -> None:
+    home, nd = cp.home, node_dir(cp.home)
+    clean(home)  # leftovers of a killed run of this cluster
+    nodehost.record(nd)
+    write_atomic(OWNER, json.dumps({"home": str(home)}))
+    _save(home, processes=[], socket=containerd.socket_path(nd), name=NODE_NAME, ip=NODE_IP)
+    progress(_("Starting the real node {name} ({ip})…", name=NODE_NAME, ip=NODE_IP))
+    _network(cp)
+    started: list[Running] = []
+    logs = home / "logs"
+
+    def run(name: str, argv: list[str], ready, timeout: float = READY_TIMEOUT) -> None:
+        running = launch(name, argv, logs)
+        started.append(running)
+        _save(home, processes=[r.as_dict() for r in started])
+        wait_until(running, ready, timeout)
+
+    if containerd.dirty_marker().exists():  # a killed run left container records in the image store
+        tidy = launch("containerd-tidy", ["containerd", "--config", str(containerd.write_config(nd, "", cri=False))],
+                      logs)
+        wait_until(tidy, lambda: containerd.ready(nd), READY_TIMEOUT)
+        containerd.forget_containers(nd)
+        stop([tidy])
+    registry_port = free_ports(1)[0]
+    config = containerd.write_config(nd, cp.service_cidr, mirror=f"http://127.0.0.1:{registry_port}")
+    run("containerd", ["containerd", "--config", str(config)], lambda: containerd.ready(nd))
+    write_atomic(containerd.dirty_marker(), "")
+    images.load(nd, images.RECIPES["pause"], progress)
+    run("image-registry", [sys.executable, "-I", str(Path(registry.__file__)), str(registry_port),
+                           str(images.image_dir() / "index.json")], lambda: _listening("127.0.0.1", registry_port))
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the course's images load while the node starts
+        loading = pool.submit(images.load_built, nd)
+        _start_services(cp, api, found, run)
+        loading.result()
+    _save(home, **measure(api))
+
+
+def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, run) -> None:
+    """kubelet, kube-proxy, the API server relay and CoreDNS, each waited for."""
+    certs = _certificates(cp.home)
+    _register(api)
+    kubelet_port, healthz, proxy_healthz, proxy_metrics = free_ports(4)
+    run("kubelet", _kubelet_args(cp, found, certs, kubelet_port, healthz), lambda: _node_ready(api))
+    run("kube-proxy", _kube_proxy_args(cp, found, certs, proxy_healthz, proxy_metrics),
+        lambda: nodehost.run("nft", "list", "table", "ip", "kube-proxy") != "")
+    api_port = int(cp.server.rsplit(":", 1)[1])
+    relay = Path(forward.__file__)  # run as a script: it needs the standard library only
+    run("apiserver-relay", [sys.executable, "-I", str(relay), f"{NODE_IP}:{api_port}", f"127.0.0.1:{api_port}"],
+        lambda: _listening(NODE_IP, api_port))
+    dns_ready = free_ports(1)[0]
+    run("coredns", _coredns_args(cp, api, found, dns_ready),
+        http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"))
+
+
+def measure(api: client.ApiClient) -> dict:
+    """What the node really does: a pod runs on it and gets an address; a Service name resolves."""
+    data_plane = _probe_pod(api)
+    deadline = time.monotonic() + 10  # kube-proxy programs the new kube-dns Service within its sync period
+    dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS)
+    while not dns and time.monotonic() < deadline:
+        time.sleep(0.2)
+        dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS, timeout=0.5)
+    return {"data_plane": data_plane, "dns": dns}
+
+
+def _probe_pod(api: client.ApiClient, timeout: float = 30.0) -> bool:
+    path = "/api/v1/namespaces/kube-system/pods"
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kubelab-probe"},
+            "spec": {"nodeName": NODE_NAME, "tolerations": [{"operator": "Exists"}],
+                     "terminationGracePeriodSeconds": 0, "automountServiceAccountToken": False,
+                     "containers": [{"name": "probe", "image": containerd.SANDBOX_IMAGE}]}}
+    try:
+        request(api, "POST", path, body=body)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pod = get(api, f"{path}/kubelab-probe")
+            if condition(pod, "Ready") == "True" and pod["status"].get("podIP"):
+                return True
+            time.sleep(0.1)
+        return False
+    except ApiError:
+        return False
+    finally:
+        try:
+            request(api, "DELETE", f"{path}/kubelab-probe")
+        except ApiError:
+            pass
+
+
+def resolves(name: str, server: str, timeout: float = 2.0) -> bool:
+    """A DNS A query for ``name`` sent to ``server`` gets at least one answer."""
+    query = struct.pack(">HHHHHH", 0x6b6c, 0x0100, 1, 0, 0, 0)
+    query += b"".join(bytes([len(part)]) + part.encode() for part in name.split(".")) + b"\0"
+    query += struct.pack(">HH", 1, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        try:
+            sock.sendto(query, (server, 53))
+            reply = sock.recv(4096)
+        except OSError:
+            return False
+    if len(reply) < 12:
+        return False
+    ident, flags, _qd, answers = struct.unpack(">HHHH", reply[:8])
+    return ident == 0x6b6c and flags & 0x000F == 0 and answers > 0
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+COREDNS_RULES = [{"apiGroups": [""], "resources": ["endpoints", "services", "pods", "namespaces"],
+                  "verbs": ["list", "watch"]},
+                 {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]}]
+
+
+def _coredns_args(cp: ControlPlane, api: client.ApiClient, found, ready_port: int) -> list[str]:
+    """CoreDNS on the node address, behind Service kube-dns; it answers cluster names only (no forwarding)."""
+    nd = node_dir(cp.home)
+    crt, key = pki.issue(cp.home / "pki", "coredns", "system:coredns")
+    kubeconfig = _kubeconfig(cp, "coredns", crt, key)
+    _apply(api, "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+           {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "system:coredns"}, "rules": COREDNS_RULES})
+    _apply(api, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+           {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": "system:coredns"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:coredns"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:coredns"}]})
+    ports = [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]
+    _apply(api, "/api/v1/namespaces/kube-system/services",
+           {"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "kube-dns", "labels": {"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"}},
+            "spec": {"clusterIP": CLUSTER_DNS, "ports": ports}})
+    _apply(api, "/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices",
+           {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+            "metadata": {"name": "kube-dns-kubelab", "labels": {"kubernetes.io/service-name": "kube-dns",
+                                                                "endpointslice.kubernetes.io/managed-by": "kubelab"}},
+            "endpoints": [{"addresses": [NODE_IP], "nodeName": NODE_NAME, "conditions": {"ready": True}}],
+            "ports": ports})
+    corefile = f""".:53 {{
+    bind {NODE_IP}
+    errors
+    ready 127.0.0.1:{ready_port}
+    kubernetes cluster.local in-addr.arpa ip6.arpa {{
+        kubeconfig {kubeconfig} coredns
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+    }}
+    cache 30
+}}
+"""
+    path = nd / "Corefile"
+    write_atomic(path, corefile)
+    return [str(found["coredns"]), "-conf", str(path)]
+
+
+def _apply(api: client.ApiClient, collection: str, body: dict) -> None:
+    """Create ``body``, or replace the one already there."""
+    try:
+        request(api, "POST", collection, body=body)
+    except ApiError as exc:
+        if exc.status != 409:
+            raise
+        path = f"{collection}/{body['metadata']['name']}"
+        current = get(api, path)
+        body = {**body, "metadata": {**body["metadata"], "resourceVersion": current["metadata"]["resourceVersion"]}}
+        if body.get("kind") == "Service":
+            return  # a Service's spec is mostly immutable; ours never changes
+        request(api, "PUT", path, body=body)
+
+
+def _network(cp: ControlPlane) -> None:
+    """The bridge holding the node's address, and our nft table: pod traffic goes nowhere but the node."""
+    if not Path(f"/sys/class/net/{BRIDGE}").exists():
+        nodehost.run("ip", "link", "add", BRIDGE, "type", "bridge", check=True)
+    nodehost.run("ip", "addr", "replace", f"{NODE_IP}/24", "dev", BRIDGE, check=True)
+    nodehost.run("ip", "link", "set", BRIDGE, "up", check=True)
+    for cidr in (CLUSTER_CIDR, cp.service_cidr):  # the host reaches pod and Service ranges only through the bridge
+        nodehost.run("ip", "route", "replace", cidr, "dev", BRIDGE, "src", NODE_IP, check=True)
+    nodehost.sysctl_path(f"net.ipv4.conf.{BRIDGE}.forwarding").write_text("1\n")  # only this interface forwards
+    nodehost.sysctl_path(f"net.ipv6.conf.{BRIDGE}.disable_ipv6").write_text("1\n")
+    rules = f"""table inet kubelab {{
+  chain forward {{
+    type filter hook forward priority -5; policy accept;
+    iifname "{BRIDGE}" ip daddr != {POD_SUBNET} drop
+    ip saddr {POD_SUBNET} ip daddr != {POD_SUBNET} drop
+    iifname "{BRIDGE}" meta nfproto ipv6 drop
+  }}
+}}
+"""
+    path = node_dir(cp.home) / "kubelab.nft"
+    write_atomic(path, rules)
+    nodehost.run("nft", "-f", str(path), check=True)
+    for controller in nodehost.cgroup_dirs((CGROUP,)):
+        controller.mkdir(exist_ok=True)
+
+
+def _certificates(home: Path) -> dict[str, Path]:
+    directory = home / "pki"
+    kubelet_crt, kubelet_key = pki.issue(directory, "kubelet", f"system:node:{NODE_NAME}", "system:nodes")
+    serving_crt, serving_key = pki.issue(directory, "kubelet-serving", NODE_NAME, server=True,
+                                         names=("localhost", NODE_NAME), ips=("127.0.0.1", NODE_IP))
+    proxy_crt, proxy_key = pki.issue(directory, "kube-proxy", "system:kube-proxy")
+    return {"ca": directory / "ca.crt", "kubelet.crt": kubelet_crt, "kubelet.key": kubelet_key,
+            "serving.crt": serving_crt, "serving.key": serving_key, "proxy.crt": proxy_crt, "proxy.key": proxy_key}
+
+
+def _kubeconfig(cp: ControlPlane, name: str, cert: Path, key: Path) -> Path:
+    config = {"apiVersion": "v1", "kind": "Config", "current-context": name,
+              "clusters": [{"name": name, "cluster": {"server": cp.server,
+                                                      "certificate-authority": str(cp.home / "pki" / "ca.crt")}}],
+              "users": [{"name": name, "user": {"client-certificate": str(cert), "client-key": str(key)}}],
+              "contexts": [{"name": name, "context": {"cluster": name, "user": name}}]}
+    path = node_dir(cp.home) / f"{name}.kubeconfig"
+    write_atomic(path, json.dumps(config, indent=1), mode=0o600)
+    return path
+
+
+def node_manifest() -> dict:
+    arch = ARCH.get(platform.machine().lower(), "amd64")
+    return {"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": NODE_NAME, "labels": {"kubernetes.io/hostname": NODE_NAME, "kubernetes.io/os": "linux",
+                                                       "kubernetes.io/arch": arch, LABEL: "true", "type": "real"}},
+            "spec": {"podCIDR": POD_SUBNET, "podCIDRs": [POD_SUBNET], "taints": [TAINT]}}
+
+
+ADDRESSES = [{"type": "InternalIP", "address": NODE_IP}, {"type": "Hostname", "address": "localhost"}]
+
+
+def _register(api: client.ApiClient) -> None:
+    """Create the Node as a cloud controller would: pod range, addresses, label and taint, before the kubelet."""
+    try:
+        request(api, "DELETE", f"/api/v1/nodes/{NODE_NAME}")  # a node left by an earlier run
+    except ApiNotFound:
+        pass
+    request(api, "POST", "/api/v1/nodes", body=node_manifest())
+    request(api, "PATCH", f"/api/v1/nodes/{NODE_NAME}/status", body={"status": {"addresses": ADDRESSES}},
+            content_type="application/strategic-merge-patch+json")
+
+
+def _node_ready(api: client.ApiClient) -> bool:
+    try:
+        return condition(get(api, f"/api/v1/nodes/{NODE_NAME}"), "Ready") == "True"
+    except ApiError:
+        return False
+
+
+def _kubelet_args(cp: ControlPlane, found, certs, port: int, healthz: int) -> list[str]:
+    nd = node_dir(cp.home)
+    resolv = nd / "resolv.conf"
+    write_atomic(resolv, "")  # pods get the cluster DNS only, never the host's resolvers
+    config = {
+        "apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration",
+        "address": "127.0.0.1", "port": port, "readOnlyPort": 0,
+        "healthzBindAddress": "127.0.0.1", "healthzPort": healthz,
+        "tlsCertFile": str(certs["serving.crt"]), "tlsPrivateKeyFile": str(certs["serving.key"]),
+        "authentication": {"anonymous": {"enabled": False}, "webhook": {"enabled": True},
+                           "x509": {"clientCAFile": str(certs["ca"])}},
+        "authorization": {"mode": "Webhook"},
+        "containerRuntimeEndpoint": f"unix://{containerd.socket_path(nd)}",
+        # cgroup v1 hosts: kubelet >= 1.35 refuses them unless told; no QoS hierarchy, containers' limits still hold
+        "failCgroupV1": False, "cgroupDriver": "cgroupfs", "cgroupsPerQOS": False, "cgroupRoot": f"/{CGROUP}",
+        "enforceNodeAllocatable": [], "failSwapOn": False,
+        "makeIPTablesUtilChains": False, "protectKernelDefaults": False,
+        "clusterDNS": [CLUSTER_DNS], "clusterDomain": "cluster.local", "resolvConf": str(resolv),
+        "podLogsDir": str(nd / "pod-logs"),
+        "imageGCHighThresholdPercent": 100, "imageGCLowThresholdPercent": 99,  # images cannot be pulled again
+        "evictionHard": {"memory.available": "50Mi", "nodefs.available": "1%", "imagefs.available": "1%",
+                         "nodefs.inodesFree": "1%"},
+        "serializeImagePulls": False, "registerWithTaints": [TAINT], "shutdownGracePeriod": "0s",
+        "nodeStatusUpdateFrequency": "5s",
+    }
+    path = nd / "kubelet.json"
+    write_atomic(path, json.dumps(config, indent=1))
+    kubeconfig = _kubeconfig(cp, "kubelet", certs["kubelet.crt"], certs["kubelet.key"])
+    return [str(found["kubelet"]), f"--config={path}", f"--kubeconfig={kubeconfig}", f"--root-dir={nd / 'kubelet'}",
+            f"--hostname-override={NODE_NAME}", f"--node-ip={NODE_IP}", "--cloud-provider=external",
+            f"--node-labels={LABEL}=true", "--v=1"]
+
+
+def _kube_proxy_args(cp: ControlPlane, found, certs, healthz: int, metrics: int) -> list[str]:
+    kubeconfig = _kubeconfig(cp, "kube-proxy", certs["proxy.crt"], certs["proxy.key"])
+    config = {
+        "apiVersion": "kubeproxy.config.k8s.io/v1alpha1", "kind": "KubeProxyConfiguration", "mode": "nftables",
+        "clientConnection": {"kubeconfig": str(kubeconfig)}, "hostnameOverride": NODE_NAME,
+        "bindAddress": NODE_IP, "healthzBindAddress": f"127.0.0.1:{healthz}",
+        "metricsBindAddress": f"127.0.0.1:{metrics}", "clusterCIDR": CLUSTER_CIDR,
+        "nodePortAddresses": [f"{NODE_IP}/32"], "oomScoreAdj": 0, "detectLocalMode": "ClusterCIDR",
+        # leave the host's conntrack settings alone; SNAT Service traffic to the bridge address so replies
+        # between pods on the one bridge come back through the node
+        "conntrack": {"maxPerCore": 0, "min": 0, "tcpEstablishedTimeout": "0s", "tcpCloseWaitTimeout": "0s"},
+        "nftables": {"masqueradeAll": True}, "iptables": {"masqueradeAll": True},
+    }
+    path = node_dir(cp.home) / "kube-proxy.json"
+    write_atomic(path, json.dumps(config, indent=1))
+    return [str(found["kube-proxy"]), f"--config={path}", "--v=1"]
+
+
+# -- stop ---------------------------------------------------------------------------------------
+def clean(home: Path) -> None:
+    """Stop the node and undo its host changes; nothing happens when no node ever ran in ``home``."""
+    nd = node_dir(home)
+    if not nd.exists():
+        return
+    info = record(home)
+    nodehost.undo(nd, processes(home), info.get("socket", ""), forget=lambda: containerd.forget_containers(nd),
+                  image_root=containerd.image_root())
+    if info.get("socket", "").startswith("/run/kubelab-"):
+        Path(info["socket"]).parent.rmdir() if Path(info["socket"]).parent.exists() else None
+    _record_file(home).unlink(missing_ok=True)
+    if _owner() == str(home):
+        OWNER.unlink(missing_ok=True)
+
+
+def remove_node_object(api: client.ApiClient) -> None:
+    try:
+        request(api, "DELETE", f"/api/v1/nodes/{NODE_NAME}")
+    except ApiError:
+        pass
+
+
+# -- report -------------------------------------------------------------------------------------
+def details(home: Path) -> dict | None:
+    """The real node for `kubelab status`/`doctor --json`: name, address, runtime and its processes."""
+    info = record(home)
+    if not info.get("processes"):
+        return None
+    procs = processes(home)
+    return {"name": info.get("name"), "ip": info.get("ip"), "runtime": "containerd", "socket": info.get("socket"),
+            "pids": {p.name: p.pid for p in procs}, "running": all(p.alive() for p in procs),
+            "kubelet": KUBE_NODE.version, "data_plane": bool(info.get("data_plane")), "dns": bool(info.get("dns"))}
+
+
+def findings(home: Path) -> list:
+    """The doctor's view of the real node: running, stopped, or why it cannot run here."""
+    from ..doctor import finding
+
+    node = details(home)
+    if node is None:
+        reasons = unavailable()
+        return [finding("real-node-unavailable", reasons=" ".join(reasons))] if reasons else []
+    stopped = [name for name in node["pids"] if not any(p.alive() for p in processes(home) if p.name == name)]
+    if stopped:
+        return [finding("real-node-down", name=node["name"], stopped=", ".join(stopped), logs=home / "logs")]
+    return [finding("real-node", name=node["name"], ip=node["ip"])]
+
+
+def capabilities(home: Path, detected: Capabilities) -> Capabilities:
+    """The embedded cluster's capabilities: what the real node was seen doing at start, while it still runs
+    and is Ready (``detected.data_plane``: a Ready node that is not KWOK's)."""
+    node = details(home)
+    alive = bool(node and node["running"] and detected.data_plane)
+    return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"])

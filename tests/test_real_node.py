@@ -1,0 +1,302 @@
+"""The embedded cluster's real node: it runs containers, and `down` leaves the host as it found it.
+
+One private cluster with a real node for the module (its own state folder,
+never the user's); skipped with the reason where a real node cannot run here
+(not root, not Linux, a runtime package missing) or its binaries are not built.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from clusters.api import get, request
+from clusters.base import condition
+from clusters.embedded import EmbeddedBackend, images, nodehost, realnode
+from clusters.embedded.components import NODE_COMPONENTS
+from tests.helpers import wait_for
+
+
+def _why_not() -> str:
+    reasons = realnode.unavailable()
+    if reasons:
+        return " ".join(reasons)
+    missing = [c.name for c in NODE_COMPONENTS if not c.cached()]
+    if missing:
+        return f"node binaries not built ({', '.join(missing)}): run `python -m clusters.embedded.binaries --node`"
+    if not images.cached(images.RECIPES["nginx"]):
+        return "the nginx image is not built: run `kubelab images build nginx`"
+    return ""
+
+
+def host_snapshot() -> dict:
+    """What `down` must leave unchanged: processes, mounts, links, nft tables, KUBE-* chains, sysctls."""
+    return {"links": sorted(n.name for n in Path("/sys/class/net").iterdir()),
+            "mounts": sorted(line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()),
+            "nft": sorted(nodehost.nft_tables()), "chains": nodehost.kube_chains(),
+            "sysctls": nodehost.read_sysctls(),
+            "paths": {p: Path(p).exists() for p in nodehost.SHARED_PATHS},
+            "processes": sorted(p.info["name"] for p in psutil.process_iter(["name"])
+                                if p.info["name"] in ("containerd", "kubelet", "kube-proxy", "coredns", "pause",
+                                                      "containerd-shim-runc-v2", "nginx"))}
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    if _why_not():
+        pytest.skip(_why_not())
+    before = host_snapshot()
+    backend = EmbeddedBackend(home=tmp_path_factory.mktemp("real") / "embedded", merge_kubeconfig=False,
+                              real_nodes=1)
+    lines: list[str] = []
+    backend.start(nodes=2, progress=lines.append)
+    try:
+        assert backend.status().details.get("real_node"), "\n".join(lines)
+        yield backend
+    finally:
+        backend.stop()
+        after = host_snapshot()
+        assert after == before
+
+
+@pytest.fixture
+def api(real):
+    api = real.connection().api_client()
+    yield api
+    api.close()
+
+
+@pytest.fixture
+def ns(namespace):
+    """conftest's fresh namespace, made in this module's cluster (its `api` fixture is ours)."""
+    return namespace
+
+
+def pod(name: str, image: str = "nginx:1.27", **spec) -> dict:
+    container = {"name": "main", "image": image, **spec.pop("container", {})}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"app": name}},
+            "spec": {"nodeSelector": {realnode.LABEL: "true"},
+                     "tolerations": [{"key": realnode.LABEL, "operator": "Exists", "effect": "NoSchedule"}],
+                     "containers": [container], **spec}}
+
+
+def create_ready(api, ns: str, manifest: dict, timeout: float = 60) -> dict:
+    request(api, "POST", f"/api/v1/namespaces/{ns}/pods", body=manifest)
+    name = manifest["metadata"]["name"]
+
+    def ready():
+        obj = get(api, f"/api/v1/namespaces/{ns}/pods/{name}")
+        return obj if any(c["type"] == "Ready" and c["status"] == "True"
+                          for c in obj["status"].get("conditions", [])) else None
+
+    return wait_for(ready, timeout=timeout, what=f"pod {name} Ready")
+
+
+def kubectl(real, *args: str) -> subprocess.CompletedProcess:
+    from clusters.embedded.components import KUBERNETES
+
+    return subprocess.run([str(KUBERNETES.bin_dir() / "kubectl"), f"--kubeconfig={real.admin_kubeconfig}", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_real_node_ready_beside_kwok(real, api):
+    nodes = {n["metadata"]["name"]: n for n in get(api, "/api/v1/nodes")["items"]}
+    node = nodes[realnode.NODE_NAME]
+    assert realnode.TAINT in [{k: t.get(k) for k in ("key", "value", "effect")} for t in node["spec"]["taints"]]
+    assert node["metadata"]["labels"][realnode.LABEL] == "true"
+    assert {"type": "InternalIP", "address": nodehost.NODE_IP} in node["status"]["addresses"]
+    assert len(nodes) == 3
+    caps = real.capabilities(api)
+    assert caps.data_plane
+
+
+def test_ordinary_pods_stay_on_kwok_nodes(api, ns):
+    request(api, "POST", f"/api/v1/namespaces/{ns}/pods",
+            body={"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "plain"},
+                  "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
+    placed = wait_for(lambda: get(api, f"/api/v1/namespaces/{ns}/pods/plain")["spec"].get("nodeName"))
+    assert placed != realnode.NODE_NAME
+
+
+def test_nginx_pod_serves_http_exec_and_logs(real, api, ns):
+    obj = create_ready(api, ns, pod("web"))
+    ip = obj["status"]["podIP"]
+    assert ip.startswith("10.244.255.")
+    with urllib.request.urlopen(f"http://{ip}/", timeout=10) as response:
+        assert b"Welcome to nginx!" in response.read()
+    out = kubectl(real, "-n", ns, "exec", "web", "--", "cat", "/etc/nginx/conf.d/default.conf")
+    assert "listen" in out.stdout, out.stderr
+    logs = kubectl(real, "-n", ns, "logs", "web")
+    assert "GET / HTTP/1.1" in logs.stdout, logs.stderr
+
+
+def test_latest_tags_pull_from_the_loopback_mirror(api, ns):
+    """`:latest` means imagePullPolicy Always: the pull goes to our registry on 127.0.0.1 and succeeds."""
+    obj = create_ready(api, ns, pod("always", image="nginx:latest"))
+    assert obj["spec"]["containers"][0]["imagePullPolicy"] == "Always"
+
+
+def test_memory_limit_oom_kills(api, ns):
+    hog = pod("hog", container={"command": ["sh", "-c", "x=a; while true; do x=$x$x; done"],
+                                "resources": {"limits": {"memory": "64Mi"}}}, restartPolicy="Never")
+    request(api, "POST", f"/api/v1/namespaces/{ns}/pods", body=hog)
+
+    def terminated():
+        statuses = get(api, f"/api/v1/namespaces/{ns}/pods/hog")["status"].get("containerStatuses") or []
+        state = statuses[0]["state"].get("terminated") if statuses else None
+        return state
+
+    state = wait_for(terminated, timeout=90, what="the hog to be killed")
+    assert state["reason"] == "OOMKilled" and state["exitCode"] == 137
+
+
+def test_status_and_doctor_show_the_node(real):
+    details = real.status().details["real_node"]
+    assert details["name"] == realnode.NODE_NAME and details["running"]
+    assert details["data_plane"] and details["dns"]
+    assert [f.id for f in real.findings(None)] == ["real-node"]
+
+
+def test_pods_resolve_services_and_reach_the_api_server(real, api, ns):
+    """The `kubernetes` Service through kube-proxy and the relay; names through CoreDNS behind kube-dns."""
+    create_ready(api, ns, pod("client"))
+    out = kubectl(real, "-n", ns, "exec", "client", "--", "getent", "hosts", "kubernetes.default.svc.cluster.local")
+    assert "10.96.0.1" in out.stdout, out.stderr
+    probe = "exec 3<>/dev/tcp/10.96.0.1/443 && echo open"
+    out = kubectl(real, "-n", ns, "exec", "client", "--", "bash", "-c", probe)
+    assert "open" in out.stdout, out.stderr
+
+
+def test_pods_have_no_route_off_the_machine(real, api, ns):
+    create_ready(api, ns, pod("island"))
+    out = kubectl(real, "-n", ns, "exec", "island", "--", "cat", "/proc/net/route")
+    routes = [line.split() for line in out.stdout.splitlines()[1:]]
+    assert routes and all(r[1] != "00000000" for r in routes), out.stdout  # no default route
+
+
+def test_quick_benchmark_runs(real):
+    from tests.benchmarks import real_node as bench
+
+    times = bench.pod_latencies(real, count=1)
+    assert len(times) == 1 and times[0] > 0
+    assert bench.cluster_rss(real)["kubelet"] > 0
+
+
+def test_without_root_the_cluster_starts_kwok_only(tmp_path, monkeypatch):
+    """Simulated: not root. The reason and its fix are said, and the cluster runs with no data plane."""
+    from clusters.embedded.components import COMPONENTS
+
+    if not all(c.cached() for c in COMPONENTS):
+        pytest.skip("the control plane binaries are not built")
+    monkeypatch.setattr(realnode.os, "geteuid", lambda: 1000)
+    backend = EmbeddedBackend(home=tmp_path / "embedded", merge_kubeconfig=False, real_nodes=1)
+    lines: list[str] = []
+    backend.start(nodes=1, progress=lines.append)
+    try:
+        assert any("needs root" in line and "sudo kubelab up" in line for line in lines), lines
+        api = backend.connection().api_client()
+        try:
+            assert not backend.capabilities(api).data_plane
+        finally:
+            api.close()
+        assert backend.status().details.get("real_node") is None
+    finally:
+        backend.stop()
+
+
+def test_a_data_plane_lab_runs_on_the_real_node_as_taught(real, api):
+    """`kubelab start`/solve of lab 02-pods: its namespace sends the pods to the real node (no manifest
+    change), and its data-plane check passes against real nginx."""
+    from checkers import actions
+    from checkers.lab import find_lab
+    from checkers.runner import run_lab
+
+    lab = find_lab("02-pods")
+    try:
+        actions.solve(lab, real.connection(), lab.namespace)
+        wait_for(lambda: all(condition(p, "Ready") == "True" for p in _pods(api, lab.namespace)) and
+                 _pods(api, lab.namespace), timeout=90, what="lab 02's pods Ready")
+        assert {p["spec"]["nodeName"] for p in _pods(api, lab.namespace)} == {realnode.NODE_NAME}
+        result = run_lab(lab, api, lab.namespace, real.capabilities(api), only=["web-pod-serves-http"])
+        assert [r.outcome.status for r in result.results] == ["pass"], result.results
+    finally:
+        request(api, "DELETE", f"/api/v1/namespaces/{lab.namespace}")
+
+
+def _pods(api, namespace: str) -> list[dict]:
+    return get(api, f"/api/v1/namespaces/{namespace}/pods")["items"]
+
+
+def test_a_killed_run_is_cleaned_by_the_next_up(real):
+    """SIGKILL every process of the cluster and its node (containers keep running under their shims): the next
+    `up` cleans all of it and starts again; the module's teardown then proves `down` leaves the host as found."""
+    procs = [r.process() for r in real._processes(real._state()) + realnode.processes(real.home)]
+    for proc in filter(None, procs):
+        proc.kill()
+    psutil.wait_procs(list(filter(None, procs)), timeout=10)
+    assert not real.status().running
+    real.start(nodes=2)
+    details = real.status().details["real_node"]
+    assert details and details["running"]
+    api = real.connection().api_client()
+    try:
+        wait_for(lambda: real.capabilities(api).data_plane, what="the data plane after a restart")
+    finally:
+        api.close()
+
+
+# -- without a cluster --------------------------------------------------------------------------------
+def test_image_names_are_qualified_like_containerd_does():
+    assert images.qualified("nginx:1.27") == "docker.io/library/nginx:1.27"
+    assert images.qualified("delfer/alpine-ftp-server:latest") == "docker.io/delfer/alpine-ftp-server:latest"
+    assert images.qualified("registry.k8s.io/pause:3.10") == "registry.k8s.io/pause:3.10"
+
+
+def test_every_lab_image_name_is_known_or_listed_unavailable():
+    """Each image the labs use has a recipe here, or is one we cannot build (the checks needing it skip)."""
+    import re
+
+    used = set()
+    for manifest in Path(__file__).resolve().parents[1].glob("labs/*/**/*.yaml"):
+        used |= set(re.findall(r"image:\s*[\"']?([\w./:-]+)", manifest.read_text()))
+    known = {name for recipe in images.RECIPES.values() for name in recipe.names}
+    assert {"nginx:1.27", "influxdb:1.8.10", "delfer/alpine-ftp-server:latest"} <= known
+    assert used & known
+
+
+def test_pod_network_has_no_default_route_and_no_masquerade(tmp_path):
+    from clusters.embedded import containerd
+
+    network = containerd.cni_network(tmp_path, "10.96.0.0/16")
+    bridge = network["plugins"][0]
+    assert not bridge["ipMasq"] and not bridge["isDefaultGateway"] and not bridge["isGateway"]
+    routes = bridge["ipam"]["routes"]
+    assert {"dst": "0.0.0.0/0"} not in routes and all(r["dst"] != "0.0.0.0/0" for r in routes)
+    assert str(tmp_path) in bridge["ipam"]["dataDir"]
+
+
+def test_pause_archive_is_a_one_layer_oci_image(tmp_path, monkeypatch):
+    import shutil
+    import tarfile
+
+    from clusters.embedded.components import PAUSE
+
+    if not PAUSE.cached():
+        pytest.skip("the pause program is not built (needs Go)")
+    built = PAUSE.bin_dir() / "pause"
+    monkeypatch.setenv("KUBELAB_CACHE", str(tmp_path))  # a private cache holding only the pause program
+    PAUSE.bin_dir().mkdir(parents=True)
+    shutil.copy(built, PAUSE.bin_dir())
+    entry = images.build(images.RECIPES["pause"])
+    with tarfile.open(entry["archive"]) as tar:
+        index = json.loads(tar.extractfile("index.json").read())
+        assert index["manifests"][0]["annotations"]["io.containerd.image.name"] == "registry.k8s.io/pause:3.10"
+        manifest = json.loads(tar.extractfile(f"blobs/sha256/{entry['digest'].split(':')[1]}").read())
+        assert len(manifest["layers"]) == 1
+    assert Path(entry["archive"]).name == f"{entry['digest'].split(':')[1]}.tar"  # content-addressed
+    assert images.cached(images.RECIPES["pause"]) == entry
