@@ -77,7 +77,7 @@ def ns(namespace):
     return namespace
 
 
-def pod(name: str, image: str = "nginx:1.27", **spec) -> dict:
+def pod(name: str, image: str = "nginx:1.30", **spec) -> dict:
     container = {"name": "main", "image": image, **spec.pop("container", {})}
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"app": name}},
             "spec": {"nodeSelector": {realnode.LABEL: "true"},
@@ -118,7 +118,7 @@ def test_real_node_ready_beside_kwok(real, api):
 def test_ordinary_pods_stay_on_kwok_nodes(api, ns):
     request(api, "POST", f"/api/v1/namespaces/{ns}/pods",
             body={"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "plain"},
-                  "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
+                  "spec": {"containers": [{"name": "c", "image": "nginx:1.30"}]}})
     placed = wait_for(lambda: get(api, f"/api/v1/namespaces/{ns}/pods/plain")["spec"].get("nodeName"))
     assert placed != realnode.NODE_NAME
 
@@ -252,7 +252,7 @@ def test_a_killed_run_is_cleaned_by_the_next_up(real):
 
 # -- without a cluster --------------------------------------------------------------------------------
 def test_image_names_are_qualified_like_containerd_does():
-    assert images.qualified("nginx:1.27") == "docker.io/library/nginx:1.27"
+    assert images.qualified("nginx:1.30") == "docker.io/library/nginx:1.30"
     assert images.qualified("delfer/alpine-ftp-server:latest") == "docker.io/delfer/alpine-ftp-server:latest"
     assert images.qualified("registry.k8s.io/pause:3.10") == "registry.k8s.io/pause:3.10"
 
@@ -265,7 +265,7 @@ def test_every_lab_image_name_is_known_or_listed_unavailable():
     for manifest in Path(__file__).resolve().parents[1].glob("labs/*/**/*.yaml"):
         used |= set(re.findall(r"image:\s*[\"']?([\w./:-]+)", manifest.read_text()))
     known = {name for recipe in images.RECIPES.values() for name in recipe.names}
-    assert {"nginx:1.27", "influxdb:1.8.10", "delfer/alpine-ftp-server:latest"} <= known
+    assert {"nginx:1.30", "influxdb:1.12.3", "delfer/alpine-ftp-server:latest"} <= known
     assert used & known
 
 

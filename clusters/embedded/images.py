@@ -46,7 +46,7 @@ class Recipe:
     """One image: its names, what makes it, and the upstream contract it honours."""
 
     key: str
-    names: tuple[str, ...]  # as the labs write them (nginx:1.27); normalised to docker.io/library/… on import
+    names: tuple[str, ...]  # as the labs write them (nginx:1.30); normalised to docker.io/library/… on import
     packages: tuple[str, ...] = ()  # Debian packages; empty for images made from our own binaries
     stands_in_for: str = ""
     entrypoint: tuple[str, ...] = ()
@@ -163,8 +163,8 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
            entrypoint=("/pause",), files={"/pause": PAUSE}),
     Recipe("http-echo", ("hashicorp/http-echo:1.0.0",), stands_in_for="hashicorp/http-echo:1.0.0 (built from its Go "
            "module, MPL-2.0)", entrypoint=("/http-echo",), ports=("5678/tcp",), files={"/http-echo": HTTP_ECHO}),
-    Recipe("nginx", ("nginx:1.27", "nginx:1.27-alpine", "nginx:1.26", "nginx:1.30-alpine", "nginx:latest"),
-           packages=("nginx-light",), stands_in_for="nginx:1.27 (Docker official image)",
+    Recipe("nginx", ("nginx:1.30", "nginx:1.30-alpine", "nginx:1.28", "nginx:1.29", "nginx:latest"),
+           packages=("nginx-light",), stands_in_for="nginx:1.30 (Docker official image)",
            cmd=("nginx", "-g", "daemon off;"), ports=("80/tcp",), stop_signal="SIGQUIT",
            hooks=("rm -f \"$1/etc/nginx/sites-enabled/default\"",
                   _write_hook("/etc/nginx/conf.d/default.conf", NGINX_DEFAULT_CONF),
@@ -172,8 +172,8 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
                   _write_hook("/usr/share/nginx/html/50x.html", "<h1>An error occurred.</h1>\n"),
                   "ln -sf /dev/stdout \"$1/var/log/nginx/access.log\"",
                   "ln -sf /dev/stderr \"$1/var/log/nginx/error.log\"")),
-    Recipe("busybox", ("busybox:1.36", "busybox:latest"), packages=("busybox",),
-           stands_in_for="busybox:1.36 (Debian's busybox with every applet linked in /usr/local/bin)",
+    Recipe("busybox", ("busybox:1.37", "busybox:latest"), packages=("busybox",),
+           stands_in_for="busybox:1.37 (Debian's busybox with every applet linked in /usr/local/bin)",
            cmd=("sh",), hooks=("chroot \"$1\" busybox --install -s /usr/local/bin",)),
     Recipe("vsftpd", ("delfer/alpine-ftp-server:latest",), packages=("vsftpd", "tini", "passwd"),
            stands_in_for="delfer/alpine-ftp-server:latest (vsftpd with TLS)",
@@ -181,8 +181,8 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
            hooks=(_write_hook("/etc/vsftpd/vsftpd.conf", VSFTPD_CONF),
                   _script_hook("/bin/start_vsftpd.sh", VSFTPD_START),
                   "echo /usr/sbin/nologin >> \"$1/etc/shells\"")),
-    Recipe("influxdb", ("influxdb:1.8.10", "influxdb:latest"), packages=("influxdb", "influxdb-client"),
-           stands_in_for="influxdb:1.8.10 (Debian ships 1.6.7: the 1.x HTTP API and InfluxQL)",
+    Recipe("influxdb", ("influxdb:1.12.3", "influxdb:latest"), packages=("influxdb", "influxdb-client"),
+           stands_in_for="influxdb:1.12.3 (Debian ships 1.6.7: the 1.x HTTP API and InfluxQL)",
            entrypoint=("/entrypoint.sh",), cmd=("influxd",), ports=("8086/tcp",),
            env=("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "INFLUXDB_REPORTING_DISABLED=true"),
            hooks=(_script_hook("/entrypoint.sh", INFLUXDB_ENTRYPOINT),)),
