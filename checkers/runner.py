@@ -14,10 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kubernetes import client
-from platformdirs import user_state_path
 
 from clusters.api import ApiError
-from clusters.base import Backend, Capabilities, Connection, detect_capabilities
+from clusters.base import Backend, Capabilities, Connection, detect_capabilities, shared_results_dir
+from clusters.errors import KubelabError
+from clusters.files import read_bounded, write_atomic
 from clusters.i18n import Msgid, current_language, translate
 
 from .lab import Lab
@@ -148,15 +149,33 @@ def run_live(lab: Lab, connection: Connection, namespace: str, backend: Backend 
         api.close()
 
 
-def results_dir() -> Path:
-    """Where the last result document of each lab is kept (the progress `kubelab labs` shows)."""
-    return user_state_path("kubelab") / "results"
+def result_file(backend: Backend | None, server: str | None, namespace: str, lab_id: str) -> Path | None:
+    """Where the last result of ``lab_id`` in ``namespace`` of this cluster is kept (the progress `kubelab labs`
+    shows): per cluster, per namespace. None when the cluster is unknown."""
+    folder = backend.results_dir(server) if backend else shared_results_dir(server)
+    return None if folder is None else folder / namespace / f"{lab_id}.json"
 
 
-def remember(document: dict) -> None:
-    folder = results_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{document['lab']}.json").write_text(json.dumps(document, indent=1, ensure_ascii=False))
+def remember(document: dict, backend: Backend | None = None) -> None:
+    """Keep ``document`` as the last result of its lab, namespace and cluster (written atomically)."""
+    path = result_file(backend, document.get("cluster"), document["namespace"], document["lab"])
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(document, indent=1, ensure_ascii=False))
+
+
+def last_result(backend: Backend | None, server: str | None, namespace: str, lab_id: str) -> dict | None:
+    """The score of the last result kept by ``remember`` (``score``, ``max``, ``when``), else None; a damaged
+    file counts as none."""
+    path = result_file(backend, server, namespace, lab_id)
+    if path is None or not path.is_file():
+        return None
+    try:
+        data = json.loads(read_bounded(path))
+        progress = {"score": data["score"], "max": data["max"], "when": data["started"]}
+    except (KubelabError, ValueError, TypeError, KeyError):
+        return None
+    return progress if all(isinstance(progress[k], int) for k in ("score", "max")) else None
 
 
 def _namespace_error(view: ClusterView, lab_id: str) -> Outcome | None:

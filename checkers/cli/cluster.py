@@ -32,9 +32,16 @@ def up(
     return 0
 
 
-def down(backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP)) -> int:
+def down(
+    backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP),
+    purge: bool = typer.Option(False, "--purge", help=N_("Also delete the cluster's data for good (namespaces, "
+                                                         "certificates, kubeconfigs, progress).")),
+) -> int:
     chosen = _backend(backend_name)
-    if not chosen.stop(progress=progress_printer()):
+    if purge:
+        if not chosen.purge(progress=progress_printer()):
+            console.print(_("Nothing to delete: kubelab has no {backend} cluster here.", backend=chosen.name))
+    elif not chosen.stop(progress=progress_printer()):
         console.print(_("Nothing to stop: no {backend} cluster started by kubelab is running.",
                         backend=chosen.name))
     return 0
@@ -80,6 +87,11 @@ def _capabilities_line(caps: dict) -> str:
 
 def _show_status(current: Status) -> None:
     if not current.running:
+        if current.details.get("stale") or current.details.get("stopped"):
+            console.print(_("The {backend} cluster kubelab manages ({path}, API server {server}) is down. "
+                            "`kubelab up` brings it back with its data.", backend=current.backend,
+                            path=current.details.get("state"), server=current.details.get("server")))
+            return
         console.print(_("No {backend} cluster is running. Start one with `kubelab up --backend {backend}`.",
                         backend=current.backend))
         return
@@ -98,6 +110,6 @@ def _show_status(current: Status) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command(help=N_("Start a cluster (the embedded one unless told otherwise) and select its context."))(up)
-    app.command(help=N_("Stop the cluster kubelab started and remove its state and context."))(down)
+    app.command(help=N_("Stop the cluster kubelab started, keeping its data; `--purge` deletes it."))(down)
     app.command(help=N_("Say whether the cluster runs, where, and how to reach it."))(status)
     app.command(help=N_("Check the kubeconfig, the API server, the nodes and the tools; say how to fix what is wrong."))(doctor)

@@ -1,4 +1,4 @@
-"""Certificates for one embedded cluster, generated at start and never reused.
+"""Certificates for one embedded cluster, made with it and kept for its life (a restart reuses them).
 
 One CA signs the API server's serving certificate and the admin client
 certificate (``O=system:masters``); a separate RSA key signs ServiceAccount
@@ -15,6 +15,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from ..files import write_atomic
 
 VALIDITY = datetime.timedelta(days=365)
 SERVER_NAMES = ("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
@@ -45,9 +47,12 @@ def _builder(subject: x509.Name, issuer: x509.Name, public_key) -> x509.Certific
             .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + VALIDITY))
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
-    path.chmod(0o600)
+FILES = ("ca.crt", "ca.key", "apiserver.crt", "apiserver.key", "admin.crt", "admin.key", "sa.key", "sa.pub")
+
+
+def paths(directory: Path) -> dict[str, Path]:
+    """The files ``generate`` wrote into ``directory``, by name."""
+    return {name: directory / name for name in FILES}
 
 
 def generate(directory: Path) -> dict[str, Path]:
@@ -68,8 +73,8 @@ def generate(directory: Path) -> dict[str, Path]:
     files["sa.pub"] = sa_key.public_key().public_bytes(serialization.Encoding.PEM,
                                                        serialization.PublicFormat.SubjectPublicKeyInfo)
     for name, data in files.items():
-        _write(directory / name, data)
-    return {name: directory / name for name in files}
+        write_atomic(directory / name, data, mode=0o600)
+    return paths(directory)
 
 
 def _leaf(stem: str, subject: x509.Name, usage, ca: x509.Certificate, ca_key, sans: bool = False) -> dict:

@@ -72,26 +72,46 @@ def launch(name: str, argv: list[str], log_dir: Path) -> Running:
 
 
 def stop(processes: list[Running], grace: float = 10.0) -> None:
-    """SIGTERM each live process in the order given, waiting for it to exit (SIGKILL after ``grace``).
-
-    One at a time: the API server shuts down in about a second while etcd still
-    answers, but hangs until killed when etcd is stopped under it.
-    """
-    for running in processes:
-        proc = running.process()
-        if proc is None:
-            continue
+    """SIGTERM every live process of ``processes`` at once and wait for all (SIGKILL after ``grace``)."""
+    procs = [proc for proc in (r.process() for r in processes) if proc is not None]
+    for proc in procs:
         try:
             proc.send_signal(signal.SIGTERM)
         except psutil.Error:
-            continue
-        _gone, left = psutil.wait_procs([proc], timeout=grace)
-        for straggler in left:
-            try:
-                straggler.kill()
-            except psutil.Error:
-                pass
-        psutil.wait_procs(left, timeout=5)
+            pass
+    _gone, left = psutil.wait_procs(procs, timeout=grace)
+    for straggler in left:
+        try:
+            straggler.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(left, timeout=5)
+
+
+STORAGE = ("kube-apiserver", "etcd")
+
+
+def stop_all(processes: list[Running]) -> None:
+    """Stop a cluster: its clients together, then the API server, then etcd.
+
+    The API server shuts down in about a second while etcd still answers, but
+    hangs until killed when etcd is stopped under it.
+    """
+    stop([r for r in processes if r.name not in STORAGE])
+    for name in STORAGE:
+        stop([r for r in processes if r.name == name])
+
+
+def port_free(port: int) -> bool:
+    """Nothing listens on loopback ``port``: it can be bound now, as the components bind (SO_REUSEADDR, so
+    connections of a stopped server left in TIME_WAIT do not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def log_tail(running: Running, lines: int = 15) -> str:
