@@ -124,8 +124,8 @@ def _empty_namespace(kubectl: Kubectl, lab: Lab) -> None:
     Much faster than deleting the namespace (whose controller re-checks with back-off); workloads go before
     their pods so nothing is re-created, and kubectl waits until they are all gone.
     """
-    if not _namespace_exists(kubectl):
-        return  # also when it is being deleted: start() waits for that
+    if _namespace_phase(kubectl) != "Active":
+        return  # none, or being deleted: start() waits for that
     kinds = kubectl("api-resources", "--namespaced=true", "--verbs=list,delete", "-o", "name",
                     namespaced=False).split()
     kinds = sorted((k for k in kinds if k not in NOT_DELETED and k not in KEPT), key=lambda k: k.startswith("pods"))
@@ -139,11 +139,10 @@ def _empty_namespace(kubectl: Kubectl, lab: Lab) -> None:
         kubectl("label", "namespace", kubectl.namespace, *extra, namespaced=False)
 
 
-def _namespace_exists(kubectl: Kubectl) -> bool:
-    """The namespace exists and is not being deleted."""
-    phase = kubectl("get", "namespace", kubectl.namespace, "--ignore-not-found", "-o", "jsonpath={.status.phase}",
-                    namespaced=False)
-    return phase == "Active"
+def _namespace_phase(kubectl: Kubectl) -> str:
+    """``Active``, ``Terminating``, or empty when the namespace does not exist."""
+    return kubectl("get", "namespace", kubectl.namespace, "--ignore-not-found", "-o", "jsonpath={.status.phase}",
+                   namespaced=False)
 
 
 def _run_variant(lab: Lab, folder: Path, connection: Connection, namespace: str) -> None:
@@ -178,8 +177,7 @@ def _wait_namespace_gone_if_terminating(kubectl: Kubectl) -> None:
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         try:
-            phase = kubectl("get", "namespace", kubectl.namespace, "--ignore-not-found", "-o",
-                            "jsonpath={.status.phase}", namespaced=False)
+            phase = _namespace_phase(kubectl)
         except ActionFailed:
             return  # not allowed to read namespaces (a shared namespace): nothing to wait for
         if phase != "Terminating":

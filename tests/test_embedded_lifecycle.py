@@ -419,7 +419,9 @@ def test_up_down_up_brings_the_same_cluster_back(tmp_path, isolated, monkeypatch
         admin = backend.connection().api_client()
         reader = token_client(admin, token)  # a token signed before the restart is still valid
         try:
-            assert get(reader, "/api/v1/namespaces/kept/serviceaccounts/default")["metadata"]["name"] == "default"
+            review = request(reader, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                             body={"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
+            assert review["status"]["userInfo"]["username"] == "system:serviceaccount:kept:default"
         finally:
             reader.close()
             admin.close()

@@ -61,7 +61,7 @@ def main() -> None:
                   f"{rows[-1]['requests_per_run']:3} requests  {rows[-1]['passed']}/{rows[-1]['checks']} passed")
         api.close()
     finally:
-        backend.stop()
+        backend.purge()
     ARTIFACT.parent.mkdir(exist_ok=True)
     ARTIFACT.write_text(json.dumps(rows, indent=1))
 
