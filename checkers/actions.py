@@ -124,7 +124,8 @@ def _empty_namespace(kubectl: Kubectl, lab: Lab) -> None:
     Much faster than deleting the namespace (whose controller re-checks with back-off); workloads go before
     their pods so nothing is re-created, and kubectl waits until they are all gone.
     """
-    if _namespace_phase(kubectl) != "Active":
+    namespace = _namespace(kubectl)
+    if (namespace.get("status") or {}).get("phase") != "Active":
         return  # none, or being deleted: start() waits for that
     kinds = kubectl("api-resources", "--namespaced=true", "--verbs=list,delete", "-o", "name",
                     namespaced=False).split()
@@ -132,17 +133,16 @@ def _empty_namespace(kubectl: Kubectl, lab: Lab) -> None:
     kubectl("delete", ",".join(kinds), "--all", "--ignore-not-found", "--wait=true", "--grace-period=1")
     for kind, name in KEPT.items():
         kubectl("delete", kind, f"--field-selector=metadata.name!={name}", "--ignore-not-found", "--wait=true")
-    labels = json.loads(kubectl("get", "namespace", kubectl.namespace, "-o", "jsonpath={.metadata.labels}",
-                                namespaced=False) or "{}")
+    labels = (namespace.get("metadata") or {}).get("labels") or {}
     extra = [f"{key}-" for key in labels if key not in KEPT_LABELS]
     if extra:
         kubectl("label", "namespace", kubectl.namespace, *extra, namespaced=False)
 
 
-def _namespace_phase(kubectl: Kubectl) -> str:
-    """``Active``, ``Terminating``, or empty when the namespace does not exist."""
-    return kubectl("get", "namespace", kubectl.namespace, "--ignore-not-found", "-o", "jsonpath={.status.phase}",
-                   namespaced=False)
+def _namespace(kubectl: Kubectl) -> dict:
+    """The namespace object (its ``status.phase`` is ``Active`` or ``Terminating``), empty when there is none."""
+    return json.loads(kubectl("get", "namespace", kubectl.namespace, "--ignore-not-found", "-o", "json",
+                              namespaced=False) or "{}")
 
 
 def _run_variant(lab: Lab, folder: Path, connection: Connection, namespace: str) -> None:
@@ -177,7 +177,7 @@ def _wait_namespace_gone_if_terminating(kubectl: Kubectl) -> None:
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         try:
-            phase = _namespace_phase(kubectl)
+            phase = (_namespace(kubectl).get("status") or {}).get("phase")
         except ActionFailed:
             return  # not allowed to read namespaces (a shared namespace): nothing to wait for
         if phase != "Terminating":

@@ -101,7 +101,8 @@ def _show_status(current: Status) -> None:
         table.add_row(_("API server"), current.server)
     if current.connection:
         table.add_row(_("Context"), current.connection.context or "-")
-        table.add_row(_("Kubeconfig"), str(current.connection.kubeconfig or _("in-cluster credentials")))
+        table.add_row(_("Kubeconfig"), str(current.details.get("kubeconfig") or current.connection.kubeconfig
+                                            or _("in-cluster credentials")))  # the learner's file, not the admin one
     bin_dir = current.details.get("bin")
     if bin_dir:
         table.add_row("kubectl", shutil.which("kubectl", path=bin_dir) or "-")
