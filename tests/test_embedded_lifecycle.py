@@ -577,3 +577,12 @@ def test_progress_is_kept_per_cluster_and_namespace_and_survives_a_damaged_file(
     assert path.parent.parent == tmp_path / "embedded" / "results" and json.loads(path.read_text())["max"] == 5
     path.write_text('{"score": 3, "ma')  # truncated
     assert runner.last_result(embedded, None, "ns1", "02-pods") is None
+
+
+def test_make_lab_says_how_to_use_kubelab_and_gives_jupyterlab_the_pinned_kubectl():
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    plan = subprocess.run(["make", "-n", "lab"], cwd=REPO, capture_output=True, text=True, timeout=60).stdout
+    assert "in a new terminal" in plan and f"source {REPO / '.venv' / 'bin'}/activate" in plan, plan
+    assert f'PATH="{REPO / ".venv" / "bin"}:$PATH"' in plan and "jupyter lab" in plan
+    assert "terminado_settings" in plan  # a plain shell: a login shell would reset PATH
