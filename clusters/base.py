@@ -157,11 +157,12 @@ class Backend(ABC):
 
 
 def shared_results_dir(server: str | None) -> Path | None:
-    """The per-user folder of results for the cluster at ``server`` (None when unknown)."""
+    """The folder of results for the cluster at ``server`` (None when unknown), in ``$KUBELAB_STATE`` when set,
+    else the user's state folder."""
     if not server:
         return None
     key = re.sub(r"[^A-Za-z0-9.-]+", "_", server.split("://")[-1]).strip("_") or "cluster"
-    return user_state_path("kubelab") / "results" / key
+    return Path(os.environ.get("KUBELAB_STATE") or user_state_path("kubelab")) / "results" / key
 
 
 FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"

@@ -563,6 +563,7 @@ def test_doctor_flags_a_kubectl_out_of_the_clusters_version_skew(tmp_path, monke
 
 
 def test_progress_is_kept_per_cluster_and_namespace_and_survives_a_damaged_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("KUBELAB_STATE", raising=False)
     monkeypatch.setattr(base, "user_state_path", lambda name: tmp_path / name)
     document = {"lab": "02-pods", "namespace": "ns1", "cluster": "https://127.0.0.1:6443", "score": 3, "max": 5,
                 "started": "2026-01-01T00:00:00+00:00"}
