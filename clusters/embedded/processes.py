@@ -79,13 +79,30 @@ def stop(processes: list[Running], grace: float = 10.0) -> None:
             proc.send_signal(signal.SIGTERM)
         except psutil.Error:
             pass
-    _gone, left = psutil.wait_procs(procs, timeout=grace)
-    for straggler in left:
+    for straggler in _wait_exited(procs, grace):
         try:
             straggler.kill()
         except psutil.Error:
             pass
-    psutil.wait_procs(left, timeout=5)
+    _wait_exited(procs, 5)
+
+
+def _wait_exited(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait until each process has exited; those left after ``timeout``. An exited process that is not our child
+    stays a zombie until whoever adopted it reaps it, which may be late: it has released everything already."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = [proc for proc in procs if _running(proc)]
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.05)
+
+
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 STORAGE = ("kube-apiserver", "etcd")
