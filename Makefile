@@ -49,10 +49,22 @@ SYSTEM_PACKAGES ?= nginx-light vsftpd influxdb chromium fonts-noto-color-emoji \
 system-packages:
 	bash .ci/system-packages $(SYSTEM_PACKAGES)
 
+# JupyterLab gets kubelab's venv first on PATH (kubelab and its pinned kubectl) in its kernels and terminals (a
+# plain shell, not a login shell that would reset PATH), and the kubeconfig the cluster's context went into.
+CLUSTER_KUBECONFIG = $(BIN)/kubelab status --json | $(BIN)/python -c \
+	'import json, sys; print(json.load(sys.stdin)["details"].get("kubeconfig") or "")' 2>/dev/null
 lab: setup
 	$(BIN)/kubelab up
 	$(BIN)/kubelab doctor || true
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	@kubeconfig=$$($(CLUSTER_KUBECONFIG)); \
+	echo; echo "To use kubelab and its kubectl in a new terminal, run:"; \
+	echo "    source $(abspath $(BIN))/activate"; \
+	if [ -n "$$kubeconfig" ] && [ "$$kubeconfig" != "$${KUBECONFIG:-$$HOME/.kube/config}" ]; then \
+	  echo "    export KUBECONFIG=$$kubeconfig"; export KUBECONFIG="$$kubeconfig"; fi; \
+	echo "(or run $(abspath $(BIN))/kubelab directly)"; echo; \
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab notebooks/ \
+	  --ServerApp.terminado_settings='shell_command=["'"$${SHELL:-/bin/sh}"'"]' \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: setup system-packages cluster-binaries real-node
 	$(UV) lock --check

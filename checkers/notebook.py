@@ -28,6 +28,7 @@ from clusters import active_backend
 from clusters.base import Backend, Connection
 from clusters.errors import KubelabError
 from clusters.i18n import LANGUAGES, _, current_language, set_language
+from clusters.tools import pinned_kubectl
 
 from . import actions
 from .lab import Lab, find_lab, working_namespace
@@ -90,9 +91,11 @@ def notebook_language() -> str | None:
 
 
 def _kubectl_on_path() -> None:
-    """Let the notebook's ``!kubectl`` cells find kubectl: the one beside this Python when PATH has none."""
-    if shutil.which("kubectl") is None:
-        os.environ["PATH"] = os.pathsep.join([str(Path(actions.kubectl_binary()).parent), os.environ.get("PATH", "")])
+    """The notebook's ``!kubectl`` cells run kubelab's own kubectl (the one beside this Python, in the version skew
+    of the cluster), as `make lab`'s terminals do; else whatever PATH has."""
+    pinned = pinned_kubectl()
+    if pinned is not None and shutil.which("kubectl") != str(pinned):
+        os.environ["PATH"] = os.pathsep.join([str(pinned.parent), os.environ.get("PATH", "")])
 
 
 class NotebookLab:
@@ -168,7 +171,7 @@ class NotebookLab:
         result = run_live(self.lab, self.connection, self.namespace, self.backend,
                           only=[check_id] if check_id else None)
         document = result.as_dict(current_language())
-        remember(document)
+        remember(document, self.backend)
         return document
 
     @_friendly
@@ -193,8 +196,8 @@ def open_lab(name: str, connection: Connection | None = None) -> NotebookLab | N
     if connection is None:
         backend = active_backend()
         connection = backend.connection()
-        if backend.name == "embedded":  # the kernel's `!kubectl` cells must reach the same cluster
-            os.environ["KUBECONFIG"] = str(connection.kubeconfig)
+        if backend.name == "embedded":  # `!kubectl` cells use the file a terminal's kubectl uses, never the admin one
+            os.environ["KUBECONFIG"] = str(backend.status().details.get("kubeconfig") or connection.kubeconfig)
     _kubectl_on_path()
     if lab.classroom == "instructor" and os.environ.get("JUPYTERHUB_USER"):  # a single-user server of a hub
         print(_("In a JupyterHub classroom your instructor runs this lab: it needs rights or cluster-wide "

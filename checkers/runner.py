@@ -14,10 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kubernetes import client
-from platformdirs import user_state_path
 
 from clusters.api import ApiError
-from clusters.base import Backend, Capabilities, Connection, detect_capabilities
+from clusters.base import Backend, Capabilities, Connection, detect_capabilities, shared_results_dir
 from clusters.errors import KubelabError
 from clusters.files import read_bounded, write_atomic
 from clusters.i18n import Msgid, current_language, translate
@@ -152,13 +151,26 @@ def run_live(lab: Lab, connection: Connection, namespace: str, backend: Backend 
         api.close()
 
 
-def results_dir() -> Path:
-    """Where the last result document of each lab is kept (the progress `kubelab labs` shows)."""
-    return user_state_path("kubelab") / "results"
+def result_file(backend: Backend | None, server: str | None, namespace: str, lab_id: str) -> Path | None:
+    """Where the last result of ``lab_id`` in ``namespace`` of this cluster is kept (the progress `kubelab labs`
+    shows): per cluster, per namespace. None when the cluster is unknown."""
+    folder = backend.results_dir(server) if backend else shared_results_dir(server)
+    return None if folder is None else folder / namespace / f"{lab_id}.json"
 
 
-def remember(document: dict) -> None:
-    save_result(results_dir() / f"{document['lab']}.json", document)
+def remember(document: dict, backend: Backend | None = None) -> None:
+    """Keep ``document`` as the last result of its lab, namespace and cluster (written atomically)."""
+    path = result_file(backend, document.get("cluster"), document["namespace"], document["lab"])
+    if path is not None:
+        save_result(path, document)
+
+
+def last_result(backend: Backend | None, server: str | None, namespace: str, lab_id: str) -> dict | None:
+    """The score of the last result kept by ``remember`` (``score``, ``max``, ``when``), else None; a damaged
+    file counts as none."""
+    path = result_file(backend, server, namespace, lab_id)
+    data = load_result(path) if path is not None else None
+    return {"score": data["score"], "max": data["max"], "when": data.get("started")} if data else None
 
 
 def save_result(path: Path, document: dict) -> None:

@@ -2,7 +2,9 @@
 
 ``backend(name)`` builds a backend by name; ``active_backend()`` picks the one
 in use: ``$KUBELAB_BACKEND``, else the embedded cluster when it runs, else the
-``kubelab`` minikube profile when it runs, else the current kubeconfig context.
+``kubelab`` minikube profile when it runs, else the embedded cluster when one
+exists but is stopped or crashed (so commands say it is down rather than talk
+to another cluster), else the current kubeconfig context.
 
 The backends (and the official client under them) are imported when first used, so that
 ``clusters.i18n`` or ``clusters.errors`` alone start fast (`kubelab --help`).
@@ -69,6 +71,8 @@ def active_backend():
                 return minikube
         except MinikubeError:
             pass  # a broken minikube must not block the other backends; `kubelab doctor --backend minikube` says why
+    if embedded.exists():
+        return embedded  # down or crashed: say so, never fall back silently to another cluster
     return KubeconfigBackend()
 
 

@@ -8,6 +8,7 @@ for the official ``kubernetes`` client, and says what the cluster can do
 from __future__ import annotations
 
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -16,6 +17,7 @@ from typing import ClassVar
 
 from kubernetes import client, config
 from kubernetes.config.config_exception import ConfigException
+from platformdirs import user_state_path
 
 from .api import get
 from .errors import NoKubeconfig, UsageError
@@ -158,7 +160,17 @@ class Backend(ABC):
 
     @abstractmethod
     def stop(self, progress: Progress = quiet) -> bool:
-        """Stop what this backend started; False when nothing was running."""
+        """Stop what this backend started, keeping its data; False when nothing was running."""
+
+    def purge(self, progress: Progress = quiet) -> bool:
+        """Stop the cluster and delete its data for good (`kubelab down --purge`); False when there was none."""
+        raise UsageError(_("kubelab does not delete {backend} clusters; delete it with that tool's own command.",
+                           backend=self.name))
+
+    def results_dir(self, server: str | None) -> Path | None:
+        """Where the last result of each lab on this cluster is kept (per namespace below it), or None when
+        the cluster is unknown. A backend with its own state folder keeps them there."""
+        return shared_results_dir(server)
 
     @abstractmethod
     def status(self) -> Status:
@@ -179,6 +191,15 @@ class Backend(ABC):
     def findings(self, api: client.ApiClient | None) -> list:
         """The doctor's findings particular to this backend (``api`` is None when unreachable)."""
         return []
+
+
+def shared_results_dir(server: str | None) -> Path | None:
+    """The folder of results for the cluster at ``server`` (None when unknown), in ``$KUBELAB_STATE`` when set,
+    else the user's state folder."""
+    if not server:
+        return None
+    key = re.sub(r"[^A-Za-z0-9.-]+", "_", server.split("://")[-1]).strip("_") or "cluster"
+    return Path(os.environ.get("KUBELAB_STATE") or user_state_path("kubelab")) / "results" / key
 
 
 FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"

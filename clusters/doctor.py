@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from kubernetes import client
 
+from . import tools
 from .base import Backend, Capabilities
 from .errors import KubelabError
 from .i18n import N_, _
@@ -44,6 +45,10 @@ CATALOG: dict[str, Entry] = {
     "no-data-plane": Entry(WARNING, N_("This cluster runs no containers, so data-plane checks will be skipped."),
                            N_("Use minikube for the labs that need traffic to flow.")),
     "kubectl": Entry(OK, N_("kubectl is at {path}.")),
+    "kubectl-skew": Entry(WARNING, N_("kubectl on PATH ({path}) is {client}, more than one minor version away from "
+                                      "the cluster ({server}): some commands may fail or behave differently."),
+                          N_("Use kubelab's own kubectl: `export PATH={folder}:$PATH` "
+                             "(or `source {folder}/activate`).")),
     "kubectl-missing": Entry(WARNING, N_("kubectl is not on PATH; the lessons use it."),
                              N_("Run `kubelab up`, which puts kubectl beside the cluster, or install kubectl.")),
     "backend-error": Entry(PROBLEM, N_("The {backend} backend could not be examined: {error}"),
@@ -185,7 +190,7 @@ def examine(backend: Backend) -> Report:
     if not capabilities.data_plane:
         findings.append(finding("no-data-plane"))
     findings += own
-    findings.append(_kubectl_finding())
+    findings.append(_kubectl_finding(version))
     return Report(backend.name, findings, capabilities, version, context)
 
 
@@ -197,9 +202,18 @@ def backend_findings(backend: Backend, api: client.ApiClient | None) -> list[Fin
         return [finding("backend-error", backend=backend.name, error=str(exc))]
 
 
-def _kubectl_finding() -> Finding:
+def _kubectl_finding(server: str | None = None) -> Finding:
+    """Where kubectl is; a warning when it is missing, or out of the version skew kubectl supports."""
     path = shutil.which("kubectl")
-    return finding("kubectl", path=path) if path else finding("kubectl-missing")
+    if not path:
+        return finding("kubectl-missing")
+    if server:
+        client_version = tools.client_version(path)
+        pinned = tools.pinned_kubectl()
+        if (tools.out_of_skew(client_version, server) and pinned
+                and not tools.out_of_skew(tools.client_version(str(pinned)), server)):
+            return finding("kubectl-skew", path=path, client=client_version, server=server, folder=pinned.parent)
+    return finding("kubectl", path=path)
 
 
 def _short(exc: Exception) -> str:

@@ -46,13 +46,18 @@ def write_kubeconfig(path: Path, data: dict) -> None:
 
 
 def merge_context(name: str, source: dict, path: Path | None = None) -> Path:
-    """Copy the single context of ``source`` into the user's kubeconfig as ``name`` and select it."""
+    """Copy the single context of ``source`` into the user's kubeconfig as ``name`` and select it (keeping the
+    namespace a former ``name`` context had, so a restarted cluster keeps the learner's namespace)."""
     path = path or user_kubeconfig_path()
     data = read_kubeconfig(path)
+    context = {"cluster": name, "user": name}
+    former = next((e.get("context") for e in data["contexts"] if isinstance(e, dict) and e.get("name") == name), None)
+    if isinstance(former, dict) and former.get("namespace"):
+        context["namespace"] = former["namespace"]
     for key, entry in (
         ("clusters", {"name": name, "cluster": source["clusters"][0]["cluster"]}),
         ("users", {"name": name, "user": source["users"][0]["user"]}),
-        ("contexts", {"name": name, "context": {"cluster": name, "user": name}}),
+        ("contexts", {"name": name, "context": context}),
     ):
         data[key] = [e for e in data[key] if e.get("name") != name] + [entry]
     data["current-context"] = name

@@ -1,4 +1,5 @@
-"""The embedded cluster's bad paths: no binaries, downloads, port clashes, stale state, `down`, kubeconfig.
+"""The embedded cluster's life: no binaries, downloads, port clashes, crashes repaired with their data, `down`
+(keeps the cluster) and `down --purge` (deletes it), kubeconfig targets, two clusters side by side, `reset`.
 
 Tests that start a cluster use their own short-lived ``EmbeddedBackend`` in a
 tmp folder (about 4 s each from the warm cache), never the user's state,
@@ -13,6 +14,7 @@ import http.server
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,13 +27,18 @@ import psutil
 import pytest
 import yaml
 
+from checkers import actions, runner
+from checkers.actions import Kubectl
 from checkers.cli import main
-from clusters.api import get
+from checkers.lab import find_lab
+from checkers.notebook import open_lab
+from clusters import base, doctor, tools
+from clusters.api import get, request
 from clusters.base import Connection
 from clusters.embedded import EmbeddedBackend, backend as backend_module, download
 from clusters.embedded.components import ETCD, KUBERNETES, KWOK
 from clusters.errors import ChecksumMismatch
-from tests.helpers import wait_for
+from tests.helpers import token_client, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 KUBELAB = REPO / ".venv" / "bin" / "kubelab"
@@ -252,52 +259,86 @@ def test_start_survives_a_port_clash(tmp_path, monkeypatch):
 
 
 @pytest.mark.cluster
-def test_stale_state_is_reported_and_cleaned_on_start(tmp_path, isolated, capsys):
-    backend = EmbeddedBackend(home=isolated, merge_kubeconfig=False)
+def test_a_killed_api_server_is_reported_down_and_up_repairs_it_with_its_data(tmp_path, isolated, monkeypatch,
+                                                                               capsys):
+    monkeypatch.setenv("KUBECONFIG", str(write_other_kubeconfig(tmp_path / "kubeconfig")))  # a fallback would use it
+    backend = EmbeddedBackend(home=isolated)
     try:
         backend.start()
+        issued = tmp_path / "issued.kubeconfig"
+        issued.write_text(backend.kubeconfig_target().read_text())  # a kubeconfig handed out before the crash
+        api = backend.connection().api_client()
+        try:
+            keep(api, "kept")
+        finally:
+            api.close()
         state = json.loads(backend.state_file.read_text())
         first = recorded(backend)
-        for pid in first.values():
-            psutil.Process(pid).send_signal(signal.SIGKILL)
-        psutil.wait_procs([psutil.Process(p) for p in pids_alive(first.values())], timeout=10)
-        assert pids_alive(first.values()) == []
+        ca = (isolated / "pki" / "ca.crt").read_bytes()
+        apiserver = psutil.Process(first["kube-apiserver"])
+        apiserver.send_signal(signal.SIGKILL)  # half-crashed: the other components keep running
+        psutil.wait_procs([apiserver], timeout=10)
 
         status = backend.status()
         assert not status.running and status.details["stale"] is True
         capsys.readouterr()
-        assert main(["status", "--backend", "embedded", "--json"]) == 1
+        assert main(["status"]) == 1  # no --backend: the managed cluster, never the kubeconfig's `other`
+        out = capsys.readouterr().out
+        assert "embedded" in out and "is down" in out and str(isolated) in out.replace("\n", ""), out
+        assert main(["status", "--json"]) == 1
         reported = json.loads(capsys.readouterr().out)
-        assert reported["running"] is False and reported["details"]["stale"] is True
+        assert reported["backend"] == "embedded" and reported["running"] is False
+        assert reported["details"]["stale"] is True
 
         messages = []
         status = backend.start(progress=messages.append)
         assert status.running
-        assert any("did not shut down cleanly" in m for m in messages), messages
+        assert any("did not shut down cleanly" in m and "kept" in m for m in messages), messages
         second = recorded(backend)
         assert set(second) == set(first) and not set(second.values()) & set(first.values())
-        assert not Path(state["etcd_data"]).exists(), "the dead cluster's etcd data was not removed"
-        api = backend.connection().api_client()
-        try:
-            wait_for(lambda: len(get(api, "/api/v1/nodes")["items"]) == 4, timeout=10, what="4 nodes")
-        finally:
-            api.close()
+        assert pids_alive(first.values()) == [], "the repair left the old components running"
+        assert json.loads(backend.state_file.read_text())["ports"]["apiserver"] == state["ports"]["apiserver"]
+        assert (isolated / "pki" / "ca.crt").read_bytes() == ca
+        assert_kept(Connection(kubeconfig=issued, context="kubelab"), "kept")
         pids = list(second.values())
     finally:
-        backend.stop()
-    assert pids_alive(pids) == [], "stop left cluster processes running"
+        backend.purge()
+    assert pids_alive(pids) == [], "purge left cluster processes running"
+
+
+def write_other_kubeconfig(path: Path) -> Path:
+    path.write_text(yaml.safe_dump(OTHER))
+    return path
+
+
+OTHER = {
+    "apiVersion": "v1", "kind": "Config", "current-context": "other",
+    "clusters": [{"name": "other", "cluster": {"server": "https://192.0.2.99:6443"}}],
+    "users": [{"name": "other", "user": {"token": "secret"}}],
+    "contexts": [{"name": "other", "context": {"cluster": "other", "user": "other", "namespace": "ns"}}],
+}
+
+
+def keep(api, namespace: str) -> None:
+    """A namespace holding a ConfigMap, to find again after a restart."""
+    request(api, "POST", "/api/v1/namespaces", body={"metadata": {"name": namespace}})
+    request(api, "POST", f"/api/v1/namespaces/{namespace}/configmaps",
+            body={"metadata": {"name": "notes"}, "data": {"kept": "yes"}})
+
+
+def assert_kept(connection: Connection, namespace: str) -> None:
+    api = connection.api_client()
+    try:
+        found = get(api, f"/api/v1/namespaces/{namespace}/configmaps/notes")
+        assert found["data"] == {"kept": "yes"}
+    finally:
+        api.close()
 
 
 @pytest.mark.cluster
-def test_up_merges_context_and_down_stops_exactly_its_processes(tmp_path, isolated, capsys):
-    kubeconfig = tmp_path / "kubeconfig"
-    other = {
-        "apiVersion": "v1", "kind": "Config", "current-context": "other",
-        "clusters": [{"name": "other", "cluster": {"server": "https://192.0.2.99:6443"}}],
-        "users": [{"name": "other", "user": {"token": "secret"}}],
-        "contexts": [{"name": "other", "context": {"cluster": "other", "user": "other", "namespace": "ns"}}],
-    }
-    kubeconfig.write_text(yaml.safe_dump(other))
+def test_up_merges_context_and_down_stops_exactly_its_processes(tmp_path, isolated, monkeypatch, capsys):
+    kubeconfig = write_other_kubeconfig(tmp_path / "kubeconfig")
+    monkeypatch.setenv("KUBELAB_KUBECONFIG", str(kubeconfig))  # the explicit merge target
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
     backend = EmbeddedBackend(home=isolated, merge_kubeconfig=True)
     try:
@@ -306,7 +347,7 @@ def test_up_merges_context_and_down_stops_exactly_its_processes(tmp_path, isolat
         assert merged["current-context"] == "kubelab"
         assert {c["name"] for c in merged["contexts"]} == {"other", "kubelab"}
         for key in ("clusters", "users", "contexts"):
-            assert [e for e in merged[key] if e["name"] == "other"] == other[key], key
+            assert [e for e in merged[key] if e["name"] == "other"] == OTHER[key], key
         api = Connection(kubeconfig=kubeconfig, context="kubelab").api_client()  # the merged context works alone
         try:
             assert len(get(api, "/api/v1/nodes")["items"]) == 4
@@ -320,16 +361,142 @@ def test_up_merges_context_and_down_stops_exactly_its_processes(tmp_path, isolat
         assert "stopped" in capsys.readouterr().err
         assert pids_alive(pids) == [], "down left cluster processes running"
         assert bystander.poll() is None, "down killed a process it did not start"
-        assert not backend.state_file.exists()
-        assert not backend.status().running
+        assert backend.state_file.exists() and not backend.status().running, "down keeps the cluster's state"
+        assert yaml.safe_load(kubeconfig.read_text()) == merged, "down keeps the context, as `minikube stop` does"
+
+        assert main(["down", "--purge"]) == 0
+        assert "deleted" in capsys.readouterr().err
+        assert not isolated.exists()
         after = yaml.safe_load(kubeconfig.read_text())
         for key in ("clusters", "users", "contexts"):
-            assert after[key] == other[key], key
+            assert after[key] == OTHER[key], key
         assert after.get("current-context") in (None, "", "other")
+        assert main(["down", "--purge", "--backend", "embedded"]) == 0
+        assert "Nothing to delete" in capsys.readouterr().out
     finally:
-        backend.stop()
+        backend.purge()
         bystander.kill()
         bystander.wait()
+
+
+@pytest.mark.cluster
+def test_up_down_up_brings_the_same_cluster_back(tmp_path, isolated, monkeypatch, capsys):
+    """Namespaces, the CA, the API server port, an issued kubeconfig and a ServiceAccount token all survive."""
+    kubeconfig = tmp_path / "state" / "kubeconfig"  # with KUBELAB_STATE set, the cluster's kubeconfig is in it
+    assert main(["up", "--backend", "embedded"]) == 0
+    backend = EmbeddedBackend(home=isolated)
+    try:
+        assert backend.kubeconfig_target() == kubeconfig and "export KUBECONFIG=" in capsys.readouterr().err
+        issued = tmp_path / "issued.kubeconfig"
+        issued.write_text(kubeconfig.read_text())
+        api = backend.connection().api_client()
+        try:
+            keep(api, "kept")
+            token = request(api, "POST", "/api/v1/namespaces/kept/serviceaccounts/default/token",
+                            body={"spec": {"expirationSeconds": 3600}})["status"]["token"]
+        finally:
+            api.close()
+        subprocess.run([str(REPO / ".venv" / "bin" / "kubectl"), f"--kubeconfig={kubeconfig}", "config",
+                        "set-context", "--current", "--namespace=kept"], check=True, capture_output=True)
+        port = json.loads(backend.state_file.read_text())["ports"]["apiserver"]
+
+        assert main(["down"]) == 0
+        assert main(["status"]) == 1 and "is down" in capsys.readouterr().out
+        assert main(["check", "00-welcome"]) == 2  # a stopped cluster: say so, never grade another one
+        assert "kubelab up" in capsys.readouterr().err
+
+        with socket.socket() as blocker:  # someone took the API server's port meanwhile
+            blocker.bind(("127.0.0.1", port))
+            blocker.listen()
+            assert main(["up", "--backend", "embedded"]) == 2
+            said = capsys.readouterr().err
+            assert str(port) in said and "--purge" in said, said
+            assert (isolated / "pki" / "ca.crt").is_file(), "a failed restart must keep the cluster"
+
+        assert main(["up", "--backend", "embedded"]) == 0
+        assert json.loads(backend.state_file.read_text())["ports"]["apiserver"] == port
+        assert_kept(Connection(kubeconfig=issued, context="kubelab"), "kept")
+        admin = backend.connection().api_client()
+        reader = token_client(admin, token)  # a token signed before the restart is still valid
+        try:
+            review = request(reader, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                             body={"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
+            assert review["status"]["userInfo"]["username"] == "system:serviceaccount:kept:default"
+        finally:
+            reader.close()
+            admin.close()
+        merged = yaml.safe_load(kubeconfig.read_text())
+        assert merged["contexts"][0]["context"].get("namespace") == "kept", "the learner's namespace was lost"
+
+        monkeypatch.setenv("PATH", os.environ["PATH"])  # open_lab changes both for the notebook's `!kubectl` cells
+        assert open_lab("02-pods") is not None
+        assert os.environ["KUBECONFIG"] == str(kubeconfig), "the notebook must use the terminal's kubeconfig"
+        assert shutil.which("kubectl") == str(tools.pinned_kubectl())
+    finally:
+        backend.purge()
+    assert not isolated.exists()
+
+
+@pytest.mark.cluster
+def test_two_clusters_side_by_side_do_not_see_each_other(tmp_path, monkeypatch, capsys):
+    """Two KUBELAB_STATE folders: their own kubeconfigs, their own progress; stopping one leaves the other."""
+    monkeypatch.delenv("KUBELAB_BACKEND", raising=False)
+    monkeypatch.delenv("KUBELAB_KUBECONFIG", raising=False)
+    shared = write_other_kubeconfig(tmp_path / "shared-kubeconfig")
+    monkeypatch.setenv("KUBECONFIG", str(shared))
+    states = {name: tmp_path / name for name in ("a", "b")}
+    backends = {name: EmbeddedBackend(home=state / "embedded") for name, state in states.items()}
+
+    def use(name):
+        monkeypatch.setenv("KUBELAB_STATE", str(states[name]))
+
+    try:
+        for name in states:
+            use(name)
+            assert main(["up", "--backend", "embedded"]) == 0
+        servers = {name: yaml.safe_load((state / "kubeconfig").read_text())["clusters"][0]["cluster"]["server"]
+                   for name, state in states.items()}
+        assert servers["a"] != servers["b"]
+        assert yaml.safe_load(shared.read_text()) == OTHER, "KUBELAB_STATE clusters never touch the shared kubeconfig"
+
+        use("a")
+        assert main(["start", "00-welcome"]) == 0
+        main(["check", "00-welcome"])
+        capsys.readouterr()
+        assert main(["labs", "--json"]) == 0
+        progress = {row["id"]: row["progress"] for row in json.loads(capsys.readouterr().out)}
+        assert progress["00-welcome"] is not None and progress["02-pods"] is None
+        use("b")
+        assert main(["labs", "--json"]) == 0
+        assert all(row["progress"] is None for row in json.loads(capsys.readouterr().out)), "b sees a's progress"
+        assert json.loads(next((states["a"] / "embedded" / "results").glob("*/00-welcome.json")).read_text())
+
+        use("a")
+        assert main(["down"]) == 0
+        assert not backends["a"].status().running and backends["b"].status().running
+        use("b")
+        assert main(["status"]) == 0
+    finally:
+        for backend in backends.values():
+            backend.purge()
+
+
+@pytest.mark.cluster
+def test_reset_empties_the_namespace_and_starts_again(cluster, namespace):
+    """reset removes what the learner made (objects, namespace labels) without deleting the namespace."""
+    lab = find_lab("00-welcome")
+    kubectl = Kubectl(cluster, namespace)
+    kubectl("label", "namespace", namespace, f"{actions.LAB_LABEL}={lab.id}", "owner=me", namespaced=False)
+    kubectl("create", "deployment", "web", "--image=nginx", "--replicas=2")
+    kubectl("create", "configmap", "mine", "--from-literal=a=b")
+    kubectl("run", "solo", "--image=nginx")
+    actions.reset(lab, cluster, namespace)
+    names = kubectl("get", "deployments,configmaps,pods", "-o", "name").split()
+    assert not [n for n in names if n.endswith(("/web", "/mine", "/solo")) or "/web-" in n], names
+    labels = json.loads(kubectl("get", "namespace", namespace, "-o", "jsonpath={.metadata.labels}",
+                                namespaced=False))
+    assert "owner" not in labels and labels[actions.LAB_LABEL] == lab.id
+    assert kubectl("get", "serviceaccount", "default", "-o", "name")
 
 
 # -- down without a cluster ---------------------------------------------------------------------
@@ -362,8 +529,61 @@ def test_down_spares_a_process_whose_pid_was_reused(isolated, capsys):
         wait_for(lambda: ours.poll() is not None, timeout=15, what="the recorded process to stop")
         # stop() waits for every process it signals, so a wrong kill would already have landed
         assert stranger.poll() is None, "down killed a process whose pid was reused"
-        assert not (isolated / "state.json").exists()
+        assert json.loads((isolated / "state.json").read_text())["processes"] == []
     finally:
         for proc in (ours, stranger):
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.cluster
+def test_lifecycle_benchmark_runs_in_quick_mode(tmp_path):
+    """tests/benchmarks/lifecycle.py keeps working (its times are reported, never asserted)."""
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, "-m", "tests.benchmarks.lifecycle", "--quick", "--out", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    summary = json.loads(out.read_text())["summary"]
+    assert summary["down"]["runs"] == 1 and summary["reset 02-pods"]["median"] > 0
+    assert set(summary["meets_targets"]) == {"down", "reset"}
+
+
+# -- set-up: kubectl's version skew, progress per cluster and namespace -------------------------
+def test_doctor_flags_a_kubectl_out_of_the_clusters_version_skew(tmp_path, monkeypatch):
+    old = tmp_path / "bin" / "kubectl"
+    old.parent.mkdir()
+    old.write_text('#!/bin/sh\necho \'{"clientVersion": {"gitVersion": "v1.33.2"}}\'\n')
+    old.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{old.parent}{os.pathsep}{os.environ['PATH']}")
+    found = doctor._kubectl_finding("v1.36.4")
+    assert found.id == "kubectl-skew" and found.severity == doctor.WARNING, found
+    assert "v1.33.2" in found.seen and str(tools.pinned_kubectl().parent) in found.fix
+    assert doctor._kubectl_finding("v1.34.0").id == "kubectl"  # one minor away is supported
+    assert tools.out_of_skew("v1.37.1", "v1.36.4") is False and tools.out_of_skew("1.34+", "v1.36.4") is True
+
+
+def test_progress_is_kept_per_cluster_and_namespace_and_survives_a_damaged_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("KUBELAB_STATE", raising=False)
+    monkeypatch.setattr(base, "user_state_path", lambda name: tmp_path / name)
+    document = {"lab": "02-pods", "namespace": "ns1", "cluster": "https://127.0.0.1:6443", "score": 3, "max": 5,
+                "started": "2026-01-01T00:00:00+00:00"}
+    runner.remember(document)
+    assert runner.last_result(None, "https://127.0.0.1:6443", "ns1", "02-pods")["score"] == 3
+    assert runner.last_result(None, "https://127.0.0.1:6443", "ns2", "02-pods") is None
+    assert runner.last_result(None, "https://127.0.0.1:7443", "ns1", "02-pods") is None
+    assert runner.last_result(None, None, "ns1", "02-pods") is None
+    embedded = EmbeddedBackend(home=tmp_path / "embedded")
+    runner.remember(document, embedded)
+    path = runner.result_file(embedded, None, "ns1", "02-pods")
+    assert path.parent.parent == tmp_path / "embedded" / "results" and json.loads(path.read_text())["max"] == 5
+    path.write_text('{"score": 3, "ma')  # truncated
+    assert runner.last_result(embedded, None, "ns1", "02-pods") is None
+
+
+def test_make_lab_says_how_to_use_kubelab_and_gives_jupyterlab_the_pinned_kubectl():
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    plan = subprocess.run(["make", "-n", "lab"], cwd=REPO, capture_output=True, text=True, timeout=60).stdout
+    assert "in a new terminal" in plan and f"source {REPO / '.venv' / 'bin'}/activate" in plan, plan
+    assert f'PATH="{REPO / ".venv" / "bin"}:$PATH"' in plan and "jupyter lab" in plan
+    assert "terminado_settings" in plan  # a plain shell: a login shell would reset PATH

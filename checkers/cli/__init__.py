@@ -29,7 +29,7 @@ _click = sys.modules[typer.BadParameter.__module__]
 #: listing the commands imports none of them.
 COMMANDS = {
     "up": ("cluster", N_("Start a cluster (the embedded one unless told otherwise) and select its context.")),
-    "down": ("cluster", N_("Stop the cluster kubelab started and remove its state and context.")),
+    "down": ("cluster", N_("Stop the cluster kubelab started, keeping its data; `--purge` deletes it.")),
     "status": ("cluster", N_("Say whether the cluster runs, where, and how to reach it.")),
     "doctor": ("cluster", N_("Check the kubeconfig, the API server, the nodes and the tools; say how to fix what "
                              "is wrong.")),

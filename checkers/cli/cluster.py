@@ -41,12 +41,19 @@ def up(
     return ExitCode.OK
 
 
-def down(backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP)) -> ExitCode:
+def down(
+    backend_name: str = typer.Option(None, "--backend", help=BACKEND_HELP),
+    purge: bool = typer.Option(False, "--purge", help=N_("Also delete the cluster's data for good (namespaces, "
+                                                         "certificates, kubeconfigs, progress).")),
+) -> ExitCode:
     chosen = _backend(backend_name)
     if chosen.name == "kubeconfig" and not backend_name:  # what is active when kubelab runs no cluster
         console.print(_("Nothing to stop: no cluster started by kubelab is running."))
         return ExitCode.OK
-    if not chosen.stop(progress=progress_printer()):
+    if purge:
+        if not chosen.purge(progress=progress_printer()):
+            console.print(_("Nothing to delete: kubelab has no {backend} cluster here.", backend=chosen.name))
+    elif not chosen.stop(progress=progress_printer()):
         console.print(_("Nothing to stop: no {backend} cluster started by kubelab is running.",
                         backend=chosen.name))
     return ExitCode.OK
@@ -92,6 +99,11 @@ def _capabilities_line(caps: dict) -> str:
 
 def _show_status(current: Status) -> None:
     if not current.running:
+        if current.details.get("stale") or current.details.get("stopped"):
+            console.print(_("The {backend} cluster kubelab manages ({path}, API server {server}) is down. "
+                            "`kubelab up` brings it back with its data.", backend=current.backend,
+                            path=current.details.get("state"), server=current.details.get("server")))
+            return
         console.print(_("No {backend} cluster is running. Start one with `kubelab up --backend {backend}`.",
                         backend=current.backend))
         return
@@ -101,7 +113,8 @@ def _show_status(current: Status) -> None:
         table.add_row(_("API server"), escape(current.server))
     if current.connection:
         table.add_row(_("Context"), escape(current.connection.context or "-"))
-        table.add_row(_("Kubeconfig"), escape(str(current.connection.kubeconfig or _("in-cluster credentials"))))
+        table.add_row(_("Kubeconfig"), escape(str(current.details.get("kubeconfig") or current.connection.kubeconfig
+                                                  or _("in-cluster credentials"))))  # the learner's file, not the admin one
     node = current.details.get("real_node")
     if node:
         table.add_row(_("Real node"), escape(f"{node['name']} ({node['ip']}, {node['runtime']})"))

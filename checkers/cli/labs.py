@@ -12,7 +12,7 @@ from clusters.errors import ExitCode
 from clusters.i18n import N_, _, current_language, translate
 
 from ..lab import Lab, all_labs, find_lab, working_namespace
-from ..runner import LabResult, load_result, remember, results_dir, run_live
+from ..runner import LabResult, last_result, remember, run_live
 from .output import console, print_json, progress_printer
 
 MARKS = {"pass": "[green]✓[/green]", "fail": "[red]✗[/red]", "error": "[yellow]⚠[/yellow]", "skip": "[dim]⏭[/dim]"}
@@ -27,17 +27,18 @@ def _cluster():
 
 def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools."))) -> ExitCode:
     catalog = all_labs()
-    backend, capabilities = None, None
+    backend, capabilities, server = None, None, None
     try:
         backend, connection = _cluster()
         api = connection.api_client()
         try:
+            server = api.configuration.host
             capabilities = backend.capabilities(api)
         finally:
             api.close()
     except (ApiError, Exception):  # no cluster: still show the catalog
         capabilities = None
-    rows = [_catalog_row(lab, capabilities, backend) for lab in catalog]
+    rows = [_catalog_row(lab, capabilities, backend, server) for lab in catalog]
     if as_json:
         print_json(rows)
         return ExitCode.OK
@@ -54,7 +55,7 @@ def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for t
     return ExitCode.OK
 
 
-def _catalog_row(lab: Lab, capabilities, backend) -> dict:
+def _catalog_row(lab: Lab, capabilities, backend, server: str | None) -> dict:
     """One catalog line: can the lab run here, how many of its checks, and the command for the rest."""
     missing, checkable, enable = [], None, None
     if capabilities is not None:
@@ -64,8 +65,7 @@ def _catalog_row(lab: Lab, capabilities, backend) -> dict:
         checkable = sum(1 for c in lab.checks if not capabilities.missing(c.needs))
         wanted = {**lacking, **{name: lab.needs[name] for name in missing}}
         enable = next((cmd for cmd in (backend.enable_command(n, w) for n, w in wanted.items()) if cmd), None)
-    last = load_result(results_dir() / f"{lab.id}.json")
-    progress = {"score": last["score"], "max": last["max"], "when": last.get("started")} if last else None
+    progress = last_result(backend, server, working_namespace(lab), lab.id)
     return {"id": lab.id, "title": translate(lab.title, extra=lab.locales), "minutes": lab.minutes,
             "needs": lab.needs, "requires": list(lab.requires), "runnable": None if capabilities is None else not missing,
             "missing": missing, "checks": len(lab.checks), "checkable": checkable, "enable": enable,
@@ -123,7 +123,7 @@ def check(
     result = run_live(lab, connection, working_namespace(lab, namespace), backend,
                       only=[check_id] if check_id else None)
     document = result.as_dict(current_language())
-    remember(document)
+    remember(document, backend)
     if as_json:
         print_json(document)
     else:

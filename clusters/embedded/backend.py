@@ -2,9 +2,12 @@
 
 etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok run
 as the user's own processes on free loopback ports, with certificates made
-at start. State (pids, ports, certificates, logs) lives in one folder; etcd's
-data lives in memory (``/dev/shm``) where the OS has it. Nothing runs
-containers, so the cluster reports no data plane.
+when the cluster is made. Everything of one cluster lives in one folder (state
+with pids and ports, certificates, etcd's data, logs, the labs' progress):
+``kubelab down`` stops the processes and keeps it, ``kubelab up`` brings the
+same cluster back (same data, CA, API server port and kubeconfigs), and only
+``kubelab down --purge`` deletes it. Nothing runs containers, so the cluster
+reports no data plane.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import json
 import os
 import platform
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,11 +27,12 @@ from ..api import ApiNotFound, get
 from ..base import Backend, Capabilities, Connection, Progress, Status, detect_capabilities, quiet
 from ..errors import ClusterNotRunning, ClusterStartFailed
 from ..i18n import _
-from ..kubeconfig import merge_context, remove_context
+from ..files import write_atomic
+from ..kubeconfig import merge_context, remove_context, user_kubeconfig_path
 from . import binaries, realnode
 from .components import K8S_VERSION, KUBERNETES
 from .nodes import node_names, sync_nodes, wait_nodes_ready
-from .processes import PortInUse, Running, client_tls, free_ports, http_ok, launch, stop, wait_until
+from .processes import PortInUse, Running, client_tls, free_ports, http_ok, launch, port_free, stop_all, wait_until
 
 CONTEXT = "kubelab"
 DEFAULT_NODES = 4  # one control-plane node and three workers
@@ -53,7 +56,7 @@ class EmbeddedBackend(Backend):
     def __init__(self, home: Path | None = None, merge_kubeconfig: bool = True, real_nodes: int | None = None):
         self.home = home or state_dir()
         self.merge_kubeconfig = merge_kubeconfig
-        self.real_nodes = realnode.wanted(real_nodes)
+        self.real_nodes_flag = real_nodes
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -74,6 +77,10 @@ class EmbeddedBackend(Backend):
         return [Running(**p) for p in (state or {}).get("processes", [])]
 
     # -- interface -----------------------------------------------------------------------
+    def exists(self) -> bool:
+        """A cluster was made here (running or not) and has not been purged."""
+        return self._state() is not None
+
     def status(self) -> Status:
         state = self._state()
         processes = self._processes(state)
@@ -81,19 +88,46 @@ class EmbeddedBackend(Backend):
         details = {"state": str(self.home), "bin": str(KUBERNETES.bin_dir())}
         if state:
             details.update(pids={p.name: p.pid for p in processes}, ports=state.get("ports", {}),
-                           stale=not running, version=state.get("version"), real_node=realnode.details(self.home))
+                           stale=bool(processes) and not running, stopped=not processes,
+                           version=state.get("version"), kubeconfig=state.get("merged_into"),
+                           server=self._server(state), real_node=realnode.details(self.home))
         conn = self._connection() if running else None
-        server = f"https://127.0.0.1:{state['ports']['apiserver']}" if running else None
-        return Status(backend=self.name, running=running, connection=conn, server=server, details=details)
+        return Status(backend=self.name, running=running, connection=conn, server=self._server(state) if running
+                      else None, details=details)
 
     def connection(self) -> Connection:
         if not self.status().running:
+            if self.exists():
+                raise ClusterNotRunning(_("The embedded cluster in {path} is down; `kubelab up` brings it back "
+                                          "with its data.", path=self.home))
             raise ClusterNotRunning(_("The embedded cluster is not running; start it with `kubelab up`."))
         return self._connection()
 
     def _connection(self) -> Connection:
         return Connection(kubeconfig=self.admin_kubeconfig, context=CONTEXT,
                           namespace=os.environ.get("KUBELAB_NAMESPACE") or None)
+
+    def results_dir(self, server: str | None) -> Path:
+        return self.home / "results"  # this folder is the cluster: its progress goes with it
+
+    def kubeconfig_target(self) -> Path | None:
+        """The kubeconfig `up` merges the `kubelab` context into, chosen once when the cluster is made:
+        ``$KUBELAB_KUBECONFIG``, else ``$KUBELAB_STATE/kubeconfig`` when ``$KUBELAB_STATE`` is set, else the
+        user's kubeconfig (kubectl's own file); never the admin kubeconfig. None when not merging."""
+        if not self.merge_kubeconfig:
+            return None
+        recorded = (self._state() or {}).get("merged_into")
+        if recorded:
+            return Path(recorded)
+        if os.environ.get("KUBELAB_KUBECONFIG"):
+            target = Path(os.environ["KUBELAB_KUBECONFIG"]).expanduser()
+        elif os.environ.get("KUBELAB_STATE"):
+            target = Path(os.environ["KUBELAB_STATE"]) / "kubeconfig"
+        else:
+            target = user_kubeconfig_path()
+        if target.name == self.admin_kubeconfig.name:  # some cluster's admin kubeconfig: never edited
+            target = target.with_name("kubeconfig")
+        return target.absolute()
 
     def capabilities(self, api: client.ApiClient) -> Capabilities:
         detected = detect_capabilities(api)
@@ -107,23 +141,97 @@ class EmbeddedBackend(Backend):
         return "kubelab up --backend minikube"  # containers, ingress, load balancers and internet need minikube
 
     def start(self, nodes: int | None = None, progress: Progress = quiet) -> Status:
+        """Make the cluster, or bring the one made here back with its data, CA, port and kubeconfigs."""
         current = self.status()
         if current.running:
             if nodes is not None:
                 self._sync_nodes(nodes, progress)
-            if self.real_nodes and not realnode.details(self.home):
+            if self.real_nodes() and not realnode.details(self.home):
                 self._start_real_node(progress)
             progress(_("The embedded cluster is already running."))
             return self.status()
-        if current.details.get("stale"):
-            progress(_("Cleaning up a cluster that did not shut down cleanly."))
-            self._clean(self._state())
         found = binaries.ensure(progress)
+        if self._made():
+            self._restart(found, current, nodes, progress)
+        else:
+            self._create(found, nodes, progress)
+        if self.real_nodes():
+            self._start_real_node(progress)
+        target = self.kubeconfig_target()
+        if target is not None:
+            merge_context(CONTEXT, self._kubeconfig(embed=True), target)
+            self._update_state(merged_into=str(target))
+            progress(_("Context `{context}` added to {path} and selected.", context=CONTEXT, path=target))
+            if target != user_kubeconfig_path().absolute():
+                progress(_("kubectl reads another file by default; in a terminal run: export KUBECONFIG={path}",
+                           path=target))
+        return self.status()
+
+    def real_nodes(self) -> int:
+        """Real nodes wanted: the flag, else what this cluster had (a restart brings its real node back), else
+        ``$KUBELAB_REAL_NODES``."""
+        recorded = (self._state() or {}).get("real_nodes")
+        return realnode.wanted(recorded if self.real_nodes_flag is None and recorded is not None
+                               else self.real_nodes_flag)
+
+    def findings(self, api) -> list:
+        return realnode.findings(self.home)
+
+    def _start_real_node(self, progress: Progress) -> None:
+        self._update_state(real_nodes=1)
+        realnode.start(realnode.ControlPlane(self.home, self._connection(), SERVICE_CIDR), progress)
+
+    def stop(self, progress: Progress = quiet) -> bool:
+        """Stop the processes and keep everything else: `kubelab up` brings the same cluster back."""
+        state = self._state()
+        if state is None:
+            return False
+        alive = any(p.alive() for p in self._processes(state))
+        self._stop_processes(state)  # also records that none runs, when they had all died
+        if not alive:
+            return False
+        progress(_("The embedded cluster is stopped; its data is kept. `kubelab up` starts it again, "
+                   "`kubelab down --purge` deletes it."))
+        return True
+
+    def purge(self, progress: Progress = quiet) -> bool:
+        """Stop the cluster, remove its context and delete its folder: data, CA, kubeconfigs, progress, logs."""
+        state = self._state()
+        if state is None and not self.home.is_dir():
+            return False
+        self._stop_processes(state)
+        if (state or {}).get("merged_into"):
+            remove_context(CONTEXT, Path(state["merged_into"]))
+        if (state or {}).get("etcd_data"):  # clusters made before the data moved into the state folder
+            shutil.rmtree(state["etcd_data"], ignore_errors=True)
+        shutil.rmtree(self.home, ignore_errors=True)
+        progress(_("The embedded cluster in {path} and all its data are deleted.", path=self.home))
+        return True
+
+    # -- start-up ------------------------------------------------------------------------
+    def _made(self) -> bool:
+        """The cluster exists: its state, CA and etcd data are here (a first start that failed leaves none)."""
+        state = self._state() or {}
+        return bool(state.get("ports")) and (self.home / "pki" / "ca.crt").is_file() and self._data_dir(state).is_dir()
+
+    def _data_dir(self, state: dict) -> Path:
+        return Path(state.get("etcd_data") or self.home / "etcd")
+
+    def _create(self, found: binaries.Binaries, nodes: int | None, progress: Progress) -> None:
+        from . import pki  # cryptography: only a start needs it, not every command that asks whether we run
+
+        if self._state() is not None:  # a first start that never finished: nothing in it is worth keeping
+            self._clean(self._state())
         for attempt in range(PORT_ATTEMPTS):
             try:
+                names = ("etcd", "etcd_peer", "apiserver", "controller_manager", "scheduler", "kwok")
+                self.home.mkdir(parents=True, exist_ok=True)
+                pki.generate(self.home / "pki")
+                self._write_state({"version": K8S_VERSION, "ports": dict(zip(names, free_ports(len(names)))),
+                                   "processes": []})
                 self._launch(found, progress)
                 self._sync_nodes(DEFAULT_NODES if nodes is None else nodes, progress)
-                break
+                return
             except PortInUse:
                 self._clean(self._state())
                 if attempt == PORT_ATTEMPTS - 1:
@@ -132,40 +240,51 @@ class EmbeddedBackend(Backend):
             except BaseException:
                 self._clean(self._state())
                 raise
-        if self.real_nodes:
-            self._start_real_node(progress)
-        if self.merge_kubeconfig:
-            merged = merge_context(CONTEXT, self._kubeconfig(embed=True))
-            self._update_state(merged_into=str(merged))
-            progress(_("Context `{context}` added to {path} and selected.", context=CONTEXT, path=merged))
-        return self.status()
 
-    def findings(self, api) -> list:
-        return realnode.findings(self.home)
-
-    def _start_real_node(self, progress: Progress) -> None:
-        realnode.start(realnode.ControlPlane(self.home, self._connection(), SERVICE_CIDR), progress)
-
-    def stop(self, progress: Progress = quiet) -> bool:
+    def _restart(self, found: binaries.Binaries, current: Status, nodes: int | None, progress: Progress) -> None:
+        """Start the cluster made here again on its own data, CA and API server port; a failure keeps them."""
+        if current.details.get("stale"):
+            progress(_("Repairing the embedded cluster, which did not shut down cleanly; its data is kept."))
+        else:
+            progress(_("Starting the embedded cluster in {path} again, with its data.", path=self.home))
         state = self._state()
-        if state is None:
-            return False
-        self._clean(state)
-        progress(_("The embedded cluster is stopped and its state removed."))
-        return True
+        self._stop_processes(state)  # a half-started or half-crashed cluster: what still runs goes first
+        ports = dict(state["ports"])
+        if not port_free(ports["apiserver"]):
+            raise ClusterStartFailed(_(
+                "Port {port}, the embedded cluster's API server port, is taken by another program. Stop that "
+                "program and run `kubelab up` again; or run `kubelab down --purge` and `kubelab up` for a new "
+                "cluster (its data and issued kubeconfigs would be lost).", port=ports["apiserver"]))
+        internal = [name for name in ports if name != "apiserver"]  # only kubelab dials these: move them freely
+        for attempt in range(PORT_ATTEMPTS):
+            taken = [name for name in internal if not port_free(ports[name])]
+            if taken:
+                fresh = iter(free_ports(len(taken)))
+                ports.update({name: next(fresh) for name in taken})
+            self._update_state(ports=ports, processes=[])
+            try:
+                self._launch(found, progress)
+                self._sync_nodes(state.get("nodes") or DEFAULT_NODES if nodes is None else nodes, progress)
+                return
+            except PortInUse:
+                self._stop_processes(self._state())
+                if attempt == PORT_ATTEMPTS - 1:
+                    raise
+                ports.update(dict(zip(internal, free_ports(len(internal)))))
+            except BaseException:
+                self._stop_processes(self._state())  # never wipe: the data stays for the next `kubelab up`
+                raise
 
-    # -- start-up ------------------------------------------------------------------------
     def _launch(self, found: binaries.Binaries, progress: Progress) -> None:
-        self.home.mkdir(parents=True, exist_ok=True)
         logs = self.home / "logs"
-        logs.mkdir(exist_ok=True)
-        names = ("etcd", "etcd_peer", "apiserver", "controller_manager", "scheduler", "kwok")
-        ports = dict(zip(names, free_ports(len(names))))
+        logs.mkdir(parents=True, exist_ok=True)
         from . import pki  # cryptography: only a start needs it, not every command that asks whether we run
 
-        certs = pki.generate(self.home / "pki")
-        data = Path(tempfile.mkdtemp(prefix="kubelab-etcd-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
-        self._write_state({"version": K8S_VERSION, "ports": ports, "etcd_data": str(data), "processes": []})
+        state = self._state()
+        ports = state["ports"]
+        certs = pki.paths(self.home / "pki")
+        data = self._data_dir(state)
+        data.mkdir(mode=0o700, exist_ok=True)
         self._write_kubeconfig()
         started: list[Running] = []
 
@@ -198,6 +317,7 @@ class EmbeddedBackend(Backend):
         api = self._connection().api_client()
         try:
             sync_nodes(api, node_names(count), platform.machine())
+            self._update_state(nodes=count)
             progress(_("Waiting for {count} nodes to be Ready…", count=count))
             kwok = next(r for r in self._processes(self._state()) if r.name == "kwok")
             wait_nodes_ready(api, count, kwok, START_TIMEOUT)
@@ -225,7 +345,7 @@ class EmbeddedBackend(Backend):
                 f"--etcd-cafile={certs['etcd-ca.crt']}", f"--etcd-certfile={certs['apiserver-etcd-client.crt']}",
                 f"--etcd-keyfile={certs['apiserver-etcd-client.key']}",
                 "--bind-address=127.0.0.1", f"--secure-port={ports['apiserver']}",
-                *realnode.apiserver_flags(self.real_nodes, ADVERTISE_ADDRESS),
+                *realnode.apiserver_flags(self.real_nodes(), ADVERTISE_ADDRESS),
                 f"--tls-cert-file={certs['apiserver.crt']}", f"--tls-private-key-file={certs['apiserver.key']}",
                 f"--client-ca-file={certs['ca.crt']}",
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -265,10 +385,14 @@ class EmbeddedBackend(Backend):
                 "--node-lease-duration-seconds=40"]
 
     # -- files -------------------------------------------------------------------------------
+    @staticmethod
+    def _server(state: dict | None) -> str | None:
+        port = ((state or {}).get("ports") or {}).get("apiserver")
+        return f"https://127.0.0.1:{port}" if port else None
+
     def _kubeconfig(self, embed: bool) -> dict:
-        state = self._state() or {}
         pki_dir = self.home / "pki"
-        server = f"https://127.0.0.1:{state['ports']['apiserver']}"
+        server = self._server(self._state())
 
         def ref(key: str, name: str) -> dict:
             path = pki_dir / name
@@ -285,30 +409,28 @@ class EmbeddedBackend(Backend):
         }
 
     def _write_kubeconfig(self) -> None:
-        self.admin_kubeconfig.write_text(json.dumps(self._kubeconfig(embed=False), indent=1))
-        self.admin_kubeconfig.chmod(0o600)
+        write_atomic(self.admin_kubeconfig, json.dumps(self._kubeconfig(embed=False), indent=1), mode=0o600)
 
     def _write_state(self, state: dict) -> None:
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=1))
-        os.replace(tmp, self.state_file)
+        write_atomic(self.state_file, json.dumps(state, indent=1), mode=0o600)
 
     def _update_state(self, **changes) -> None:
         self._write_state({**(self._state() or {}), **changes})
 
-    def _clean(self, state: dict | None, keep_logs: bool = True) -> None:
-        """Stop exactly the processes we started, then remove state and our kubeconfig context."""
-        state = state or {}
+    def _stop_processes(self, state: dict | None) -> None:
+        """Stop the real node (undoing its host changes), then exactly the processes we started (clients first,
+        etcd last), and record that none runs."""
         realnode.clean(self.home)
-        stop(list(reversed(self._processes(state))))
-        if state.get("etcd_data"):
-            shutil.rmtree(state["etcd_data"], ignore_errors=True)
-        if state.get("merged_into"):
-            remove_context(CONTEXT, Path(state["merged_into"]))
+        stop_all(list(reversed(self._processes(state))))
+        if state is not None and self.state_file.is_file():
+            self._update_state(processes=[])
+
+    def _clean(self, state: dict | None) -> None:
+        """Undo a first start that failed: stop its processes and remove all but the logs."""
+        self._stop_processes(state)
         for child in self.home.iterdir() if self.home.is_dir() else []:
-            if keep_logs and child.name == "logs":
-                continue
-            shutil.rmtree(child) if child.is_dir() else child.unlink()
+            if child.name != "logs":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
 def _wait_default_service_account(api: client.ApiClient, timeout: float = START_TIMEOUT) -> None:

@@ -1,4 +1,4 @@
-"""Certificates for one embedded cluster, generated at start and never reused.
+"""Certificates for one embedded cluster, made with it and kept for its life (a restart reuses them).
 
 One CA signs the API server's serving certificate and the admin client
 certificate (``O=system:masters``); a separate RSA key signs ServiceAccount
@@ -61,6 +61,14 @@ def _ca(common: str):
             .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
             .sign(key, hashes.SHA256()))
     return cert, key
+FILES = ("ca.crt", "ca.key", "apiserver.crt", "apiserver.key", "admin.crt", "admin.key", "sa.key", "sa.pub",
+         "etcd-ca.crt", "etcd-ca.key", "etcd-server.crt", "etcd-server.key", "apiserver-etcd-client.crt",
+         "apiserver-etcd-client.key")
+
+
+def paths(directory: Path) -> dict[str, Path]:
+    """The files ``generate`` wrote into ``directory``, by name."""
+    return {name: directory / name for name in FILES}
 
 
 def generate(directory: Path) -> dict[str, Path]:
@@ -84,8 +92,8 @@ def generate(directory: Path) -> dict[str, Path]:
     files["sa.pub"] = sa_key.public_key().public_bytes(serialization.Encoding.PEM,
                                                        serialization.PublicFormat.SubjectPublicKeyInfo)
     for name, data in files.items():
-        _write(directory / name, data)
-    return {name: directory / name for name in files}
+        write_atomic(directory / name, data, mode=0o600)
+    return paths(directory)
 
 
 def issue(directory: Path, stem: str, common: str, org: str | None = None, server: bool = False,

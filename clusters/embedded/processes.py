@@ -72,35 +72,62 @@ def launch(name: str, argv: list[str], log_dir: Path) -> Running:
 
 
 def stop(processes: list[Running], grace: float = 10.0) -> None:
-    """SIGTERM each live process in the order given, waiting for it to exit (SIGKILL after ``grace``).
-
-    One at a time: the API server shuts down in about a second while etcd still
-    answers, but hangs until killed when etcd is stopped under it.
-    """
-    for running in processes:
-        proc = running.process()
-        if proc is None:
-            continue
+    """SIGTERM every live process of ``processes`` at once and wait for all (SIGKILL after ``grace``)."""
+    procs = [proc for proc in (r.process() for r in processes) if proc is not None]
+    for proc in procs:
         try:
             proc.send_signal(signal.SIGTERM)
         except psutil.Error:
-            continue
-        if not _gone(running, grace):
-            try:
-                proc.kill()
-            except psutil.Error:
-                pass
-            _gone(running, 5)
+            pass
+    for straggler in _wait_exited(procs, grace):
+        try:
+            straggler.kill()
+        except psutil.Error:
+            pass
+    _wait_exited(procs, 5)
 
 
-def _gone(running: Running, timeout: float) -> bool:
-    """Wait until ``running`` has exited. A zombie counts as gone: a process we did not start ourselves
-    (an earlier `kubelab up` did) is reaped by init, which may take seconds to get to it."""
+def _wait_exited(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait until each process has exited; those left after ``timeout``. An exited process that is not our child
+    stays a zombie until whoever adopted it reaps it, which may be late: it has released everything already."""
     deadline = time.monotonic() + timeout
-    while running.alive():
-        if time.monotonic() > deadline:
+    while True:
+        left = [proc for proc in procs if _running(proc)]
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.05)
+
+
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+STORAGE = ("kube-apiserver", "etcd")
+
+
+def stop_all(processes: list[Running]) -> None:
+    """Stop a cluster: its clients together, then the API server, then etcd.
+
+    The API server shuts down in about a second while etcd still answers, but
+    hangs until killed when etcd is stopped under it.
+    """
+    stop([r for r in processes if r.name not in STORAGE])
+    for name in STORAGE:
+        stop([r for r in processes if r.name == name])
+
+
+def port_free(port: int) -> bool:
+    """Nothing listens on loopback ``port``: it can be bound now, as the components bind (SO_REUSEADDR, so
+    connections of a stopped server left in TIME_WAIT do not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
             return False
-        time.sleep(0.02)
     return True
 
 

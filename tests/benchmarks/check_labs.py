@@ -62,7 +62,7 @@ def main() -> None:
                   f"{rows[-1]['requests_per_run']:3} requests  {rows[-1]['passed']}/{rows[-1]['checks']} passed")
         api.close()
     finally:
-        backend.stop()
+        backend.purge()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(rows, indent=1))
 
