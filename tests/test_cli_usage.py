@@ -54,6 +54,10 @@ USAGE_ERRORS = {
     "hub provision: missing --roster": ["hub", "provision"],
     "hub provision: bad --token-hours": ["hub", "provision", "--roster", "r.csv", "--token-hours", "0"],
     "hub deprovision: unknown option": ["hub", "deprovision", "--bogus"],
+    "images: no subcommand": ["images"],
+    "images: unknown subcommand": ["images", "bogus"],
+    "images build: unknown image": ["images", "build", "no-such-image"],
+    "images list: unknown option": ["images", "list", "--bogus"],
     "build: unknown option": ["build", "--bogus"],
     "build: extra argument": ["build", "extra"],
 }

@@ -135,7 +135,7 @@ def _legacy_sharing_key(ctx: Context) -> list[str]:
     """The public Services whose sharing key is written only with MetalLB's deprecated prefix."""
     legacy = []
     for name in EXTERNAL:
-        annotations = _dig(ctx.view.get("services", name), "metadata", "annotations") or {}
+        annotations = dig(ctx.view.get("services", name), "metadata", "annotations") or {}
         if annotations.get(LEGACY_SHARING_KEY) and not annotations.get(SHARING_KEYS[0]):
             legacy.append(name)
     return legacy

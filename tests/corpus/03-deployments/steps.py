@@ -15,7 +15,7 @@ DEPLOYMENT = "deployment/deploy-web"
 def solve(kubectl):
     manifest = yaml.safe_load((HERE / "deployment.yaml").read_text())
     if PARAMS.get("imperative"):
-        kubectl("create", "deployment", "deploy-web", "--image=nginx:1.27", "--replicas=3", "--port=80")
+        kubectl("create", "deployment", "deploy-web", "--image=nginx:1.30", "--replicas=3", "--port=80")
     else:
         manifest["spec"]["replicas"] = PARAMS.get("replicas", 3)
         kubectl.apply(manifest)
