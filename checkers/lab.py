@@ -72,6 +72,11 @@ class Lab:
     def locales(self) -> Path:
         return self.path / "locales"
 
+    @property
+    def secret_names(self) -> set[str]:
+        """The Secrets the lab makes (``secrets`` in lab.yaml): in a shared namespace, its own among others'."""
+        return {spec["name"] for spec in self.secrets}
+
     @cached_property
     def checks(self) -> list[Check]:
         file = self.path / "checks.py"

@@ -494,12 +494,16 @@ def decoded(secret: dict | None, key: str) -> str:
         return ""
 
 
-def secret_values(view: ClusterView, *, shortest: int = 8, keys: re.Pattern | None = None) -> set[str]:
-    """Every decoded value of every Secret in the namespace at least ``shortest`` long (shorter ones, "app",
-    "true", are too common to count as a leak), optionally only under keys matching ``keys``."""
+def secret_values(view: ClusterView, *, shortest: int = 8, keys: re.Pattern | None = None,
+                  names: set[str] | None = None) -> set[str]:
+    """Every decoded value of every Secret in the namespace (or of the Secrets ``names``: a lab's own, in a
+    namespace other labs share) at least ``shortest`` long (shorter ones, "app", "true", are too common to count
+    as a leak), optionally only under keys matching ``keys``."""
     values = set()
     for secret in view.list("secrets"):
         if secret.get("type") in ("kubernetes.io/service-account-token",):
+            continue
+        if names is not None and secret["metadata"].get("name") not in names:
             continue
         for key in (secret.get("data") or {}) if isinstance(secret.get("data"), dict) else {}:
             if keys is None or keys.search(str(key)):

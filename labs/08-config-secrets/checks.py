@@ -136,7 +136,8 @@ def no_plaintext_password(ctx: Context):
     everyone = containers({"spec": pod_spec}) + [c for c in pod_spec.get("initContainers") or [] if isinstance(c, dict)]
     leaks = [e.get("name", "?") for c in everyone for e in c.get("env") or []
              if e.get("value") and SENSITIVE_NAME.search(e.get("name", ""))]
-    places = plaintext_places(ctx.view, [ctx.view.get("deployments", APP)], secret_values(ctx.view))
+    places = plaintext_places(ctx.view, [ctx.view.get("deployments", APP)],
+                              secret_values(ctx.view, names=ctx.lab.secret_names))
     variables = leaks + [leak.variable for leak in places if leak.variable]
     hints = (N_("Whoever may read the Deployment reads env values, and they end up in Git."),
              N_("Secret values belong in the Secret; the pod refers to it."),

@@ -125,8 +125,9 @@ def no_plaintext_password(ctx: Context):
         return missing
     texts = [(e.get("name", "?"), e.get("value") or "") for e in container.get("env") or []]
     leaks = [name for name, text in texts if text and SENSITIVE_NAME.search(name) and "$(" not in text]
-    leaks += [leak.variable or leak.place for leak in plaintext_places(ctx.view, [ctx.view.get("deployments", SERVER)],
-                                                                       secret_values(ctx.view))]
+    own = secret_values(ctx.view, names=ctx.lab.secret_names)
+    leaks += [leak.variable or leak.place
+              for leak in plaintext_places(ctx.view, [ctx.view.get("deployments", SERVER)], own)]
     if leaks:  # the variable's name only: a result must never carry a secret value
         return failed(N_("{variable} of {name} carries a password written in plain text."), name=SERVER,
                       variable=leaks[0], expected="valueFrom.secretKeyRef", found=N_("a literal value"),

@@ -160,7 +160,7 @@ def no_plaintext_password(ctx: Context):
                   for e in c.get("env") or [] if e.get("value") and SENSITIVE_NAME.search(e.get("name", ""))]
     leaks = [where for where, text in texts if "$(" not in text]
     leaks += [leak.place for leak in plaintext_places(ctx.view, workloads, secret_values(
-        ctx.view, shortest=SHORTEST_SECRET, keys=SENSITIVE_NAME))]
+        ctx.view, shortest=SHORTEST_SECRET, keys=SENSITIVE_NAME, names=ctx.lab.secret_names))]
     if leaks:  # where only: a result must never carry a secret value
         return failed(N_("{place} carries a password written in plain text."), place=leaks[0],
                       expected=N_("references to Secrets"), found=N_("a literal password"),

@@ -187,7 +187,7 @@ def data_on_claims(ctx: Context):
 
 @check(N_("Every credential comes from a Secret, none is written in the manifests"), points=2)
 def credentials_in_secrets(ctx: Context):
-    secrets = secret_values(ctx.view, shortest=SHORTEST_SECRET)
+    secrets = secret_values(ctx.view, shortest=SHORTEST_SECRET, names=ctx.lab.secret_names)
     for name in DEPLOYMENTS:
         deployment = ctx.view.get("deployments", name) or {}
         pod_spec = _pod_spec(deployment)
