@@ -58,7 +58,7 @@ CATALOG: dict[str, Entry] = {
     "real-node-down": Entry(PROBLEM, N_("The real node {name} has stopped: {stopped} no longer run."),
                             N_("Run `kubelab down`, then `kubelab up --backend embedded --real-nodes 1`; the logs "
                                "are in {logs}.")),
-    "real-node-unavailable": Entry(WARNING, N_("No real node can run here: {reasons}"),
+    "real-node-unavailable": Entry(WARNING, N_("No real node can run here: {reasons}."),
                                    N_("Fix what is named above, then run `kubelab up --backend embedded "
                                       "--real-nodes 1`.")),
     # minikube

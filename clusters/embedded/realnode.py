@@ -339,18 +339,19 @@ def _coredns_args(cp: ControlPlane, api: client.ApiClient, found, ready_port: in
 
 
 def _apply(api: client.ApiClient, collection: str, body: dict) -> None:
-    """Create ``body``, or replace the one already there."""
+    """Create ``body``, or replace the one already there (a cluster brought back keeps its objects). A Service
+    is left as it is: its spec is mostly immutable, ours never changes, and creating it again with its fixed
+    cluster IP is refused as an IP already allocated rather than as a conflict."""
+    path = f"{collection}/{body['metadata']['name']}"
     try:
-        request(api, "POST", collection, body=body)
-    except ApiError as exc:
-        if exc.status != 409:
-            raise
-        path = f"{collection}/{body['metadata']['name']}"
         current = get(api, path)
-        body = {**body, "metadata": {**body["metadata"], "resourceVersion": current["metadata"]["resourceVersion"]}}
-        if body.get("kind") == "Service":
-            return  # a Service's spec is mostly immutable; ours never changes
-        request(api, "PUT", path, body=body)
+    except ApiNotFound:
+        request(api, "POST", collection, body=body)
+        return
+    if body.get("kind") == "Service":
+        return
+    body = {**body, "metadata": {**body["metadata"], "resourceVersion": current["metadata"]["resourceVersion"]}}
+    request(api, "PUT", path, body=body)
 
 
 def _network(cp: ControlPlane) -> None:
@@ -522,7 +523,7 @@ def findings(home: Path) -> list:
     node = details(home)
     if node is None:
         reasons = unavailable()
-        return [finding("real-node-unavailable", reasons=" ".join(reasons))] if reasons else []
+        return [finding("real-node-unavailable", reasons=" ".join(reasons).rstrip("."))] if reasons else []
     stopped = [name for name in node["pids"] if not any(p.alive() for p in processes(home) if p.name == name)]
     if stopped:
         return [finding("real-node-down", name=node["name"], stopped=", ".join(stopped), logs=home / "logs")]
