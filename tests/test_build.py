@@ -14,7 +14,7 @@ from checkers.cli import main
 from checkers.cli.build import expected_files
 from checkers.l10n import catalog_status, lab_catalogs, read_po, updated_catalog, lab_messages
 from checkers.lab import LabError, all_labs, load_lab
-from checkers.notebooks import notebook_path, render
+from checkers.notebook_build import notebook_path, render
 from clusters.i18n import LANGUAGES
 
 LABS = all_labs()

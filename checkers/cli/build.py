@@ -14,7 +14,7 @@ from clusters.i18n import LANGUAGES, N_, _
 
 from ..l10n import TRANSLATED, catalog_status, core_catalogs, lab_catalogs
 from ..lab import all_labs, labs_root
-from ..notebooks import notebook_path, notebooks_root, render
+from ..notebook_build import notebook_path, notebooks_root, render
 from .output import console
 
 
