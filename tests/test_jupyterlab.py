@@ -3,7 +3,7 @@ Check panel (an ipywidgets widget, not its HTML fallback) shows its rows, hints 
 
 JupyterLab runs against the session's cluster with a private config, a copy of the notebooks and a
 copy of the kubeconfig (the notebook's ``kubectl config set-context`` edits it). The check cell
-after ``lab.solve()`` is saved as ``test-artifacts/jupyterlab-widget.png`` for a person to look at.
+after ``lab.solve()`` is saved as ``jupyterlab-widget.png`` in the test artifacts folder (tests/conftest.py) for a person to look at.
 """
 
 from __future__ import annotations
