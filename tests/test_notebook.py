@@ -17,7 +17,7 @@ from checkers.notebook_api import Document, NotebookLab, open_lab
 from checkers.picture import STATES, draw
 from checkers.l10n import lesson_cells
 from checkers.lab import all_labs, find_lab
-from checkers.notebook_build import notebook_path
+from checkers.notebook_build import render as render_notebook
 from checkers.widget import STATUS_NAMES, SYMBOLS, CheckPanel, ConfirmButton, fallback, render_html, render_text
 from clusters.base import Connection
 from clusters.errors import UsageError
@@ -363,7 +363,7 @@ def test_a_lab_end_to_end_on_the_cluster(cluster, namespace, monkeypatch, capsys
 def test_nbgrader_validate_runs_the_lesson_cells_and_changes_nothing(tags, tmp_path):
     """Validate executes every cell (as "Run All" does): the solve and reset cells, run or skipped, never act."""
     validator = pytest.importorskip("nbgrader.validator", reason="nbgrader is not installed (test extras)")
-    built = nbformat.read(notebook_path(find_lab("02-pods"), "en"), as_version=4)
+    built = nbformat.reads(render_notebook(find_lab("02-pods"), "en"), as_version=4)
     cells = [c for c in built.cells if set(c.metadata.get("tags", [])) & {"solve", "reset"}]
     assert len(cells) == 2
     if tags != "as built":
@@ -371,8 +371,8 @@ def test_nbgrader_validate_runs_the_lesson_cells_and_changes_nothing(tags, tmp_p
             cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != "skip-execution"]
     acted = tmp_path / "acted"
     stub = nbformat.v4.new_code_cell(
-        "from checkers import actions\nfrom checkers.lab import find_lab\nfrom checkers.notebook_api import NotebookLab\n"
-        "from clusters.base import Connection\n"
+        "from checkers import actions\nfrom checkers.lab import find_lab\n"
+        "from checkers.notebook_api import NotebookLab\nfrom clusters.base import Connection\n"
         f"actions.solve = actions.reset = lambda *args: open({str(acted)!r}, 'a').write('acted')\n"
         "lab = NotebookLab(find_lab('02-pods'), Connection(), 'validate-test')")
     path = tmp_path / "02-pods.ipynb"
