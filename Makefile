@@ -1,5 +1,6 @@
 # The two set-up commands of the README. Both work on a fresh machine.
-#   make lab    set up, bring up a cluster (minikube if installed, else the embedded one), open JupyterLab
+#   make lab    set up, build the notebooks, copy them into your workspace, bring up a cluster (minikube if
+#               installed, else the embedded one), open JupyterLab on the workspace
 #   make test   set up, fetch or build the cluster binaries, run every test
 VENV ?= .venv
 PYTHON ?= python3
@@ -15,7 +16,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: lab test setup lock lock-upgrade cluster-binaries real-node system-packages
+.PHONY: lab notebooks test setup lock lock-upgrade cluster-binaries real-node system-packages
 
 setup: $(VENV)/.installed
 
@@ -53,7 +54,15 @@ system-packages:
 # plain shell, not a login shell that would reset PATH), and the kubeconfig the cluster's context went into.
 CLUSTER_KUBECONFIG = $(BIN)/kubelab status --json | $(BIN)/python -c \
 	'import json, sys; print(json.load(sys.stdin)["details"].get("kubeconfig") or "")' 2>/dev/null
-lab: setup
+# The notebooks are build output (the checkout's git-ignored notebooks/, from labs/*/lesson.py and the catalogs);
+# JupyterLab opens the learner's workspace, whose notebooks/ holds copies (`kubelab notebooks`: a notebook the
+# learner changed is never overwritten), so working in them never changes the checkout.
+WORKSPACE = $(BIN)/python -c 'from checkers.workspace import default_workspace; print(default_workspace())'
+notebooks: setup
+	$(BIN)/kubelab build --notebooks-only
+
+lab: notebooks
+	$(BIN)/kubelab notebooks
 	$(BIN)/kubelab up
 	$(BIN)/kubelab doctor || true
 	@kubeconfig=$$($(CLUSTER_KUBECONFIG)); \
@@ -62,11 +71,13 @@ lab: setup
 	if [ -n "$$kubeconfig" ] && [ "$$kubeconfig" != "$${KUBECONFIG:-$$HOME/.kube/config}" ]; then \
 	  echo "    export KUBECONFIG=$$kubeconfig"; export KUBECONFIG="$$kubeconfig"; fi; \
 	echo "(or run $(abspath $(BIN))/kubelab directly)"; echo; \
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab notebooks/ \
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab "$$($(WORKSPACE))" \
 	  --ServerApp.terminado_settings='shell_command=["'"$${SHELL:-/bin/sh}"'"]' \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-test: setup system-packages cluster-binaries real-node
+# The notebooks first: nbval runs them (in a folder of the session's, tests/notebook_plugin.py), the docs and
+# JupyterLab tests read them; `kubelab build --check` (tests/test_build.py) still fails on stale catalogs.
+test: setup system-packages cluster-binaries real-node notebooks
 	$(UV) lock --check
 	$(BIN)/lint-imports
 	$(BIN)/pytest

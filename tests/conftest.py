@@ -10,6 +10,7 @@ the same tests against a real cluster such as minikube instead.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from clusters.base import Connection
 from clusters.embedded import EmbeddedBackend
 from tests.notebook_plugin import shared_cluster
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# What tests leave for a person to look at (screenshots, reports): never in the checkout.
+ARTIFACTS = Path(os.environ.get("KUBELAB_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "kubelab-test-artifacts")
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +58,8 @@ def namespace(api, request):
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+    """``$KUBELAB_TEST_ARTIFACTS``, else ``kubelab-test-artifacts`` in the temp folder."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
 

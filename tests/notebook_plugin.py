@@ -1,9 +1,11 @@
 """pytest plugin: one cluster for the whole session, and nbval runs of the notebooks against it.
 
 Loaded with ``-p tests.notebook_plugin`` (see pyproject.toml), so it also applies to the
-notebooks under ``notebooks/``, which tests/conftest.py cannot reach. Cells tagged
-``needs-data-plane`` (or ``needs-minikube``) are skipped, with the reason, on a cluster that
-cannot run them; a notebook run in which every cell was skipped fails the session.
+notebooks under ``notebooks/`` (made by `kubelab build`, `make test`), which tests/conftest.py cannot
+reach. Cells tagged ``needs-data-plane`` (or ``needs-minikube``) are skipped, with the reason, on a
+cluster that cannot run them; a notebook run in which every cell was skipped fails the session.
+A notebook's kernel runs in a folder of the session's named like the notebook's language folder
+(``<tmp>/en/``), so what its cells write (lab 01's ``hello/``) never lands in the checkout.
 """
 
 from __future__ import annotations
@@ -51,6 +53,26 @@ def shared_cluster() -> Connection:
 def pytest_configure(config):
     """A terminated run (CI's time limit, Ctrl-C from a supervisor) still stops its cluster."""
     signal.signal(signal.SIGTERM, _interrupt)
+    _kernels_in_a_working_folder()
+
+
+def _kernels_in_a_working_folder() -> None:
+    """nbval starts a notebook's kernel in the notebook's folder: start it in ``<session folder>/<lang>/``."""
+    try:
+        import nbval.plugin
+    except ImportError:
+        return
+    started_in = nbval.plugin.RunningKernel
+
+    class RunningKernel(started_in):
+        def __init__(self, kernel_name, cwd=None, **options):
+            if "work" not in _state:
+                _state["work"] = Path(tempfile.mkdtemp(prefix="kubelab-nb-work-"))
+            folder = _state["work"] / Path(cwd or ".").resolve().name
+            folder.mkdir(exist_ok=True)
+            super().__init__(kernel_name, cwd=str(folder), **options)
+
+    nbval.plugin.RunningKernel = RunningKernel
 
 
 def _interrupt(signum, frame):
@@ -62,6 +84,8 @@ def pytest_sessionfinish(session):
     if backend is not None:
         backend.stop()
         shutil.rmtree(backend.home, ignore_errors=True)
+    if "work" in _state:
+        shutil.rmtree(_state.pop("work"), ignore_errors=True)
     ran, skipped = _state.get("nbval_ran", 0), _state.get("nbval_skipped", 0)
     if skipped and not ran:
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(

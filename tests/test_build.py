@@ -1,5 +1,6 @@
 """The multilingual build: catalogs follow the English, notebooks are deterministic and identical in
-code across languages, and the committed ones are what a fresh build gives."""
+code across languages, the committed catalogs are what a fresh build gives, and a build leaves exactly
+the notebooks of the labs (they are build output, never committed)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import pytest
 import yaml
 
 from checkers.cli import main
-from checkers.cli.build import expected_files
-from checkers.l10n import catalog_status, lab_catalogs, read_po, updated_catalog, lab_messages
+from checkers.cli.build import expected_catalogs
+from checkers.l10n import TRANSLATED, catalog_status, lab_catalogs, read_po, updated_catalog, lab_messages
 from checkers.lab import LabError, all_labs, load_lab
-from checkers.notebooks import notebook_path, render
+from checkers import notebook_build
+from checkers.notebook_build import notebook_path, render, write_notebooks
 from clusters.i18n import LANGUAGES
 
 LABS = all_labs()
@@ -53,17 +55,25 @@ def _translate_all(path: Path, lab, lang: str) -> None:
     catalog.save(str(path))
 
 
-def test_committed_notebooks_and_catalogs_are_up_to_date():
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """Every notebook, as a build writes them, in a folder of the test's."""
+    root = tmp_path_factory.mktemp("notebooks")
+    write_notebooks(LABS, root)
+    return root
+
+
+def test_committed_catalogs_are_up_to_date_and_notebooks_build():
     assert main(["build", "--check"]) == 0, "run `kubelab build` and commit"
 
 
-def test_every_language_has_every_lab_and_code_cells_are_identical():
+def test_every_language_has_every_lab_and_code_cells_are_identical(built):
     for lab in LABS:
-        english = json.loads(notebook_path(lab, "en").read_text())
+        english = json.loads(notebook_path(lab, "en", built).read_text())
         code = [(c["id"], c["source"], c["metadata"]) for c in english["cells"] if c["cell_type"] == "code"]
         layout = [(c["id"], c["cell_type"]) for c in english["cells"]]
         for lang in LANGUAGES:
-            notebook = json.loads(notebook_path(lab, lang).read_text())
+            notebook = json.loads(notebook_path(lab, lang, built).read_text())
             assert notebook["metadata"]["kubelab"]["language"] == lang
             assert [(c["id"], c["cell_type"]) for c in notebook["cells"]] == layout
             assert [(c["id"], c["source"], c["metadata"]) for c in notebook["cells"]
@@ -71,10 +81,21 @@ def test_every_language_has_every_lab_and_code_cells_are_identical():
             assert all(not c.get("outputs") for c in notebook["cells"] if c["cell_type"] == "code")
 
 
-def test_no_orphan_notebooks_or_translations():
+def test_no_orphan_notebooks_or_translations(built, demo_lab):
     ids = {lab.id for lab in LABS}
-    for path in Path("notebooks").glob("*/*.ipynb"):
+    for path in built.glob("*/*.ipynb"):
         assert path.parent.name in LANGUAGES and path.stem in ids, path
+    root = demo_lab.parent.parent / "notebooks"
+    for stray in (root / "fr" / "99-gone.ipynb", root / "xx" / "01-demo.ipynb"):
+        stray.parent.mkdir(parents=True, exist_ok=True)
+        stray.write_text("{}")
+    (root / "en" / "hello").mkdir(parents=True)
+    (root / "en" / "hello" / "Dockerfile").write_text("FROM scratch\n")
+    written, removed = write_notebooks([load_lab(demo_lab)], root)
+    assert len(written) == len(LANGUAGES)
+    assert set(removed) == {root / "fr" / "99-gone.ipynb", root / "xx" / "01-demo.ipynb"}
+    assert (root / "en" / "hello" / "Dockerfile").is_file(), "a build removes notebooks only"
+    assert write_notebooks([load_lab(demo_lab)], root) == ([], [])
     for lab in LABS:
         for po in lab.locales.glob("*.po"):
             assert po.stem in LANGUAGES and po.stem != "en", po
@@ -140,8 +161,28 @@ def test_build_check_reports_a_missing_language(demo_lab, monkeypatch, capsys):
     monkeypatch.setenv("KUBELAB_LABS", str(demo_lab.parent))
     assert main(["build"]) == 0
     lab = load_lab(demo_lab)
-    notebook_path(lab, "it").unlink()
+    (lab.locales / "it.po").unlink()
     assert main(["build", "--check"]) == 1
-    assert "it/01-demo.ipynb" in capsys.readouterr().out
+    assert "it.po" in capsys.readouterr().out
     assert main(["build"]) == 0 and main(["build", "--check"]) == 0
-    assert set(expected_files()) >= {notebook_path(lab, lang) for lang in LANGUAGES}
+    assert set(expected_catalogs()) >= {lab.locales / f"{lang}.po" for lang in TRANSLATED}
+    assert all(notebook_path(lab, lang).is_file() for lang in LANGUAGES)
+    assert notebook_path(lab, "en").parent.parent == demo_lab.parent.parent / "notebooks"
+
+
+def test_build_check_reports_a_notebook_that_differs_between_builds(demo_lab, monkeypatch, capsys):
+    monkeypatch.setenv("KUBELAB_LABS", str(demo_lab.parent))
+    assert main(["build"]) == 0
+    builds = iter(range(1000))
+    honest = notebook_build.render
+    monkeypatch.setattr(notebook_build, "render", lambda *args: honest(*args) + " " * next(builds))
+    assert main(["build", "--check"]) == 1
+    assert "fr/01-demo.ipynb" in capsys.readouterr().out
+
+
+def test_notebooks_only_leaves_the_catalogs_alone(demo_lab, monkeypatch):
+    monkeypatch.setenv("KUBELAB_LABS", str(demo_lab.parent))
+    assert main(["build", "--notebooks-only"]) == 0
+    lab = load_lab(demo_lab)
+    assert not lab.locales.exists()
+    assert all(notebook_path(lab, lang).is_file() for lang in LANGUAGES)

@@ -60,6 +60,8 @@ USAGE_ERRORS = {
     "images list: unknown option": ["images", "list", "--bogus"],
     "build: unknown option": ["build", "--bogus"],
     "build: extra argument": ["build", "extra"],
+    "notebooks: unknown option": ["notebooks", "--bogus"],
+    "notebooks: a file as the workspace": ["notebooks", "/dev/null"],
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OWN = {"checkers", "clusters", "tests", "site_text"}
 #: The notebook runtime runs in a Jupyter kernel: its imports come with the `lab` extra.
-LAB_ONLY = {"checkers/notebook.py", "checkers/widget.py"}
+LAB_ONLY = {"checkers/notebook_api.py", "checkers/widget.py"}
 
 
 def _declared(requirements: list[str]) -> dict[str, str]:

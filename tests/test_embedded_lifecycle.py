@@ -31,7 +31,7 @@ from checkers import actions, runner
 from checkers.actions import Kubectl
 from checkers.cli import main
 from checkers.lab import find_lab
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 from clusters import base, doctor, tools
 from clusters.api import get, request
 from clusters.base import Connection

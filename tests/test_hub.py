@@ -308,7 +308,7 @@ def test_provisioning_again_repairs_the_grader_binding_and_drops_admin(room):
 
 
 def test_an_instructor_run_lab_says_so_in_a_hub_notebook(cluster, monkeypatch, capsys):
-    from checkers.notebook import open_lab
+    from checkers.notebook_api import open_lab
 
     monkeypatch.setenv("JUPYTERHUB_USER", "ana")
     assert open_lab("11-nodes", connection=cluster) is not None

@@ -1,9 +1,10 @@
 """A lab in a real JupyterLab: headless Chromium opens 02-pods, runs it to the check cells, and the
 Check panel (an ipywidgets widget, not its HTML fallback) shows its rows, hints and score.
 
-JupyterLab runs against the session's cluster with a private config, a copy of the notebooks and a
-copy of the kubeconfig (the notebook's ``kubectl config set-context`` edits it). The check cell
-after ``lab.solve()`` is saved as ``test-artifacts/jupyterlab-widget.png`` for a person to look at.
+JupyterLab runs against the session's cluster with a private config, the notebook built into a folder
+of the test's and a copy of the kubeconfig (the notebook's ``kubectl config set-context`` edits it).
+The check cell after ``lab.solve()`` is saved as ``jupyterlab-widget.png`` in the test artifacts
+folder (tests/conftest.py) for a person to look at.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from checkers.lab import find_lab
+from checkers.notebook_build import render
 from checkers.widget import SYMBOLS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (test extras)")
@@ -103,7 +106,8 @@ def stop(server: subprocess.Popen, base: str, token: str) -> None:
 @pytest.fixture
 def jupyterlab(cluster, namespace, tmp_path):
     """The URL of the 02-pods notebook in a running JupyterLab (with its token)."""
-    shutil.copytree(ROOT / "notebooks" / "en", tmp_path / "notebooks" / "en")
+    (tmp_path / "notebooks" / "en").mkdir(parents=True)
+    (tmp_path / "notebooks" / NOTEBOOK).write_text(render(find_lab("02-pods"), "en"), encoding="utf-8")
     env = lab_environment(cluster, namespace, tmp_path)
     token, port = secrets.token_hex(16), free_port()
     base = f"http://127.0.0.1:{port}"
@@ -123,7 +127,7 @@ def jupyterlab(cluster, namespace, tmp_path):
 
 def tagged(tag: str) -> list[int]:
     """The indexes of the notebook's cells tagged ``tag``."""
-    cells = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+    cells = json.loads(render(find_lab("02-pods"), "en"))["cells"]
     return [index for index, cell in enumerate(cells) if tag in cell.get("metadata", {}).get("tags", [])]
 
 

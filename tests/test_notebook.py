@@ -12,12 +12,12 @@ import nbformat
 import pytest
 import yaml
 
-from checkers import notebook
-from checkers.notebook import Document, NotebookLab, open_lab
+from checkers import notebook_api
+from checkers.notebook_api import Document, NotebookLab, open_lab
 from checkers.picture import STATES, draw
 from checkers.l10n import lesson_cells
 from checkers.lab import all_labs, find_lab
-from checkers.notebooks import notebook_path
+from checkers.notebook_build import render as render_notebook
 from checkers.widget import STATUS_NAMES, SYMBOLS, CheckPanel, ConfirmButton, fallback, render_html, render_text
 from clusters.base import Connection
 from clusters.errors import UsageError
@@ -156,8 +156,8 @@ def test_check_outside_ipython_prints_text_and_returns_the_document(capsys):
 def recorded_actions(monkeypatch):
     """actions.solve and actions.reset, recorded instead of run."""
     calls = []
-    monkeypatch.setattr(notebook.actions, "solve", lambda *args: calls.append("solve"))
-    monkeypatch.setattr(notebook.actions, "reset", lambda *args: calls.append("reset"))
+    monkeypatch.setattr(notebook_api.actions, "solve", lambda *args: calls.append("solve"))
+    monkeypatch.setattr(notebook_api.actions, "reset", lambda *args: calls.append("reset"))
     return calls
 
 
@@ -168,7 +168,7 @@ def _lab():
 @pytest.mark.parametrize("frontend", ["text", "html"])
 def test_solve_and_reset_without_widgets_change_nothing_and_say_how(frontend, recorded_actions, monkeypatch,
                                                                     capsys):
-    monkeypatch.setattr(notebook, "_frontend", lambda: frontend)
+    monkeypatch.setattr(notebook_api, "_frontend", lambda: frontend)
     lab = _lab()
     lab.solve()
     lab.reset()
@@ -182,8 +182,8 @@ def test_solve_and_reset_without_widgets_change_nothing_and_say_how(frontend, re
 
 def test_solve_and_reset_in_a_notebook_wait_for_a_click(recorded_actions, monkeypatch):
     shown = []
-    monkeypatch.setattr(notebook, "_frontend", lambda: "widgets")
-    monkeypatch.setattr(notebook, "display", lambda obj, **kwargs: shown.append(obj))
+    monkeypatch.setattr(notebook_api, "_frontend", lambda: "widgets")
+    monkeypatch.setattr(notebook_api, "display", lambda obj, **kwargs: shown.append(obj))
     lab = _lab()
     lab.solve()
     lab.reset()
@@ -219,18 +219,18 @@ def test_lessons_give_each_symbol_the_meaning_the_widget_gives_it():
 
 
 def test_frontend_rule(monkeypatch):
-    assert notebook._frontend() == "text"  # no IPython here
+    assert notebook_api._frontend() == "text"  # no IPython here
 
     class Shell:
         kernel = object()
 
-    monkeypatch.setattr(notebook, "get_ipython", lambda: Shell())
-    assert notebook._frontend() == "widgets"
+    monkeypatch.setattr(notebook_api, "get_ipython", lambda: Shell())
+    assert notebook_api._frontend() == "widgets"
     monkeypatch.setenv("KUBELAB_NO_WIDGETS", "1")
-    assert notebook._frontend() == "html"
+    assert notebook_api._frontend() == "html"
     monkeypatch.delenv("KUBELAB_NO_WIDGETS")
     Shell.kernel = None  # a terminal IPython: no comm to a frontend
-    assert notebook._frontend() == "html"
+    assert notebook_api._frontend() == "html"
 
 
 def test_errors_are_one_line_and_none(capsys):
@@ -363,7 +363,7 @@ def test_a_lab_end_to_end_on_the_cluster(cluster, namespace, monkeypatch, capsys
 def test_nbgrader_validate_runs_the_lesson_cells_and_changes_nothing(tags, tmp_path):
     """Validate executes every cell (as "Run All" does): the solve and reset cells, run or skipped, never act."""
     validator = pytest.importorskip("nbgrader.validator", reason="nbgrader is not installed (test extras)")
-    built = nbformat.read(notebook_path(find_lab("02-pods"), "en"), as_version=4)
+    built = nbformat.reads(render_notebook(find_lab("02-pods"), "en"), as_version=4)
     cells = [c for c in built.cells if set(c.metadata.get("tags", [])) & {"solve", "reset"}]
     assert len(cells) == 2
     if tags != "as built":
@@ -371,8 +371,8 @@ def test_nbgrader_validate_runs_the_lesson_cells_and_changes_nothing(tags, tmp_p
             cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != "skip-execution"]
     acted = tmp_path / "acted"
     stub = nbformat.v4.new_code_cell(
-        "from checkers import actions\nfrom checkers.lab import find_lab\nfrom checkers.notebook import NotebookLab\n"
-        "from clusters.base import Connection\n"
+        "from checkers import actions\nfrom checkers.lab import find_lab\n"
+        "from checkers.notebook_api import NotebookLab\nfrom clusters.base import Connection\n"
         f"actions.solve = actions.reset = lambda *args: open({str(acted)!r}, 'a').write('acted')\n"
         "lab = NotebookLab(find_lab('02-pods'), Connection(), 'validate-test')")
     path = tmp_path / "02-pods.ipynb"

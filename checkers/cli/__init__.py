@@ -42,6 +42,7 @@ COMMANDS = {
                           "and a report.")),
     "hub": ("hub", N_("The JupyterHub classroom: one namespace per student.")),
     "build": ("build", N_("Update the translation catalogs and write the notebooks of every lab in every language.")),
+    "notebooks": ("build", N_("Copy the notebooks into your working folder, never over a notebook you changed.")),
     "images": ("images", N_("Build and list the container images the real node runs.")),
 }
 

@@ -6,7 +6,8 @@
    stays a page; mkdocs-jupyter, which matches notebooks by path, then renders it.
    tests/test_docs.py proves it; run it again when either plugin is upgraded.
 2. ``on_pre_build`` fills ``docs/labs/`` and ``docs/reference/`` (git-ignored, never edited by hand):
-   the notebooks (``notebooks/<lang>/<id>.ipynb`` → ``labs/<id>.ipynb``, ``labs/<id>.<lang>.ipynb``),
+   the notebooks, built from the labs here as `kubelab build` builds them (``<lang>/<id>.ipynb`` →
+   ``labs/<id>.ipynb``, ``labs/<id>.<lang>.ipynb``),
    then, in every language, the lab catalog, the CLI reference (from the Typer app) and the
    troubleshooting page (from the doctor's catalog). It writes only what changed, so ``mkdocs serve``
    does not loop on its own writes, and removes what no longer belongs.
@@ -26,7 +27,6 @@ import sys
 from pathlib import Path
 
 import typer
-from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from checkers.lab import Lab, all_labs  # noqa: E402
 from checkers.l10n import catalog_status  # noqa: E402
+from checkers.notebook_build import all_notebooks  # noqa: E402
 from clusters.doctor import CATALOG, PROBLEM, WARNING  # noqa: E402
 from clusters.i18n import LANGUAGES, set_language, translate  # noqa: E402
 
@@ -62,13 +63,12 @@ File.is_documentation_page = _is_page
 def on_pre_build(config) -> None:
     docs = Path(config.docs_dir)
     labs = all_labs(ROOT / "labs")
+    notebooks = all_notebooks(labs, Path())
     wanted = {}
     for lang in LANGUAGES:
         suffix = "" if lang == DEFAULT else f".{lang}"
         for lab in labs:
-            notebook = ROOT / "notebooks" / lang / f"{lab.id}.ipynb"
-            if notebook.is_file():
-                wanted[docs / "labs" / f"{lab.id}{suffix}.ipynb"] = notebook.read_text(encoding="utf-8")
+            wanted[docs / "labs" / f"{lab.id}{suffix}.ipynb"] = notebooks[Path(lang) / f"{lab.id}.ipynb"]
         wanted[docs / "labs" / f"index{suffix}.md"] = catalog_page(labs, lang)
         wanted[docs / "reference" / f"cli{suffix}.md"] = cli_page(lang)
         wanted[docs / "reference" / f"troubleshooting{suffix}.md"] = troubleshooting_page(lang)
@@ -84,10 +84,6 @@ def on_pre_build(config) -> None:
 
 # 3. The labs in the nav.
 def on_config(config):
-    missing = [lab.id for lab in all_labs(ROOT / "labs")
-               if not (ROOT / "notebooks" / DEFAULT / f"{lab.id}.ipynb").is_file()]
-    if missing:
-        raise PluginError(f"notebooks/{DEFAULT}/ has no notebook for {', '.join(missing)}: run `kubelab build`.")
     for section in config.nav or []:
         if isinstance(section, dict) and "Labs" in section:
             catalog = section["Labs"][0]

@@ -28,7 +28,7 @@
 # kubectl's default, so that you do not have to add `-n` to every command.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("00-welcome")
 lab.start()
 

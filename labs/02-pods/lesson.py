@@ -17,7 +17,7 @@
 # The second one makes that namespace kubectl's default, so you do not have to add `-n` to every command.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("02-pods")
 lab.start()
 

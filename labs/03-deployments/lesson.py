@@ -17,7 +17,7 @@
 # This lab starts from an empty namespace: you create everything yourself.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("03-deployments")
 lab.start()
 

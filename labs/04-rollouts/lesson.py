@@ -18,7 +18,7 @@
 # nginx 1.28. The second makes the namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("04-rollouts")
 lab.start()
 

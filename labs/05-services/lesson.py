@@ -17,7 +17,7 @@
 # nginx Pods. The second cell makes the namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("05-services")
 lab.start()
 

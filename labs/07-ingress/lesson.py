@@ -18,7 +18,7 @@
 # `ingress-support`, each behind a Service on port 80. The second makes that namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("07-ingress")
 lab.start()
 

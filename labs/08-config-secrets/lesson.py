@@ -18,7 +18,7 @@
 # nobody has seen: not you, not the course authors. The second cell makes the namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("08-config-secrets")
 lab.start()
 

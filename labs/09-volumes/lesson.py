@@ -17,7 +17,7 @@
 # will run later. The second makes that namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("09-volumes")
 lab.start()
 

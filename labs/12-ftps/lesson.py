@@ -18,7 +18,7 @@
 # random password that nobody has seen. The second cell makes the namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("12-ftps")
 lab.start()
 

@@ -18,7 +18,7 @@
 # object, and the checks that need the internet say that they were skipped.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("14-ngrok")
 lab.start()
 

@@ -20,7 +20,7 @@
 # for `hipotecas.example` to it. The second cell makes that namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("15-canary")
 lab.start()
 

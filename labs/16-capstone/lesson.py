@@ -23,7 +23,7 @@
 # default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("16-capstone")
 lab.start()
 

@@ -1,6 +1,6 @@
 """The notebook side of a lab, as lessons use it::
 
-    from checkers.notebook import open_lab
+    from checkers.notebook_api import open_lab
     lab = open_lab("02-pods")
     lab.start(); lab.picture(); lab.check(); lab.solve(); lab.reset()
 
