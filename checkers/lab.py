@@ -252,8 +252,13 @@ def all_labs(root: Path | None = None) -> list[Lab]:
     """Every lab under ``root``, in catalog order: sorted by folder name (``04-…`` < ``04a-…`` < ``05-…``)."""
     root = root or labs_root()
     labs = [load_lab(p) for p in sorted(root.iterdir(), key=lambda p: p.name) if (p / "lab.yaml").is_file()]
-    earlier = []
+    earlier, namespaces = [], {}
     for lab in labs:
+        if lab.namespace in namespaces:
+            raise LabError(_("{file}: field \"namespace\" must be the lab's own; {namespace} is also the namespace of "
+                             "{other}.", file=lab.path / "lab.yaml", namespace=lab.namespace,
+                             other=namespaces[lab.namespace]))
+        namespaces[lab.namespace] = lab.id
         for name in lab.requires:
             if name not in earlier:
                 raise LabError(_("{file}: field \"requires\" names {name}, which is not a lab before this one; the "

@@ -115,7 +115,8 @@ def test_grade_only_picks_exactly_the_lab_find_lab_finds():
 
 
 class _NoJournal:
-    records: dict = {}
+    def __init__(self):
+        self.records = {}
 
 
 def _table(text: str) -> dict[str, list[str]]:

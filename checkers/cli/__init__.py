@@ -43,6 +43,8 @@ COMMANDS = {
     "hub": ("hub", N_("The JupyterHub classroom: one namespace per student.")),
     "build": ("build", N_("Update the translation catalogs and write the notebooks of every lab in every language.")),
     "images": ("images", N_("Build and list the container images the real node runs.")),
+    "new-lab": ("authoring", N_("Write a new lab folder that passes its own self-test: lab.yaml, lesson, one check, "
+                                "solution, one fault.")),
 }
 
 
