@@ -22,7 +22,8 @@ GOOD = {"title": "Demo", "minutes": 5, "namespace": "demo"}
 def make_lab(root: Path, name: str, **values) -> Path:
     folder = root / name
     folder.mkdir(parents=True)
-    (folder / "lab.yaml").write_text(yaml.safe_dump({**GOOD, **values}))
+    namespace = "ns-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")  # each lab its own
+    (folder / "lab.yaml").write_text(yaml.safe_dump({**GOOD, "namespace": namespace, **values}))
     return folder
 
 
@@ -52,6 +53,7 @@ def refused(folder: Path, *words: str) -> str:
     ({"classroom": "teacher"}, ['"classroom" must be one of students, instructor']),
     ({"requires": ["99-nope"]}, ['"requires" names 99-nope', "labs before it are: 00-first"]),
     ({"requires": ["02-later"]}, ['"requires" names 02-later']),
+    ({"namespace": "ns-00-first"}, ['"namespace" must be the lab\'s own; ns-00-first is also the namespace of 00-first']),
 ])
 def test_a_bad_lab_yaml_is_refused_naming_file_field_and_expectation(tmp_path, values, words):
     make_lab(tmp_path, "00-first")

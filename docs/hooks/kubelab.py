@@ -205,7 +205,7 @@ def lab_yaml_page() -> str:
         "A lab's id is its folder's name (see [Writing a lab](../authoring.md)).", "",
         "## lab.yaml", "", field_table(LAB_KEYS),
         "## Each entry of `secrets`", "", field_table(SECRET_KEYS),
-        "## faults/<name>/fault.yaml", "", field_table(FAULT_KEYS)])
+        "## `faults/<name>/fault.yaml`", "", field_table(FAULT_KEYS)])
 
 
 # The CLI reference: typer (0.29) vendors its own click, so the commands are read through typer.
