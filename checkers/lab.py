@@ -1,9 +1,10 @@
 """A lab is a folder: load it, validate it, and find its parts.
 
-``labs/<NN-slug>/`` holds ``lab.yaml`` (validated here), ``lesson.py`` (the
-single-source lesson), ``locales/<lang>.po``, ``manifests/`` (the starting
-state), ``solution/``, ``faults/<name>/`` (each with a ``fault.yaml`` naming the
-check it must trip) and ``checks.py``. docs/authoring.md documents the format.
+``labs/<NN-slug>/`` (or ``NNx-slug``: the name is the id and the catalog order) holds ``lab.yaml``
+(validated here against ``LAB_KEYS``), ``lesson.py`` (the single-source lesson), ``locales/<lang>.po``,
+``manifests/`` (the starting state), ``solution/``, ``faults/<name>/`` (each with a ``fault.yaml``
+naming the check it must trip) and ``checks.py``. docs/authoring.md documents the format; the docs'
+lab.yaml reference is ``field_table`` of the schema here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -215,7 +217,7 @@ def _parse(data: dict, keys: tuple[Key, ...], file: Path, prefix: str = "") -> d
     values = {}
     for key in keys:
         if key.name not in data and not key.required:
-            values[key.name] = key.default
+            values[key.name] = copy(key.default)  # a lab's own, never the schema's
             continue
         value = data.get(key.name)
         if not key.valid(value):
