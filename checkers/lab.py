@@ -1,9 +1,10 @@
 """A lab is a folder: load it, validate it, and find its parts.
 
-``labs/<NN-slug>/`` holds ``lab.yaml`` (validated here), ``lesson.py`` (the
-single-source lesson), ``locales/<lang>.po``, ``manifests/`` (the starting
-state), ``solution/``, ``faults/<name>/`` (each with a ``fault.yaml`` naming the
-check it must trip) and ``checks.py``. docs/authoring.md documents the format.
+``labs/<NN-slug>/`` (or ``NNx-slug``: the name is the id and the catalog order) holds ``lab.yaml``
+(validated here against ``LAB_KEYS``), ``lesson.py`` (the single-source lesson), ``locales/<lang>.po``,
+``manifests/`` (the starting state), ``solution/``, ``faults/<name>/`` (each with a ``fault.yaml``
+naming the check it must trip) and ``checks.py``. docs/authoring.md documents the format; the docs'
+lab.yaml reference is ``field_table`` of the schema here.
 """
 
 from __future__ import annotations
@@ -12,19 +13,24 @@ import importlib.util
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from copy import copy
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
+from typing import get_type_hints
 
+from clusters.base import Capabilities
 from clusters.errors import UsageError
 from clusters.files import load_yaml_file, short_repr
 from clusters.i18n import _
 
-from .registry import CAPABILITIES, Check, collect
+from .registry import Check, collect
 
-LAB_ID = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*$")
+LAB_ID = re.compile(r"^(?P<number>\d\d[a-z]?)-(?P<slug>[a-z0-9]+(-[a-z0-9]+)*)$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 DNS_NAME = re.compile(r"^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$")
+SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
 MAX_LAB_FILE_BYTES = 256 * 1024  # lab.yaml and fault.yaml are a few hundred bytes
 CLASSROOM = ("students", "instructor")  # who does the lab on a shared (JupyterHub) cluster
 
@@ -53,8 +59,7 @@ class Fault:
 
 @dataclass(frozen=True)
 class Lab:
-    id: str
-    order: int
+    id: str  # the folder's name, NN-slug or NNx-slug; the catalog is sorted by it
     title: str
     minutes: int
     namespace: str
@@ -63,6 +68,11 @@ class Lab:
     requires: tuple[str, ...] = ()
     secrets: tuple[dict, ...] = ()
     classroom: str = "students"  # "instructor": it needs rights a student's namespace never gives
+
+    @property
+    def number(self) -> str:
+        """The part of the id before the first dash: ``04`` or ``04a``."""
+        return self.id.split("-", 1)[0]
 
     @property
     def slug(self) -> str:
@@ -102,63 +112,182 @@ class Lab:
     def faults(self) -> list[Fault]:
         found = []
         for folder in sorted((self.path / "faults").glob("*/")):
-            meta = _read_yaml(folder / "fault.yaml")
-            trips = _field(meta, "trips", str, folder / "fault.yaml", _("the id of the check this fault trips"))
-            why = _field(meta, "why", str, folder / "fault.yaml", _("one sentence: the mistake it models"))
-            found.append(Fault(folder.name, trips, why, folder))
+            meta = _parse(_read_yaml(folder / "fault.yaml"), FAULT_KEYS, folder / "fault.yaml")
+            found.append(Fault(folder.name, meta["trips"], meta["why"], folder))
         return found
+
+
+# --- the schema of lab.yaml ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a lab.yaml mapping: its type and meaning as the docs show them, and what it accepts."""
+
+    name: str
+    type: str  # as the field table shows it
+    meaning: str  # English, for the field table
+    expected: Callable[[], str]  # the translated expectation an error message states
+    valid: Callable[[object], bool]
+    required: bool = False
+    default: object = None
+    items: tuple[Key, ...] = ()  # a list of mappings with these keys (``secrets``)
+
+
+def _text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _whole(low: int, high: int):
+    return lambda value: isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def capability_types() -> dict[str, type]:
+    """Every capability a lab or check may need (the fields of ``Capabilities``) and the type of its value."""
+    hints = get_type_hints(Capabilities)
+    return {item.name: hints[item.name] for item in fields(Capabilities)}
+
+
+def _needs(value) -> bool:
+    kinds = capability_types()
+    return isinstance(value, dict) and all(
+        name in kinds and (isinstance(wanted, bool) if kinds[name] is bool else _whole(0, 1000)(wanted))
+        for name, wanted in value.items())
+
+
+def _needs_expected() -> str:
+    kinds = capability_types()
+    return _("a mapping of capabilities: {flags} (true or false), {counts} (a number)",
+             flags=", ".join(n for n, t in kinds.items() if t is bool),
+             counts=", ".join(n for n, t in kinds.items() if t is not bool))
+
+
+SECRET_KEYS = (
+    Key("name", "DNS name", "the Secret's name", lambda: _("a Secret name (lower case, digits, dashes, dots)"),
+        lambda v: isinstance(v, str) and bool(DNS_NAME.match(v)), required=True),
+    Key("type", "string", "the Secret's type", lambda: _("a Secret type, like Opaque"), _text, default="Opaque"),
+    Key("literals", "mapping", "fixed values: key → text", lambda: _("a mapping of Secret keys to text"),
+        lambda v: isinstance(v, dict) and all(isinstance(k, str) and SECRET_KEY.match(k)
+                                              and isinstance(x, (str, int, float)) for k, x in v.items()),
+        default={}),
+    Key("generate", "list", "keys whose values are random, made once by `kubelab start`",
+        lambda: _("a list of Secret keys (letters, digits, dashes, dots, underscores)"),
+        lambda v: isinstance(v, list) and all(isinstance(k, str) and SECRET_KEY.match(k) for k in v), default=[]),
+)
+
+LAB_KEYS = (
+    Key("title", "string", "the English title (translated through the lab's PO files)",
+        lambda: _("the lab's English title"), _text, required=True),
+    Key("minutes", "integer", "estimated time", lambda: _("the estimated time in minutes"), _whole(1, 10000),
+        required=True),
+    Key("namespace", "DNS label", "the default namespace on a laptop (`kubelab-<slug>`)",
+        lambda: _("a DNS label (lower case, digits, dashes)"),
+        lambda v: isinstance(v, str) and bool(DNS_LABEL.match(v)), required=True),
+    Key("needs", "mapping", "capabilities the whole lab needs: "
+        + ", ".join(f"`{n}` ({'true/false' if t is bool else 'a number'})" for n, t in capability_types().items()),
+        _needs_expected, _needs, default={}),
+    Key("classroom", " or ".join(f"`{c}`" for c in CLASSROOM),
+        "who does the lab on a shared JupyterHub cluster: `instructor` when it needs rights a student's namespace "
+        "never gives (nodes, cluster-wide fixed nodePorts, LoadBalancers); `kubelab hub provision` names those "
+        "labs, and class grading skips them for students on the shared cluster",
+        lambda: _("one of {names}", names=", ".join(CLASSROOM)), lambda v: v in CLASSROOM, default=CLASSROOM[0]),
+    Key("requires", "list", "labs to do first (ids of labs earlier in the catalog)", lambda: _("a list of lab ids"),
+        lambda v: isinstance(v, list) and all(isinstance(i, str) and LAB_ID.match(i) for i in v), default=[]),
+    Key("secrets", "list", "Secrets `kubelab start` generates, each a mapping of the keys below; generated values "
+        "are random and never written anywhere else",
+        lambda: _("a list of secrets, each with a name and optionally type, literals and generate"),
+        lambda v: isinstance(v, list) and all(isinstance(i, dict) for i in v), default=[], items=SECRET_KEYS),
+)
+
+FAULT_KEYS = (
+    Key("trips", "check id", "the id of the check this fault makes fail (and no other)",
+        lambda: _("the id of the check this fault trips"), _text, required=True),
+    Key("why", "string", "one sentence: the mistake it models", lambda: _("one sentence: the mistake it models"),
+        _text, required=True),
+)
+
+
+def _parse(data: dict, keys: tuple[Key, ...], file: Path, prefix: str = "") -> dict:
+    """``data`` checked against ``keys``: unknown, missing and malformed keys are a LabError naming the field."""
+    known = {key.name: key for key in keys}
+    for name in data:
+        if name not in known:
+            raise LabError(_("{file}: unknown field \"{field}\"; the fields are: {names}.", file=file,
+                             field=prefix + str(name)[:60], names=", ".join(known)))
+    values = {}
+    for key in keys:
+        if key.name not in data and not key.required:
+            values[key.name] = copy(key.default)  # a lab's own, never the schema's
+            continue
+        value = data.get(key.name)
+        if not key.valid(value):
+            raise LabError(_("{file}: field \"{field}\" must be {expected}; found {value!r}.", file=file,
+                             field=prefix + key.name, expected=key.expected(), value=short_repr(value)))
+        if key.items:
+            value = [_parse(item, key.items, file, f"{prefix}{key.name}[{index}].") for index, item in enumerate(value)]
+        values[key.name] = value
+    return values
+
+
+def field_table(keys: tuple[Key, ...] = LAB_KEYS) -> str:
+    """The Markdown table of ``keys`` (field, type, required, meaning): the docs' lab.yaml reference."""
+    rows = ["| field | type | required | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{k.name}` | {k.type} | {'yes' if k.required else 'no'}"
+             f"{f' (default `{k.default}`)' if isinstance(k.default, str) else ''} | {k.meaning} |" for k in keys]
+    return "\n".join(rows) + "\n"
 
 
 def load_lab(path: Path) -> Lab:
     """Read and validate ``path/lab.yaml``; raise LabError naming the file and field on any problem."""
+    match = LAB_ID.match(path.name)
+    if not match:
+        raise LabError(_("{folder}: a lab folder is named NN-slug or NNx-slug (two digits, an optional letter, a dash, "
+                         "lower-case words joined by dashes); found {name!r}.", folder=path, name=short_repr(path.name)))
     file = path / "lab.yaml"
-    data = _read_yaml(file)
-    lab_id = _field(data, "id", str, file, _("the folder's name, like 03-deployments"))
-    if lab_id != path.name or not LAB_ID.match(lab_id):
-        raise LabError(_("{file}: field \"id\" must be the folder's name ({folder}) in the form NN-slug; found {value!r}.",
-                         file=file, folder=path.name, value=short_repr(lab_id)))
-    namespace = _field(data, "namespace", str, file, _("a namespace name"))
-    if not DNS_LABEL.match(namespace):
-        raise LabError(_("{file}: field \"namespace\" must be a DNS label (lower case, digits, dashes); found {value!r}.",
-                         file=file, value=short_repr(namespace)))
-    needs = data.get("needs") or {}
-    if not isinstance(needs, dict) or not all(isinstance(k, str) and k in CAPABILITIES and _capability(v)
-                                              for k, v in needs.items()):
-        raise LabError(_("{file}: field \"needs\" takes only {names}; found {value!r}.", file=file,
-                         names=", ".join(CAPABILITIES), value=short_repr(needs)))
-    classroom = data.get("classroom", "students")
-    if classroom not in CLASSROOM:
-        raise LabError(_("{file}: field \"classroom\" is one of {names}; found {value!r}.", file=file,
-                         names=", ".join(CLASSROOM), value=short_repr(classroom)))
-    return Lab(
-        id=lab_id,
-        order=_field(data, "order", int, file, _("a whole number")),
-        title=_field(data, "title", str, file, _("the lab's English title")),
-        minutes=_field(data, "minutes", int, file, _("the estimated time in minutes")),
-        namespace=namespace,
-        path=path,
-        needs=needs,
-        requires=tuple(_list(data, "requires", file, _is_text, _("a list of lab ids"))),
-        secrets=tuple(_list(data, "secrets", file, _is_secret,
-                            _("a list of secrets, each with a name and optionally type, literals and generate"))),
-        classroom=classroom,
-    )
+    values = _parse(_read_yaml(file), LAB_KEYS, file)
+    return Lab(id=path.name, path=path, title=values["title"], minutes=values["minutes"],
+               namespace=values["namespace"], needs=values["needs"], requires=tuple(values["requires"]),
+               secrets=tuple(values["secrets"]), classroom=values["classroom"])
 
 
 def all_labs(root: Path | None = None) -> list[Lab]:
-    """Every lab under ``root``, in catalog order."""
+    """Every lab under ``root``, in catalog order: sorted by folder name (``04-…`` < ``04a-…`` < ``05-…``)."""
     root = root or labs_root()
-    labs = [load_lab(p) for p in sorted(root.iterdir()) if (p / "lab.yaml").is_file()]
-    return sorted(labs, key=lambda lab: (lab.order, lab.id))
+    labs = [load_lab(p) for p in sorted(root.iterdir(), key=lambda p: p.name) if (p / "lab.yaml").is_file()]
+    earlier, namespaces = [], {}
+    for lab in labs:
+        if lab.namespace in namespaces:
+            raise LabError(_("{file}: field \"namespace\" must be the lab's own; {namespace} is also the namespace of "
+                             "{other}.", file=lab.path / "lab.yaml", namespace=lab.namespace,
+                             other=namespaces[lab.namespace]))
+        namespaces[lab.namespace] = lab.id
+        for name in lab.requires:
+            if name not in earlier:
+                raise LabError(_("{file}: field \"requires\" names {name}, which is not a lab before this one; the "
+                                 "labs before it are: {ids}.", file=lab.path / "lab.yaml", name=name,
+                                 ids=", ".join(earlier) or "-"))
+        earlier.append(lab.id)
+    return labs
+
+
+def lookup(name: str, labs: list[Lab]) -> Lab | None:
+    """The one rule for naming a lab: its id (``04a-probes``), its number (``04a``; ``3`` for ``03``) or its
+    slug (``probes``). None when no lab matches; a name that matches several is a UsageError naming them."""
+    found = [lab for lab in labs if lab.id == name] or [
+        lab for lab in labs if name in (lab.number, lab.slug)
+        or (name.isdigit() and lab.number.isdigit() and int(name) == int(lab.number))]
+    if len(found) > 1:
+        raise UsageError(_("{name} could be any of these labs: {ids}. Give the full id.", name=name,
+                           ids=", ".join(lab.id for lab in found)))
+    return found[0] if found else None
 
 
 def find_lab(name: str, root: Path | None = None) -> Lab:
-    """A lab by id (``03-deployments``), number (``03``, ``3``) or slug (``deployments``)."""
-    labs = all_labs(root)
-    for lab in labs:
-        if name in (lab.id, lab.slug) or (name.isdigit() and int(name) == int(lab.id[:2])):
-            return lab
-    raise UsageError(_("There is no lab called {name}. Run `kubelab labs` to see them all.", name=name))
+    """A lab by the rule of ``lookup``; a UsageError when there is none."""
+    lab = lookup(name, all_labs(root))
+    if lab is None:
+        raise UsageError(_("There is no lab called {name}. Run `kubelab labs` to see them all.", name=name))
+    return lab
 
 
 def working_namespace(lab: Lab, namespace: str | None = None) -> str:
@@ -174,38 +303,3 @@ def _read_yaml(file: Path) -> dict:
     if not isinstance(data, dict):
         raise LabError(_("{file}: must be a YAML mapping of fields.", file=file))
     return data
-
-
-def _field(data: dict, name: str, kind: type, file: Path, expected: str):
-    value = data.get(name)
-    if not isinstance(value, kind) or isinstance(value, bool) or (kind is str and not value.strip()):
-        raise LabError(_("{file}: field \"{field}\" must be {expected}; found {value!r}.", file=file, field=name,
-                         expected=expected, value=short_repr(value)))
-    return value
-
-
-def _list(data: dict, name: str, file: Path, item_ok, expected: str) -> list:
-    value = data.get(name) or []
-    if not isinstance(value, list) or not all(item_ok(item) for item in value):
-        raise LabError(_("{file}: field \"{field}\" must be {expected}; found {value!r}.", file=file, field=name,
-                         expected=expected, value=short_repr(value)))
-    return value
-
-
-def _is_text(value) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _is_secret(spec) -> bool:
-    """A generated Secret: ``name``, optional ``type``, ``literals`` (key: text) and ``generate`` (keys)."""
-    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not DNS_NAME.match(spec["name"]):
-        return False
-    literals, generate = spec.get("literals") or {}, spec.get("generate") or []
-    return (isinstance(spec.get("type", ""), str) and isinstance(literals, dict) and isinstance(generate, list)
-            and all(isinstance(k, str) and isinstance(v, (str, int, float)) for k, v in literals.items())
-            and all(map(_is_text, generate)))
-
-
-def _capability(wanted) -> bool:
-    """A capability's wanted value: true/false, or a node count."""
-    return isinstance(wanted, bool) or (isinstance(wanted, int) and 0 <= wanted <= 1000)

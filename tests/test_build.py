@@ -40,7 +40,7 @@ def demo_lab(tmp_path) -> Path:
     folder = tmp_path / "labs" / "01-demo"
     folder.mkdir(parents=True)
     (folder / "lab.yaml").write_text(yaml.safe_dump(
-        {"id": "01-demo", "order": 1, "title": "Demo", "minutes": 5, "namespace": "demo"}))
+        {"title": "Demo", "minutes": 5, "namespace": "demo"}))
     (folder / "checks.py").write_text("from checkers import N_, check, passed\n\n"
                                       "@check(N_('A check title'))\ndef a(ctx):\n    return passed(N_('Fine {x}'), x=1)\n")
     (folder / "lesson.py").write_text(LESSON)

@@ -1,6 +1,8 @@
 """The real `kubelab` entry point (a subprocess of the installed script) on bad input: every usage error of
 every command exits 2 with a message and no traceback; a bug exits 3 with one line and a log; no cluster,
-a broken kubeconfig and markup in an argument each get a plain message. No cluster is needed."""
+a broken kubeconfig and markup in an argument each get a plain message; a malformed lab.yaml is one message.
+Then `labs`, `check`, `start` and `grade` against the stub API server (tests/stub_apiserver.py): their exit
+codes and `--json` documents. No cluster is needed."""
 
 from __future__ import annotations
 
@@ -9,11 +11,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from checkers.cli import COMMANDS
 from clusters.errors import ExitCode
+from tests.stub_apiserver import StubApiServer
 
 KUBELAB = Path(sys.executable).parent / "kubelab"
 
@@ -62,6 +67,10 @@ USAGE_ERRORS = {
     "build: extra argument": ["build", "extra"],
     "notebooks: unknown option": ["notebooks", "--bogus"],
     "notebooks: a file as the workspace": ["notebooks", "/dev/null"],
+    "new-lab: missing id": ["new-lab"],
+    "new-lab: not NN-slug": ["new-lab", "4-probes"],
+    "new-lab: folder exists": ["new-lab", "02-pods"],
+    "new-lab: number taken": ["new-lab", "02-pods-again"],
 }
 
 
@@ -70,11 +79,15 @@ def home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cli-usage")
 
 
-def kubelab(home: Path, *args: str, python: str | None = None, kubeconfig: str = "") -> subprocess.CompletedProcess:
-    """Run the installed `kubelab` (or ``python -c`` code that ends in its entry point) with no cluster anywhere."""
+def kubelab(home: Path, *args: str, python: str | None = None, kubeconfig: str = "",
+            **extra: str) -> subprocess.CompletedProcess:
+    """Run the installed `kubelab` (or ``python -c`` code that ends in its entry point) with no cluster anywhere
+    but ``kubeconfig``'s, and the ``extra`` environment variables."""
     env = {**os.environ, "HOME": str(home), "KUBELAB_STATE": str(home / "state"), "XDG_STATE_HOME": str(home / "xdg"),
            "KUBECONFIG": kubeconfig or str(home / "no-kubeconfig"), "KUBELAB_LANG": "en", "COLUMNS": "200"}
-    env.pop("KUBELAB_BACKEND", None)
+    for name in ("KUBELAB_BACKEND", "KUBELAB_LABS", "KUBELAB_NAMESPACE"):
+        env.pop(name, None)
+    env.update(extra)
     argv = [sys.executable, "-c", python, *args] if python else [str(KUBELAB), *args]
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, cwd=home)
 
@@ -157,6 +170,100 @@ def test_a_kubeconfig_with_a_yaml_error_is_named_with_its_line(home, command):
     done = kubelab(home, *command, kubeconfig=str(broken))
     output = assert_clean(done, ExitCode.PROBLEM if command == ["doctor"] else ExitCode.CANNOT_RUN)
     assert f"{broken}:" in output and "not valid YAML" in output
+
+
+@pytest.mark.parametrize(("secrets", "field"), [
+    ([{"nmae": "db-credentials", "generate": ["password"]}], "secrets[0].nmae"),
+    ([{"name": "db-credentials", "genrate": ["password"]}], "secrets[0].genrate"),
+    ([{"name": "db-credentials", "generate": "password"}], "secrets[0].generate"),
+    (["db-credentials"], "secrets"),
+])
+@pytest.mark.parametrize("command", [["start", "01"], ["check", "01-demo"], ["labs"], ["solve", "demo"]])
+def test_a_typo_in_lab_yaml_is_one_message_naming_file_and_field(home, tmp_path, command, secrets, field):
+    folder = tmp_path / "labs" / "01-demo"
+    folder.mkdir(parents=True)
+    (folder / "lab.yaml").write_text(yaml.safe_dump({"title": "Demo", "minutes": 5, "namespace": "demo",
+                                                     "secrets": secrets}))
+    output = assert_clean(kubelab(home, *command, KUBELAB_LABS=str(tmp_path / "labs")), ExitCode.CANNOT_RUN)
+    assert f'{folder / "lab.yaml"}: ' in output and f'"{field}"' in output, output
+
+
+def test_new_lab_writes_a_lab_that_loads_and_never_overwrites(home, tmp_path):
+    from checkers.l10n import lab_messages
+    from checkers.lab import all_labs
+
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    assert "Wrote" in assert_clean(kubelab(home, "new-lab", "04a-probes", "--labs", str(labs)), ExitCode.OK)
+    (lab,) = all_labs(labs)
+    before = {p: p.read_bytes() for p in lab.path.rglob("*") if p.is_file()}
+    assert {f.trips for f in lab.faults} == {c.id for c in lab.checks} and lab_messages(lab)
+    output = assert_clean(kubelab(home, "new-lab", "04a-probes", KUBELAB_LABS=str(labs)), ExitCode.CANNOT_RUN)
+    assert "already exists" in output
+    assert {p: p.read_bytes() for p in lab.path.rglob("*") if p.is_file()} == before
+    assert [p.name for p in labs.iterdir()] == ["04a-probes"]  # no draft left behind
+
+
+# --- against the stub API server --------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["empty", "forbidden"])
+def stub(request, home):
+    """A stub API server in ``request.param`` mode, and a kubeconfig for it."""
+    with StubApiServer(request.param, ["pods-web", "pods-sidecar"]) as server:
+        kubeconfig = home / f"stub-{request.param}.kubeconfig"
+        kubeconfig.write_text(yaml.safe_dump({
+            "apiVersion": "v1", "kind": "Config", "current-context": "stub",
+            "clusters": [{"name": "stub", "cluster": {"server": f"http://127.0.0.1:{server.server.server_port}"}}],
+            "users": [{"name": "stub", "user": {"token": "x"}}],
+            "contexts": [{"name": "stub", "context": {"cluster": "stub", "user": "stub"}}]}))
+        yield SimpleNamespace(mode=request.param, kubeconfig=str(kubeconfig))
+
+
+def on_stub(home: Path, stub, *args: str) -> subprocess.CompletedProcess:
+    return kubelab(home, *args, kubeconfig=stub.kubeconfig, KUBELAB_BACKEND="kubeconfig")
+
+
+def test_check_exit_code_and_json_against_the_stub(home, stub):
+    done = on_stub(home, stub, "check", "02", "--json")
+    if stub.mode == "forbidden":  # the cluster's capabilities cannot be read: one message, nothing graded
+        assert "Not allowed to GET /api/v1/nodes" in assert_clean(done, ExitCode.CANNOT_RUN) and not done.stdout
+        return
+    document = json.loads(assert_clean(done, ExitCode.PROBLEM))
+    assert document["schema"] == "kubelab.result/v1" and document["lab"] == "02-pods"
+    assert {c["status"] for c in document["checks"]} - {"skip"} == {"fail"} and document["score"] == 0
+    one = json.loads(on_stub(home, stub, "check", "pods", "web-pod-running", "--json").stdout)
+    assert [c["id"] for c in one["checks"]] == ["web-pod-running"]
+    text = assert_clean(on_stub(home, stub, "check", "02-pods"), done.returncode)
+    assert "Score: 0/" in text
+
+
+def test_labs_json_against_the_stub(home, stub):
+    from checkers.lab import all_labs
+
+    rows = json.loads(assert_clean(on_stub(home, stub, "labs", "--json"), ExitCode.OK))
+    assert [row["id"] for row in rows] == [lab.id for lab in all_labs()]
+    assert all(set(row) >= {"title", "needs", "requires", "runnable", "missing", "checks", "progress"} for row in rows)
+    if stub.mode == "empty":  # no nodes
+        assert all(row["runnable"] is False and "nodes" in row["missing"] for row in rows)
+
+
+def test_start_that_kubectl_refuses_exits_2_with_kubectls_words(home, stub):
+    output = assert_clean(on_stub(home, stub, "start", "02-pods", "-n", "stub-ns"), ExitCode.CANNOT_RUN)
+    assert "kubectl" in output
+
+
+def test_grade_exit_code_and_results_against_the_stub(home, stub, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\nana,Ana\n")
+    done = on_stub(home, stub, "grade", "--roster", str(roster), "--lab", "02", "--out", str(tmp_path / "out"),
+                   "--kubeconfig", stub.kubeconfig, "--no-settle", "--timeout", "2")
+    assert_clean(done, ExitCode.PROBLEM if stub.mode == "empty" else ExitCode.CANNOT_RUN)
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert json.dumps(results).count("02-pods") and (tmp_path / "out" / "gradebook.csv").is_file()
+    again = on_stub(home, stub, "grade", "--roster", str(roster), "--lab", "02", "--out", str(tmp_path / "out"),
+                    "--kubeconfig", stub.kubeconfig, "--no-settle", "--only", "2")
+    assert_clean(again, done.returncode)
 
 
 @pytest.mark.cluster

@@ -89,7 +89,7 @@ def test_each_kind_is_listed_at_most_once_per_run():
 
 # --- the runner's rules, on a lab made up for the test -------------------------------------------
 
-LAB_YAML = {"id": "01-demo", "order": 1, "title": "Demo", "minutes": 5, "namespace": "demo"}
+LAB_YAML = {"title": "Demo", "minutes": 5, "namespace": "demo"}
 CHECKS = '''
 from checkers import N_, check, failed, not_yet, passed
 

@@ -142,7 +142,7 @@ def test_csv_cells_never_start_a_formula_and_feedback_is_text(tmp_path):
 SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), TEXT, HOSTILE)
 VALUE = st.recursive(SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                      st.dictionaries(TEXT, inner, max_size=4)), max_leaves=12)
-GOOD_LAB = {"id": "01-x", "namespace": "x", "order": 1, "title": "T", "minutes": 5, "needs": {"nodes": 2},
+GOOD_LAB = {"namespace": "x", "title": "T", "minutes": 5, "needs": {"nodes": 2},
             "requires": ["00-y"], "secrets": [{"name": "s", "generate": ["password"]}]}
 
 
@@ -158,7 +158,7 @@ def test_lab_yaml_with_any_field_values(changes):
         except LabError as exc:
             assert len(str(exc)) < 2000
             return
-    assert isinstance(lab.order, int) and isinstance(lab.minutes, int) and isinstance(lab.title, str)
+    assert lab.id == "01-x" and isinstance(lab.minutes, int) and isinstance(lab.title, str)
     assert all(isinstance(r, str) for r in lab.requires) and all(isinstance(s, dict) for s in lab.secrets)
 
 
@@ -179,14 +179,14 @@ def test_lab_yaml_alias_bomb_is_refused_without_expanding(tmp_path):
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))
     folder = tmp_path / "01-x"
     folder.mkdir()
-    (folder / "lab.yaml").write_text(bomb + "id: *j\n")
+    (folder / "lab.yaml").write_text(bomb + "title: *j\n")
     with bounded(8 * MB), pytest.raises(LabError, match="anchors"):
         load_lab(folder)
-    (folder / "lab.yaml").write_text("id: 01-x\nnamespace: x\norder: 1\ntitle: T\nminutes: 5\nrequires: "
+    (folder / "lab.yaml").write_text("namespace: x\ntitle: T\nminutes: 5\nrequires: "
                                      + "[" * 50_000 + "]" * 50_000 + "\n")
     with bounded(), pytest.raises(LabError):
         load_lab(folder)
-    (folder / "lab.yaml").write_text("id: 01-x\nnamespace: x\norder: " + "9" * 5_000 + "\n")
+    (folder / "lab.yaml").write_text("namespace: x\ntitle: T\nminutes: " + "9" * 5_000 + "\n")
     with bounded(), pytest.raises(LabError):
         load_lab(folder)
 

@@ -64,26 +64,55 @@ def test_every_lab_has_faults_for_checks_that_exist():
 
 @pytest.mark.parametrize("lab", LABS, ids=[lab.id for lab in LABS])
 def test_solution_passes_every_check(lab, cluster, reader_api, lab_namespace):
-    actions.solve(lab, cluster, lab_namespace)
-    result = _run(lab, reader_api, lab_namespace)
+    solution_passes(lab, cluster, reader_api, lab_namespace)
+
+
+@pytest.mark.parametrize(("lab", "fault"), _fault_cases())
+def test_fault_trips_exactly_its_check(lab, fault, cluster, reader_api, lab_namespace):
+    fault_trips_its_check(lab, fault, cluster, reader_api, lab_namespace)
+
+
+@pytest.mark.parametrize("lab", LABS, ids=[lab.id for lab in LABS])
+def test_empty_namespace_passes_nothing(lab, reader_api, lab_namespace):
+    empty_passes_nothing(lab, reader_api, lab_namespace)
+
+
+def test_a_new_lab_passes_its_own_self_test(tmp_path, cluster, api, reader_api):
+    """`kubelab new-lab` writes a lab that passes the three self-tests above, in a labs folder of its own."""
+    from checkers.scaffold import new_lab
+    from clusters.api import request as send
+
+    lab = new_lab("07a-scaffolded", tmp_path)
+    assert [f.trips for f in lab.faults] == [c.id for c in lab.checks]
+    namespaces = [create_namespace(api, f"new-lab-{step}") for step in ("solution", "fault", "empty")]
+    try:
+        solution_passes(lab, cluster, reader_api, namespaces[0])
+        fault_trips_its_check(lab, lab.faults[0], cluster, reader_api, namespaces[1])
+        empty_passes_nothing(lab, reader_api, namespaces[2])
+    finally:
+        for name in namespaces:
+            send(api, "DELETE", f"/api/v1/namespaces/{name}")
+
+
+def solution_passes(lab, cluster, reader_api, namespace) -> None:
+    actions.solve(lab, cluster, namespace)
+    result = _run(lab, reader_api, namespace)
     caps = detect_capabilities(reader_api)
     _assert_gradable(result, caps)
     assert all(s in ("pass", "skip") for s in _statuses(result).values()), _explain(result)
     assert result.score == result.max > 0
 
 
-@pytest.mark.parametrize(("lab", "fault"), _fault_cases())
-def test_fault_trips_exactly_its_check(lab, fault, cluster, reader_api, lab_namespace):
-    actions.apply_fault(lab, fault, cluster, lab_namespace)
-    result = _run(lab, reader_api, lab_namespace)
+def fault_trips_its_check(lab, fault, cluster, reader_api, namespace) -> None:
+    actions.apply_fault(lab, fault, cluster, namespace)
+    result = _run(lab, reader_api, namespace)
     _assert_gradable(result, detect_capabilities(reader_api))
     failing = [check_id for check_id, status in _statuses(result).items() if status == "fail"]
     assert failing == [fault.trips], f"{fault.name} should trip only {fault.trips}:\n{_explain(result)}"
 
 
-@pytest.mark.parametrize("lab", LABS, ids=[lab.id for lab in LABS])
-def test_empty_namespace_passes_nothing(lab, reader_api, lab_namespace):
-    result = run_lab(lab, reader_api, lab_namespace, detect_capabilities(reader_api), settle=False)
+def empty_passes_nothing(lab, reader_api, namespace) -> None:
+    result = run_lab(lab, reader_api, namespace, detect_capabilities(reader_api), settle=False)
     assert_filled(result)
     assert "pass" not in _statuses(result).values(), _explain(result)
     assert result.score == 0

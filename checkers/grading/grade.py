@@ -28,7 +28,7 @@ from clusters.errors import KubelabError, UsageError
 from clusters.files import writable_folder
 from clusters.i18n import _
 
-from ..lab import Lab
+from ..lab import Lab, lookup
 from ..outcome import N_, error, skipped
 from ..runner import CheckResult, LabResult, run_lab
 from .redact import redact
@@ -158,8 +158,9 @@ def select(students: list[Student], labs: list[Lab], journal: Journal, only: lis
            retry_errors: bool = False) -> list[tuple[Student, Lab]]:
     """The student × lab pairs to grade now: those the journal lacks, plus the ``only`` ones, plus errored ones."""
     only_students = {s.id for s in students if s.id in only}
-    only_labs = {lab.id for lab in labs if any(_names(lab, name) for name in only)}
-    unknown = [n for n in only if n not in only_students and not any(_names(lab, n) for lab in labs)]
+    named = {name: lookup(name, labs) for name in only}
+    only_labs = {lab.id for lab in named.values() if lab}
+    unknown = [n for n in only if n not in only_students and not named[n]]
     if unknown:
         raise UsageError(_("--only {names}: no such student in the roster or lab in this run.",
                            names=", ".join(unknown)))
@@ -270,6 +271,3 @@ def _all_errors(lab: Lab, namespace: str, exc: Exception) -> LabResult:
     outcome = error(N_("The cluster could not be read: {error}"), error=str(exc), error_type=type(exc).__name__)
     return LabResult(lab, namespace, "grading", "", [CheckResult(c, outcome) for c in lab.checks])
 
-
-def _names(lab: Lab, name: str) -> bool:
-    return name in (lab.id, lab.slug) or (name.isdigit() and int(name) == lab.order)

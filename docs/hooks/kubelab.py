@@ -9,7 +9,8 @@
    the notebooks, built from the labs here as `kubelab build` builds them (``<lang>/<id>.ipynb`` →
    ``labs/<id>.ipynb``, ``labs/<id>.<lang>.ipynb``),
    then, in every language, the lab catalog, the CLI reference (from the Typer app) and the
-   troubleshooting page (from the doctor's catalog). It writes only what changed, so ``mkdocs serve``
+   troubleshooting page (from the doctor's catalog), and, in English, the lab.yaml reference (from the
+   schema in ``checkers/lab.py``). It writes only what changed, so ``mkdocs serve``
    does not loop on its own writes, and removes what no longer belongs.
 3. ``on_config`` lists every lab under "Labs" in the nav; each is titled by its notebook's heading.
 4. ``on_page_context`` sets the banner of a page shown in English in another language, or of a lab
@@ -35,7 +36,7 @@ from site_text import text
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from checkers.lab import Lab, all_labs  # noqa: E402
+from checkers.lab import FAULT_KEYS, LAB_KEYS, SECRET_KEYS, Lab, all_labs, field_table  # noqa: E402
 from checkers.l10n import catalog_status  # noqa: E402
 from checkers.notebook_build import all_notebooks  # noqa: E402
 from clusters.doctor import CATALOG, PROBLEM, WARNING  # noqa: E402
@@ -72,6 +73,7 @@ def on_pre_build(config) -> None:
         wanted[docs / "labs" / f"index{suffix}.md"] = catalog_page(labs, lang)
         wanted[docs / "reference" / f"cli{suffix}.md"] = cli_page(lang)
         wanted[docs / "reference" / f"troubleshooting{suffix}.md"] = troubleshooting_page(lang)
+    wanted[docs / "reference" / "lab-yaml.md"] = lab_yaml_page()  # for authors: English, the others fall back
     for path, content in wanted.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != content:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,6 +190,18 @@ def _translation(lab: Lab, lang: str) -> str:
     percent = round(100 * status.translated / status.total) if status.total else 0
     found = text(lang, "percent", percent=percent)
     return found + (", " + text(lang, "to_review", count=status.fuzzy) if status.fuzzy else "")
+
+
+# The lab.yaml reference: the schema the loader applies (checkers/lab.py), so the two cannot drift.
+def lab_yaml_page() -> str:
+    return "\n".join([
+        "# lab.yaml and fault.yaml", "",
+        "Generated from the schema in `checkers/lab.py`, the one the loader applies: a key not listed here, a missing "
+        "required key or a value of the wrong type is refused with the file, the field and what is expected. "
+        "A lab's id is its folder's name (see [Writing a lab](../authoring.md)).", "",
+        "## lab.yaml", "", field_table(LAB_KEYS),
+        "## Each entry of `secrets`", "", field_table(SECRET_KEYS),
+        "## `faults/<name>/fault.yaml`", "", field_table(FAULT_KEYS)])
 
 
 # The CLI reference: typer (0.29) vendors its own click, so the commands are read through typer.
