@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import base64
 import datetime
-import importlib.util
 import json
 import time
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -21,19 +19,6 @@ from .kube import BURST
 
 DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 FAKE_NODE = "kwok.x-k8s.io/node"
-
-
-def load_module(path: Path):
-    """The Python file at ``path`` as a fresh module (lab scripts are files, not an importable package)."""
-    spec = importlib.util.spec_from_file_location(f"kubelab_{path.stem}_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def sibling(script: str, name: str):
-    """The module ``name`` beside ``script`` (a solve.py's ``__file__``): its shared setup steps."""
-    return load_module(Path(script).parent / name)
 
 
 def tls_secret(name: str, common_name: str, secret_type: str = "kubernetes.io/tls") -> dict:

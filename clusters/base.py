@@ -91,7 +91,6 @@ class Connection:
 
     kubeconfig: Path | None = None
     context: str | None = None
-    namespace: str | None = None
     in_cluster: bool = False
 
     def api_client(self) -> client.ApiClient:
