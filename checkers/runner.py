@@ -16,7 +16,7 @@ from pathlib import Path
 from kubernetes import client
 
 from clusters.api import ApiError
-from clusters.base import Backend, Capabilities, Connection, detect_capabilities, shared_results_dir
+from clusters.base import Backend, Capabilities, Connection, capability_needs, detect_capabilities, shared_results_dir
 from clusters.errors import KubelabError
 from clusters.files import read_bounded, write_atomic
 from clusters.i18n import Msgid, current_language, translate
@@ -28,14 +28,6 @@ from .view import ClusterView
 
 SCHEMA = "kubelab.result/v1"
 MAX_RESULT_BYTES = 16 * 1024 * 1024
-CAPABILITY_NAMES = {
-    "data_plane": N_("a data plane (containers that really run)"),
-    "ingress": N_("an ingress controller"),
-    "load_balancer": N_("a load balancer"),
-    "nodes": N_("at least {count} nodes"),
-    "internet": N_("internet access"),
-    "dns": N_("cluster DNS (pods resolve Service names)"),
-}
 
 
 @dataclass
@@ -206,7 +198,7 @@ def _run_one(item: Check, ctx: Context) -> Outcome:
     lacking = ctx.capabilities.missing(item.needs)
     if lacking:
         name = lacking[0]
-        return skipped(N_("Skipped: this cluster lacks {need}."), need=CAPABILITY_NAMES[name],
+        return skipped(N_("Skipped: this cluster lacks {need}."), need=capability_needs(name),
                        count=item.needs.get("nodes", 0))
     try:
         outcome = item.fn(ctx)

@@ -15,10 +15,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+import clusters.base
+
 from .kube import BURST
 
 DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
-FAKE_NODE = "kwok.x-k8s.io/node"
 
 
 def tls_secret(name: str, common_name: str, secret_type: str = "kubernetes.io/tls") -> dict:
@@ -49,8 +50,7 @@ def has_default_storage_class(kubectl) -> bool:
 
 def has_data_plane(kubectl) -> bool:
     """Whether some node really runs containers (KWOK's simulated nodes carry kwok.x-k8s.io/node)."""
-    nodes = json.loads(kubectl("get", "nodes", "-o", "json", namespaced=False))["items"]
-    return any(FAKE_NODE not in (n["metadata"].get("annotations") or {}) for n in nodes)
+    return clusters.base.has_data_plane(json.loads(kubectl("get", "nodes", "-o", "json", namespaced=False))["items"])
 
 
 def reserve_volume(kubectl, claim: str, size: str, storage_class: str = "", labels: dict | None = None) -> None:

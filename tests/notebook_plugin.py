@@ -2,7 +2,7 @@
 
 Loaded with ``-p tests.notebook_plugin`` (see pyproject.toml), so it also applies to the
 notebooks under ``notebooks/``, which tests/conftest.py cannot reach. Cells tagged
-``needs-data-plane`` (or ``needs-minikube``) are skipped, with the reason, on a cluster that
+``needs-<capability>`` (``needs-data-plane``…) or ``needs-minikube`` are skipped, with the reason, on a cluster that
 cannot run them; a notebook run in which every cell was skipped fails the session.
 """
 
@@ -16,16 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from clusters.base import Connection, detect_capabilities
+from clusters.base import Capabilities, Connection, capability_needs, detect_capabilities
 from clusters import backend as backend_by_name
 from clusters.embedded import EmbeddedBackend
 from clusters.kubeconfig import read_kubeconfig, write_kubeconfig
 
 _state: dict = {}
-SKIP_TAGS = {
-    "needs-data-plane": ("data_plane", "needs a data plane: this cluster runs no containers"),
-    "needs-ingress": ("ingress", "needs an ingress controller"),
-    "needs-internet": ("internet", "needs internet access (KUBELAB_INTERNET=1)"),
+SKIP_TAGS = {  # a cell tagged needs-<capability> (data_plane → needs-data-plane) runs where the cluster has it
+    **{"needs-" + name.replace("_", "-"): (name, "needs " + capability_needs(name))
+       for name, have in Capabilities().as_dict().items() if isinstance(have, bool)},
     "needs-minikube": (None, "needs minikube"),
 }
 
@@ -90,8 +89,8 @@ def _capabilities():
     connection = shared_cluster()
     _prepare_kernel_environment(connection)
     api = connection.api_client()
-    try:
-        return detect_capabilities(api)
+    try:  # the backend's own view (the embedded one's real node is measured), else the common rules
+        return _state["backend"].capabilities(api) if "backend" in _state else detect_capabilities(api)
     finally:
         api.close()
 
