@@ -26,7 +26,7 @@ from clusters.i18n import _
 from clusters.tools import kubectl_path
 
 from .lab import Fault, Lab
-from .solving import load_module
+from .scripts import load_module
 
 LAB_LABEL = "kubelab.dev/lab"
 TIMEOUT = 180

@@ -101,10 +101,26 @@ def container_ports(pod_template: dict) -> dict:
     return found
 
 
-def no_object(kind: str, name: str, hints: tuple[str, ...]) -> Outcome:
-    """The failure for an object the exercise asks for that does not exist."""
-    return failed(N_("There is no {kind} called {name}."), kind=kind, name=name, expected=kind, found=N_("nothing"),
-                  hints=hints)
+NO_OBJECT_HINTS = (N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
+                   N_("Apply the manifest of the lesson's step that creates {name}."))
+
+
+def no_object(kind: str, name: str, hints: tuple[str, ...] = NO_OBJECT_HINTS, expected: str | None = None) -> Outcome:
+    """The failure for an object the exercise asks for that does not exist (hints: how to find and make it)."""
+    return failed(N_("There is no {kind} called {name}."), kind=kind, name=name, expected=expected or kind,
+                  found=N_("nothing"), hints=hints)
+
+
+THERE_IS_NO = {"pod": N_("There is no pod called {name}."), "Service": N_("There is no Service called {name}."),
+               "Deployment": N_("There is no Deployment called {name}."), "DaemonSet": N_("There is no DaemonSet "
+                                                                                          "called {name}."),
+               "Ingress": N_("There is no Ingress called {name}."), "Job": N_("There is no Job called {name}.")}
+
+
+def there_is_no(kind: str, name: str, *, expected: str, hints: tuple[str, ...], **params) -> Outcome:
+    """The failure for the pod, Service, Deployment, DaemonSet, Ingress or Job ``name`` the exercise asks for,
+    which does not exist (``hints``: how this lab makes it)."""
+    return failed(THERE_IS_NO[kind], name=name, expected=expected, found=N_("nothing"), hints=hints, **params)
 
 
 CREATED_POD = re.compile(r"^Created pod: (\S+)$")  # the ReplicaSet controller's events

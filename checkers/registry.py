@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from .outcome import Outcome
+from clusters.base import CAPABILITIES
 
-CAPABILITIES = ("data_plane", "ingress", "load_balancer", "nodes", "internet", "dns")
+from .outcome import Outcome
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from pathlib import Path
 from kubernetes import client
 
 from clusters.api import ApiError
-from clusters.base import Backend, Capabilities, Connection, detect_capabilities, shared_results_dir
-from clusters.errors import KubelabError
+from clusters.base import Backend, Capabilities, Connection, capability_needs, detect_capabilities, shared_results_dir
+from clusters.errors import NAMESPACE_MISSING, KubelabError, error_kind
 from clusters.files import read_bounded, write_atomic
 from clusters.i18n import Msgid, current_language, translate
 
@@ -28,14 +28,6 @@ from .view import ClusterView
 
 SCHEMA = "kubelab.result/v1"
 MAX_RESULT_BYTES = 16 * 1024 * 1024
-CAPABILITY_NAMES = {
-    "data_plane": N_("a data plane (containers that really run)"),
-    "ingress": N_("an ingress controller"),
-    "load_balancer": N_("a load balancer"),
-    "nodes": N_("at least {count} nodes"),
-    "internet": N_("internet access"),
-    "dns": N_("cluster DNS (pods resolve Service names)"),
-}
 
 
 @dataclass
@@ -195,10 +187,10 @@ def _namespace_error(view: ClusterView, lab_id: str) -> Outcome | None:
     try:
         exists = view.namespace_exists()
     except ApiError as exc:
-        return error(N_("The cluster could not be read: {error}"), error=str(exc), error_type=type(exc).__name__)
+        return error(N_("The cluster could not be read: {error}"), error=str(exc), error_kind=error_kind(exc))
     if exists is False:
         return error(N_("Namespace {namespace} does not exist. Run `kubelab start {lab}` first."),
-                     namespace=view.namespace, error_type="NamespaceMissing", lab=lab_id)
+                     namespace=view.namespace, error_kind=NAMESPACE_MISSING, lab=lab_id)
     return None
 
 
@@ -206,12 +198,12 @@ def _run_one(item: Check, ctx: Context) -> Outcome:
     lacking = ctx.capabilities.missing(item.needs)
     if lacking:
         name = lacking[0]
-        return skipped(N_("Skipped: this cluster lacks {need}."), need=CAPABILITY_NAMES[name],
+        return skipped(N_("Skipped: this cluster lacks {need}."), need=capability_needs(name),
                        count=item.needs.get("nodes", 0))
     try:
         outcome = item.fn(ctx)
     except ApiError as exc:
-        return error(N_("The cluster could not be read: {error}"), error=str(exc), error_type=type(exc).__name__)
+        return error(N_("The cluster could not be read: {error}"), error=str(exc), error_kind=error_kind(exc))
     except Exception as exc:  # a bug in a check, or an object shaped in a way no check expected
         return error(N_("The check could not read the objects it needs ({error}). This is not your fault."),
                      error=f"{type(exc).__name__}: {exc}")

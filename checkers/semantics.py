@@ -7,12 +7,12 @@ them, tolerates any shape (a learner's object can be malformed) and never raises
 
 - objects: ``dig``, ``items``, ``pod_spec``, ``all_containers`` (native sidecars included), ``serving``
 - values: ``quantity``, ``quota_hard`` / ``quota_used`` (key equivalents), ``parse_image`` / ``same_image``
-- wiring: ``effective_env``, ``volume_refs``, ``mounts_of``, ``covers``, ``command_paths``
+- wiring: ``effective_env``, ``volume_refs``, ``mounts_of``, ``secret_refs``, ``covers``, ``command_paths``
 - networking: ``target_port``, ``declared_ports``, ``service_chain`` (Service → EndpointSlices → Pods → ports),
   ``ready_addresses``
 - workloads: ``revision``, ``replicasets_of``, ``workload_pods``
 - will it ever work: ``node_fits``, ``never_schedulable``, ``claim_unbindable``
-- secrets: ``decoded``, ``secret_values``, ``plaintext_places``
+- secrets: ``decoded``, ``secret_values``, ``plaintext_places``, ``literal_env``
 """
 
 from __future__ import annotations
@@ -263,6 +263,28 @@ def mounts_of(obj: dict | None, kind: str, name: str | None = None) -> list[Moun
                                                                                   m.get("subPathExpr") or ""),
                   str(m.get("name"))) for c in all_containers(obj) for m in items(c.get("volumeMounts"))
             if m.get("name") in volumes]
+
+
+def secret_refs(obj: dict | None) -> list[tuple[str, str | None]]:
+    """The Secrets a pod (or workload) hands its running containers, as (Secret, key): a mounted ``secret`` volume
+    (plain or projected) and ``envFrom`` give the whole Secret (key None), a ``secretKeyRef`` its one key."""
+    shown = {v.get("name"): [n for k, n in volume_refs(v) if k == "secret"]
+             for v in items(pod_spec(obj).get("volumes"))}
+    found: list[tuple[str, str | None]] = [(name, None) for m in mounts_of(obj, "secret")
+                                           for name in shown.get(m.volume, [])]
+    for container in all_containers(obj):
+        found += [(str(dig(s, "secretRef", "name")), None) for s in items(container.get("envFrom"))
+                  if dig(s, "secretRef", "name")]
+        found += [(str(dig(e, "valueFrom", "secretKeyRef", "name")), dig(e, "valueFrom", "secretKeyRef", "key"))
+                  for e in items(container.get("env")) if dig(e, "valueFrom", "secretKeyRef", "name")]
+    return found
+
+
+def literal_env(obj: dict | None, names: re.Pattern) -> list[tuple[str, str]]:
+    """(variable, value) of every variable whose name matches ``names`` and whose value is written literally
+    (``value:``) in any container, init containers included: what a check of plain-text secrets looks at."""
+    return [(str(e.get("name") or "?"), str(e["value"])) for c in all_containers(obj, init=True)
+            for e in items(c.get("env")) if e.get("value") and names.search(str(e.get("name") or ""))]
 
 
 def normal_path(path) -> str:

@@ -7,33 +7,19 @@ from __future__ import annotations
 
 import base64
 import datetime
-import importlib.util
 import json
 import time
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+import clusters.base
+
 from .kube import BURST
 
 DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
-FAKE_NODE = "kwok.x-k8s.io/node"
-
-
-def load_module(path: Path):
-    """The Python file at ``path`` as a fresh module (lab scripts are files, not an importable package)."""
-    spec = importlib.util.spec_from_file_location(f"kubelab_{path.stem}_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def sibling(script: str, name: str):
-    """The module ``name`` beside ``script`` (a solve.py's ``__file__``): its shared setup steps."""
-    return load_module(Path(script).parent / name)
 
 
 def tls_secret(name: str, common_name: str, secret_type: str = "kubernetes.io/tls") -> dict:
@@ -64,8 +50,7 @@ def has_default_storage_class(kubectl) -> bool:
 
 def has_data_plane(kubectl) -> bool:
     """Whether some node really runs containers (KWOK's simulated nodes carry kwok.x-k8s.io/node)."""
-    nodes = json.loads(kubectl("get", "nodes", "-o", "json", namespaced=False))["items"]
-    return any(FAKE_NODE not in (n["metadata"].get("annotations") or {}) for n in nodes)
+    return clusters.base.has_data_plane(json.loads(kubectl("get", "nodes", "-o", "json", namespaced=False))["items"])
 
 
 def reserve_volume(kubectl, claim: str, size: str, storage_class: str = "", labels: dict | None = None) -> None:

@@ -17,7 +17,8 @@ from IPython.display import DisplayHandle, display
 from clusters.errors import KubelabError
 from clusters.i18n import N_, _
 
-SYMBOLS = {"pass": "✓", "fail": "✗", "error": "⚠", "skip": "⏭"}
+from .display import SYMBOLS, Row, rows
+
 COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#9a6700", "skip": "#57606a"}  # ≥ 4.5:1 on white
 STATUS_NAMES = {"pass": N_("passed"), "fail": N_("failed"), "error": N_("could not be checked (not your fault)"),
                 "skip": N_("skipped")}
@@ -27,24 +28,23 @@ CODE = re.compile(r"`([^`]+)`")
 def render_text(document: dict) -> str:
     """The result as plain text, every hint included."""
     lines = [_heading(document)]
-    for item in document["checks"]:
-        lines.append(f"{SYMBOLS[item['status']]} {item['title']} ({item['id']})")
-        if item["status"] != "pass":
-            lines.append(f"    {item['message']}")
-        if item["status"] == "fail":
-            if item["expected"] is not None:
-                lines.append(f"    {_('expected')}: {item['expected']}   {_('found')}: {item['found']}")
-            lines += [f"    {_('Hint {level}', level=level)}: {hint}" for level, hint in enumerate(item["hints"], 1)]
+    for row in rows(document):
+        lines.append(f"{row.symbol} {row.title} ({row.id})")
+        if row.message is not None:
+            lines.append(f"    {row.message}")
+        if row.expected is not None:
+            lines.append(f"    {_('expected')}: {row.expected}   {_('found')}: {row.found}")
+        lines += [f"    {_('Hint {level}', level=level)}: {hint}" for level, hint in enumerate(row.hints, 1)]
     lines.append(_score(document))
     return "\n".join(lines)
 
 
 def render_html(document: dict) -> str:
     """The result as static HTML, every hint folded in its own ``<details>``."""
-    rows = "".join(f'<li style="margin:.4em 0">{check_html(item)}{_folded_hints(item["hints"])}</li>'
-                   for item in document["checks"])
+    items = "".join(f'<li style="margin:.4em 0">{check_html(row)}{_folded_hints(row.hints)}</li>'
+                    for row in rows(document))
     return (f'<div class="kubelab-result">{_heading_html(document)}'
-            f'<ul style="list-style:none;padding-left:0;margin:.3em 0">{rows}</ul>'
+            f'<ul style="list-style:none;padding-left:0;margin:.3em 0">{items}</ul>'
             f"<p><strong>{html.escape(_score(document))}</strong></p></div>")
 
 
@@ -58,19 +58,19 @@ def error_bundle(message: str) -> dict:
     return {"text/plain": f"{SYMBOLS['fail']} {message}", "text/html": _error_html(message)}
 
 
-def check_html(item: dict) -> str:
+def check_html(row: Row) -> str:
     """One check's verdict: symbol, title, and for a non-pass its message (and expected/found for a fail)."""
-    status = item["status"]
+    status = row.status
     parts = [f'<span style="color:{COLOURS[status]};font-weight:bold" title="{html.escape(_(STATUS_NAMES[status]))}"'
-             f' aria-label="{html.escape(_(STATUS_NAMES[status]))}">{SYMBOLS[status]}</span> '
-             f"<strong>{_inline(item['title'])}</strong> "
-             f'<small style="color:{COLOURS["skip"]}">({html.escape(item["id"])})</small>']
-    if status != "pass":
-        parts.append(f'<div style="margin-left:1.4em">{_inline(item["message"])}</div>')
-    if status == "fail" and item["expected"] is not None:
+             f' aria-label="{html.escape(_(STATUS_NAMES[status]))}">{row.symbol}</span> '
+             f"<strong>{_inline(row.title)}</strong> "
+             f'<small style="color:{COLOURS["skip"]}">({html.escape(row.id)})</small>']
+    if row.message is not None:
+        parts.append(f'<div style="margin-left:1.4em">{_inline(row.message)}</div>')
+    if row.expected is not None:
         parts.append(f'<div style="margin-left:1.4em">{html.escape(_("expected"))}: '
-                     f"<code>{html.escape(item['expected'])}</code> · {html.escape(_('found'))}: "
-                     f"<code>{html.escape(str(item['found']))}</code></div>")
+                     f"<code>{html.escape(row.expected)}</code> · {html.escape(_('found'))}: "
+                     f"<code>{html.escape(row.found)}</code></div>")
     return "".join(parts)
 
 
@@ -123,7 +123,7 @@ class CheckPanel:
         self.document = document
         self.status.value = ""
         self.hints = {}
-        self.rows.children = [self._row(item) for item in document["checks"]]
+        self.rows.children = [self._row(row) for row in rows(document)]
         self.score.value = f"<strong>{html.escape(_score(document))}</strong>"
         self._publish(fallback(document))
 
@@ -133,9 +133,9 @@ class CheckPanel:
         if self.handle is not None:
             self.handle.update(self)
 
-    def _row(self, item: dict) -> widgets.Widget:
-        head = widgets.HTML(check_html(item))
-        hints = item["hints"] if item["status"] == "fail" else []
+    def _row(self, row: Row) -> widgets.Widget:
+        head = widgets.HTML(check_html(row))
+        hints = row.hints
         if not hints:
             return head
         def label(level: int) -> str:
@@ -155,7 +155,7 @@ class CheckPanel:
                 button.layout.display = "none"
 
         button.on_click(reveal)
-        self.hints[item["id"]] = (button, shown)
+        self.hints[row.id] = (button, shown)
         return widgets.VBox([head, shown, button])
 
 

@@ -11,7 +11,7 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,7 +22,7 @@ from platformdirs import user_state_path
 from .api import get
 from .errors import NoKubeconfig, UsageError
 from .files import load_yaml_file
-from .i18n import _
+from .i18n import N_, Msgid, _
 
 MAX_KUBECONFIG_BYTES = 4 * 1024 * 1024  # real ones are a few KB; a hundred clusters stay far below
 
@@ -59,16 +59,23 @@ def load_kubeconfig(path: Path) -> dict:
     return data
 
 
+def _capability(default, needs: str, label: str):
+    """A capability field: ``needs`` says what a check lacking it needs (skip messages, the docs' lab catalog),
+    ``label`` names it in `kubelab doctor`'s capabilities line; both msgids, translated when shown."""
+    return field(default=default, metadata={"needs": needs, "label": label})
+
+
 @dataclass(frozen=True)
 class Capabilities:
-    """What a cluster can do, as far as the labs are concerned."""
+    """What a cluster can do, as far as the labs are concerned: the one list of capabilities (``CAPABILITIES``),
+    which ``needs`` in lab.yaml and ``@check``, skip messages, the doctor, the docs and the notebook tags use."""
 
-    data_plane: bool = False  # containers really run; traffic flows
-    ingress: bool = False  # an ingress controller serves Ingress rules
-    load_balancer: bool = False  # LoadBalancer Services get an external IP
-    nodes: int = 0  # Ready nodes
-    internet: bool = False  # pods can reach the internet
-    dns: bool = False  # pods resolve Service names through the cluster DNS
+    data_plane: bool = _capability(False, N_("a data plane (containers that really run)"), N_("data plane"))
+    ingress: bool = _capability(False, N_("an ingress controller"), N_("ingress"))
+    load_balancer: bool = _capability(False, N_("a load balancer"), N_("load balancer"))
+    nodes: int = _capability(0, N_("at least {count} nodes"), N_("nodes"))  # Ready nodes
+    internet: bool = _capability(False, N_("internet access"), N_("internet"))  # declared, never probed
+    dns: bool = _capability(False, N_("cluster DNS (pods resolve Service names)"), N_("DNS"))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -85,13 +92,26 @@ class Capabilities:
         return lacking
 
 
+CAPABILITY_FIELDS = {f.name: f for f in fields(Capabilities)}
+CAPABILITIES = tuple(CAPABILITY_FIELDS)
+
+
+def capability_needs(name: str) -> Msgid:
+    """What a check that needs capability ``name`` needs, as a msgid (``{count}`` for nodes)."""
+    return CAPABILITY_FIELDS[name].metadata["needs"]
+
+
+def capability_label(name: str) -> Msgid:
+    """The capability's short name, as a msgid."""
+    return CAPABILITY_FIELDS[name].metadata["label"]
+
+
 @dataclass(frozen=True)
 class Connection:
     """How to reach a cluster: a kubeconfig file and context, or in-cluster credentials."""
 
     kubeconfig: Path | None = None
     context: str | None = None
-    namespace: str | None = None
     in_cluster: bool = False
 
     def api_client(self) -> client.ApiClient:
@@ -208,22 +228,26 @@ FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
 def detect_capabilities(api: client.ApiClient) -> Capabilities:
     """Capabilities of any cluster, from its nodes and ingress classes.
 
-    Nodes managed by KWOK (annotation ``kwok.x-k8s.io/node``) run no containers,
-    so a cluster made only of them has no data plane. ``KUBELAB_INTERNET=1``
-    declares internet access, which kubelab never probes on its own.
+    ``KUBELAB_INTERNET=1`` declares internet access, which kubelab never probes on its own.
     """
     items = get(api, "/api/v1/nodes").get("items", [])
-    ready = [n for n in items if condition(n, "Ready") == "True"]
-    real = [n for n in ready if FAKE_NODE_ANNOTATION not in (n["metadata"].get("annotations") or {})]
+    real = has_data_plane(items)
     classes = get(api, "/apis/networking.k8s.io/v1/ingressclasses")
     return Capabilities(
-        data_plane=bool(real),
-        ingress=bool(real) and bool(classes.get("items")),
+        data_plane=real,
+        ingress=real and bool(classes.get("items")),
         load_balancer=False,
-        nodes=len(ready),
-        internet=bool(real) and os.environ.get("KUBELAB_INTERNET", "") in ("1", "yes", "true"),
-        dns=bool(real),
+        nodes=sum(condition(n, "Ready") == "True" for n in items),
+        internet=real and os.environ.get("KUBELAB_INTERNET", "") in ("1", "yes", "true"),
+        dns=real,
     )
+
+
+def has_data_plane(nodes: list[dict]) -> bool:
+    """Whether some Ready node really runs containers: nodes managed by KWOK (annotation ``kwok.x-k8s.io/node``)
+    run none, so a cluster made only of them has no data plane."""
+    return any(condition(n, "Ready") == "True" and FAKE_NODE_ANNOTATION not in (n["metadata"].get("annotations") or {})
+               for n in nodes)
 
 
 def condition(obj: dict, kind: str) -> str | None:

@@ -21,10 +21,20 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  #: Ctrl-C
 
 
+UNREACHABLE, TIMEOUT, OBSTRUCTED, API = "unreachable", "timeout", "obstructed", "api"
+NAMESPACE_MISSING = "namespace-missing"  # not an exception: the lab's namespace was read and is not there
+
+
 class KubelabError(Exception):
     """An expected failure: print the message, no traceback."""
 
     exit_code = ExitCode.CANNOT_RUN
+    kind = API  #: how class grading files a check this error left undecided
+
+
+def error_kind(exc: BaseException) -> str:
+    """The kind of an error that left a check undecided (``kind`` of a ``KubelabError``; anything else is ``api``)."""
+    return exc.kind if isinstance(exc, KubelabError) else API
 
 
 class UsageError(KubelabError):
@@ -51,12 +61,10 @@ class ClusterStartFailed(KubelabError):
     """A component of the embedded cluster did not become ready."""
 
 
-class ClusterUnreachable(KubelabError):
-    """The Kubernetes API cannot be reached or refuses our credentials."""
-
-
 class NoKubeconfig(KubelabError):
     """No kubeconfig, context or in-cluster configuration could be found."""
+
+    kind = UNREACHABLE
 
 
 class ApiError(KubelabError):
@@ -68,15 +76,20 @@ class ApiError(KubelabError):
 class ApiUnreachable(ApiError):
     """No answer at all: connection refused, TLS failure, DNS."""
 
+    kind = UNREACHABLE
+
 
 class ApiTimeout(ApiError):
     """No answer in time."""
+
+    kind = TIMEOUT
 
 
 class ApiForbidden(ApiError):
     """401 or 403: our identity may not do this."""
 
     status = 403
+    kind = OBSTRUCTED  # the grader was refused: its access in the namespace was removed or narrowed
 
 
 class ApiNotFound(ApiError):

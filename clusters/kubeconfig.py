@@ -84,19 +84,18 @@ def remove_context(name: str, path: Path | None = None) -> bool:
 
 def resolve(kubeconfig: Path | None = None, context: str | None = None) -> Connection:
     """The connection to use, in the documented order; NoKubeconfig names what was tried."""
-    namespace = os.environ.get("KUBELAB_NAMESPACE") or None
     if kubeconfig is not None:
         if not kubeconfig.is_file():
             raise NoKubeconfig(_("The kubeconfig file {path} does not exist.", path=kubeconfig))
-        return Connection(kubeconfig=kubeconfig, context=context, namespace=namespace)
+        return Connection(kubeconfig=kubeconfig, context=context)
     existing = [p for p in kubeconfig_paths() if p.is_file()]
     if existing:
         file = existing[0] if len(existing) == 1 else None  # several files: let the client merge $KUBECONFIG
         if file and not context and not read_kubeconfig(file).get("current-context"):
             raise ClusterNotRunning(_("No cluster: run `kubelab up` ({path} selects no context).", path=file))
-        return Connection(kubeconfig=file, context=context, namespace=namespace)
+        return Connection(kubeconfig=file, context=context)
     if IN_CLUSTER_TOKEN.is_file() and os.environ.get("KUBERNETES_SERVICE_HOST"):
-        return Connection(in_cluster=True, namespace=namespace)
+        return Connection(in_cluster=True)
     tried = ", ".join(str(p) for p in kubeconfig_paths())
     raise NoKubeconfig(
         _("No cluster configuration found (tried {tried} and in-cluster credentials).", tried=tried)
@@ -136,5 +135,5 @@ class KubeconfigBackend(Backend):
     def status(self) -> Status:
         conn = self.connection()
         context = conn.context or (None if conn.in_cluster else current_context(conn.kubeconfig))
-        conn = Connection(conn.kubeconfig, context, conn.namespace, conn.in_cluster)
+        conn = Connection(conn.kubeconfig, context, in_cluster=conn.in_cluster)
         return Status(backend=self.name, running=True, connection=conn)

@@ -2,8 +2,8 @@
 
 Loaded with ``-p tests.notebook_plugin`` (see pyproject.toml), so it also applies to the
 notebooks under ``notebooks/`` (made by `kubelab build`, `make test`), which tests/conftest.py cannot
-reach. Cells tagged ``needs-data-plane`` (or ``needs-minikube``) are skipped, with the reason, on a
-cluster that cannot run them; a notebook run in which every cell was skipped fails the session.
+reach. Cells tagged ``needs-<capability>`` (``needs-data-plane``…) or ``needs-minikube`` are skipped, with the
+reason, on a cluster that cannot run them; a notebook run in which every cell was skipped fails the session.
 A notebook's kernel runs in a folder of the session's named like the notebook's language folder
 (``<tmp>/en/``), so what its cells write (lab 01's ``hello/``) never lands in the checkout.
 """
@@ -18,16 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from clusters.base import Connection, detect_capabilities
+from clusters.base import Capabilities, Connection, capability_needs, detect_capabilities
 from clusters import backend as backend_by_name
 from clusters.embedded import EmbeddedBackend
 from clusters.kubeconfig import read_kubeconfig, write_kubeconfig
 
 _state: dict = {}
-SKIP_TAGS = {
-    "needs-data-plane": ("data_plane", "needs a data plane: this cluster runs no containers"),
-    "needs-ingress": ("ingress", "needs an ingress controller"),
-    "needs-internet": ("internet", "needs internet access (KUBELAB_INTERNET=1)"),
+SKIP_TAGS = {  # a cell tagged needs-<capability> (data_plane → needs-data-plane) runs where the cluster has it
+    **{"needs-" + name.replace("_", "-"): (name, "needs " + capability_needs(name))
+       for name, have in Capabilities().as_dict().items() if isinstance(have, bool)},
     "needs-minikube": (None, "needs minikube"),
 }
 
@@ -114,8 +113,8 @@ def _capabilities():
     connection = shared_cluster()
     _prepare_kernel_environment(connection)
     api = connection.api_client()
-    try:
-        return detect_capabilities(api)
+    try:  # the backend's own view (the embedded one's real node is measured), else the common rules
+        return _state["backend"].capabilities(api) if "backend" in _state else detect_capabilities(api)
     finally:
         api.close()
 

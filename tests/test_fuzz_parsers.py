@@ -137,6 +137,19 @@ def test_csv_cells_never_start_a_formula_and_feedback_is_text(tmp_path):
     assert "<img" not in text and "<b>" not in text and "nginx:&lt;version&gt;" in text
 
 
+def test_feedback_keeps_kubelab_code_spans_and_escapes_the_rest():
+    lab = find_lab("02-pods")
+    student = Student("ana", "Ana", 2, "ana@example.org")
+    check = {"id": "x", "title": "T", "points": 1, "status": "fail", "params": {}, "expected": None, "found": None,
+             "message": "Pod `web*1` uses the tag `<b>latest</b>` [link](http://evil/) <i>x</i>",
+             "hints": ["Run `kubectl get pods` *now*"]}
+    record = {"document": {"lab": lab.id, "score": 0, "max": 1, "counts": {"pass": 0, "fail": 1, "error": 0,
+                                                                             "skip": 0}, "checks": [check]}}
+    text = feedback_text(student, [lab], {("ana", lab.id): record}, "en")
+    assert "Pod `web*1` uses the tag `<b>latest</b>` \\[link\\]\\(http://evil/\\) &lt;i&gt;x&lt;/i&gt;" in text
+    assert "Hint: Run `kubectl get pods` \\*now\\*" in text and "\\`" not in text
+
+
 # ---------------------------------------------------------------- lab.yaml
 
 SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), TEXT, HOSTILE)

@@ -84,9 +84,9 @@ def test_secret_values_never_reach_the_documents():
     assert REDACTED in text and '"secretName": "db"' in text and '"MODE", "value": "prod"' in text
 
 
-def _record(student: str, lab, statuses: dict[str, str], error_type: str = "") -> dict:
+def _record(student: str, lab, statuses: dict[str, str], error_kind: str = "") -> dict:
     checks = [{"id": c.id, "title": c.title, "points": c.points, "status": statuses.get(c.id, "pass"),
-               "message": "m", "message_id": "m", "params": {"error_type": error_type} if error_type else {},
+               "message": "m", "message_id": "m", "params": {"error_kind": error_kind} if error_kind else {},
                "expected": None, "found": None, "hints": [], "evidence": {}} for c in lab.checks]
     score = sum(c["points"] for c in checks if c["status"] == "pass")
     decided = sum(c["points"] for c in checks if c["status"] in ("pass", "fail"))
@@ -103,7 +103,7 @@ def test_resume_selects_only_what_is_missing_and_only_forces_regrades(tmp_path):
     journal = Journal(tmp_path / JOURNAL)
     journal.append(_record("ana", labs[0], {}))
     forbidden = {c.id: "error" for c in labs[1].checks}
-    journal.append(_record("ana", labs[1], forbidden, "ApiForbidden"))
+    journal.append(_record("ana", labs[1], forbidden, "obstructed"))
     with (tmp_path / JOURNAL).open("a") as out:
         out.write('{"student": "bob", "lab": "02-po')  # torn by an interruption
     journal = Journal(tmp_path / JOURNAL)
@@ -124,7 +124,7 @@ def test_exports_match_the_canvas_and_moodle_import_formats(tmp_path):
     lab = find_lab(LAB_IDS[0])
     first = lab.checks[0]
     records = {("ana", lab.id): _record("ana", lab, {first.id: "fail"}),
-               ("bob", lab.id): _record("bob", lab, {first.id: "error"}, "ApiTimeout")}
+               ("bob", lab.id): _record("bob", lab, {first.id: "error"}, "timeout")}
     paths = write_all(tmp_path, students, [lab], records, {lab.id: "4242"}, roster)
     total = sum(c.points for c in lab.checks)
     raw = paths["canvas"].read_bytes()
@@ -347,8 +347,8 @@ def test_an_undecided_record_never_replaces_a_decided_one(tmp_path):
     journal = Journal(tmp_path / JOURNAL)
     decided = _record("ana", lab, {lab.checks[0].id: "fail"})
     journal.append(decided)
-    journal.append(_record("ana", lab, {c.id: "error" for c in lab.checks}, "ApiUnreachable"))
-    journal.append(_record("ana", lab, {lab.checks[0].id: "error"}, "ApiTimeout"))
+    journal.append(_record("ana", lab, {c.id: "error" for c in lab.checks}, "unreachable"))
+    journal.append(_record("ana", lab, {lab.checks[0].id: "error"}, "timeout"))
     assert Journal(tmp_path / JOURNAL).records[("ana", lab.id)] == decided
     assert len(Journal(tmp_path / JOURNAL).history("ana", lab.id)) == 3
     fixed = _record("ana", lab, {})
@@ -361,7 +361,7 @@ def test_an_obstructed_grader_is_reported_never_a_silent_blank(tmp_path):
     roster.write_text("id,name\nana,Ana\n")
     students = read_roster(roster)
     lab = find_lab(LAB_IDS[0])
-    records = {("ana", lab.id): _record("ana", lab, {c.id: "error" for c in lab.checks}, "ApiForbidden")}
+    records = {("ana", lab.id): _record("ana", lab, {c.id: "error" for c in lab.checks}, "obstructed")}
     paths = write_all(tmp_path, students, [lab], records, roster=roster)
     gradebook = list(csv.DictReader(io.StringIO(paths["gradebook"].read_text(encoding="utf-8"))))
     assert gradebook[0]["needs_regrade"] == "obstructed"

@@ -1,6 +1,6 @@
 """`kubelab doctor` on minikube: one test per finding, through the stand-in ``minikube``.
 
-Addon health needs the Kubernetes API: it is read through ``clusters.minikube.checks.get``,
+Addon health needs the Kubernetes API: it is read through ``clusters.minikube.addons.get``,
 replaced here by a table of objects (the backend's API boundary).
 """
 
@@ -15,7 +15,7 @@ import pytest
 from clusters.base import Backend, Capabilities, Connection, Status
 from clusters.doctor import CATALOG, OK, PROBLEM, WARNING, backend_findings, examine
 from clusters.minikube import MinikubeBackend
-from clusters.minikube import checks
+from clusters.minikube import addons
 from tests.fixtures.minikube.standin import READY, standin  # noqa: F401  (fixture)
 
 DEPLOYMENT_READY = {"kind": "Deployment", "spec": {"replicas": 1}, "status": {"readyReplicas": 1}}
@@ -26,8 +26,8 @@ POD_READY = {"kind": "Pod", "metadata": {"name": "storage-provisioner"},
 @pytest.fixture
 def api_objects(monkeypatch) -> dict:
     """Path → object the fake API returns; every addon object is ready unless a test changes it."""
-    objects = {path: (POD_READY if "pods" in path else DEPLOYMENT_READY) for _, path in checks.ADDON_OBJECTS.values()}
-    monkeypatch.setattr(checks, "get", lambda api, path: objects[path])
+    objects = {path: (POD_READY if "pods" in path else DEPLOYMENT_READY) for _, path in addons.ADDON_OBJECTS.values()}
+    monkeypatch.setattr(addons, "get", lambda api, path: objects[path])
     return objects
 
 

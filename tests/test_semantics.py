@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 
 from checkers.kube import image_parts, passive_range, pod_running
 from checkers.registry import Check
 from checkers.runner import CheckResult, _settle
-from checkers.semantics import (all_containers, claim_unbindable, effective_env, mounts_of, never_schedulable,
-                                parse_image, plaintext_places, quantity, quota_hard, same_image, secret_values,
-                                service_chain, target_port, workload_pods)
+from checkers.semantics import (all_containers, claim_unbindable, effective_env, literal_env, mounts_of,
+                                never_schedulable, parse_image, plaintext_places, quantity, quota_hard, same_image,
+                                secret_refs, secret_values, service_chain, target_port, workload_pods)
 
 
 class FakeView:
@@ -177,7 +178,24 @@ def test_an_impossible_pod_fails_at_once_instead_of_settling():
 
 
 COPIES = ("def _dig(", "def _serving(", "def _decoded(", "def _secret_values(", "def _size(", "Created pod:",
-          "checkers.probes.common", "parse_quantity", "b64decode")
+          "checkers.probes.common", "checkers.probes.", "parse_quantity", "b64decode", "def _no_object(", "def _secret_uses(",
+          "def _secrets_used(", "secretKeyRef\")",
+          "N_(\"There is no {kind} called", "N_(\"There is no Deployment called", "N_(\"There is no Service called")
+
+
+def test_secret_references_and_literal_sensitive_variables():
+    pod = {"spec": {
+        "volumes": [{"name": "tls", "secret": {"secretName": "cert"}}, {"name": "unused", "secret": {"secretName": "x"}},
+                    {"name": "both", "projected": {"sources": [{"secret": {"name": "p"}}, {"configMap": {"name": "c"}}]}}],
+        "initContainers": [{"name": "init", "env": [{"name": "DB_PASSWORD", "value": "hunter2"}]}],
+        "containers": [{"name": "app", "volumeMounts": [{"name": "tls", "mountPath": "/tls"},
+                                                        {"name": "both", "mountPath": "/p"}],
+                        "envFrom": [{"secretRef": {"name": "all"}}, {"configMapRef": {"name": "c"}}],
+                        "env": [{"name": "USER", "valueFrom": {"secretKeyRef": {"name": "db", "key": "user"}}},
+                                {"name": "API_TOKEN", "value": ""}, {"name": "MODE", "value": "prod"}]}]}}
+    assert secret_refs(pod) == [("cert", None), ("p", None), ("all", None), ("db", "user")]  # x is never mounted
+    assert literal_env(pod, re.compile("PASSWORD|TOKEN")) == [("DB_PASSWORD", "hunter2")]  # empty values are none
+    assert secret_refs({"spec": "broken"}) == [] and literal_env(None, re.compile("X")) == []
 
 
 def test_no_lab_keeps_its_own_copy_of_a_shared_helper():

@@ -9,11 +9,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from clusters import active_backend, backend, default_backend_name
-from clusters.base import Status
+from clusters.base import Status, capability_label
 from clusters.doctor import OK, PROBLEM, WARNING, examine
 from clusters.embedded import EmbeddedBackend
 from clusters.errors import ExitCode, UsageError
-from clusters.i18n import N_, _
+from clusters.i18n import N_, _, translate
 
 from .output import console, print_json, progress_printer
 
@@ -91,10 +91,11 @@ def doctor(
 
 
 def _capabilities_line(caps: dict) -> str:
-    names = {"data_plane": _("data plane"), "ingress": _("ingress"), "load_balancer": _("load balancer"),
-             "internet": _("internet"), "dns": _("DNS")}
-    parts = [f"{names[k]}: {_('yes') if caps[k] else _('no')}" for k in names]
-    return _("Capabilities") + ": " + ", ".join(parts) + f", {_('nodes')}: {caps['nodes']}"
+    """Each capability with yes/no, then the counted ones (nodes) with their number."""
+    flags = [f"{translate(capability_label(k))}: {_('yes') if v else _('no')}"
+             for k, v in caps.items() if isinstance(v, bool)]
+    counts = [f"{translate(capability_label(k))}: {v}" for k, v in caps.items() if not isinstance(v, bool)]
+    return _("Capabilities") + ": " + ", ".join(flags + counts)
 
 
 def _show_status(current: Status) -> None:

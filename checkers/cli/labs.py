@@ -11,11 +11,13 @@ from clusters.api import ApiError
 from clusters.errors import ExitCode
 from clusters.i18n import N_, _, current_language, translate
 
+from ..display import SYMBOLS, rows
 from ..lab import Lab, all_labs, find_lab, working_namespace
 from ..runner import LabResult, last_result, remember, run_live
 from .output import console, print_json, progress_printer
 
-MARKS = {"pass": "[green]✓[/green]", "fail": "[red]✗[/red]", "error": "[yellow]⚠[/yellow]", "skip": "[dim]⏭[/dim]"}
+MARKS = {status: f"[{style}]{SYMBOLS[status]}[/{style}]"
+         for status, style in (("pass", "green"), ("fail", "red"), ("error", "yellow"), ("skip", "dim"))}
 NAMESPACE_HELP = N_("Namespace to use (default: $KUBELAB_NAMESPACE, else the lab's own).")
 
 
@@ -140,18 +142,14 @@ def exit_code(result: LabResult) -> ExitCode:
 
 def _show(result: LabResult, document: dict, hints: int) -> None:
     console.print(escape(_("{lab} in namespace {namespace}", lab=result.lab.id, namespace=result.namespace)))
-    said = set()  # an error shared by every check (no namespace, no cluster) is said once
-    for item in document["checks"]:
-        console.print(f"{MARKS[item['status']]} [bold]{escape(item['title'])}[/bold] [dim]({escape(item['id'])})[/dim]")
-        if item["status"] != "pass" and item["message"] not in said:
-            console.print(f"    {escape(item['message'])}")
-            if item["status"] == "error":
-                said.add(item["message"])
-        if item["status"] == "fail":
-            if item["expected"] is not None:
-                console.print(f"    {_('expected')}: {escape(item['expected'])}   {_('found')}: {escape(item['found'])}")
-            for level, hint in enumerate(item["hints"][:hints], start=1):
-                console.print(f"    💡 {_('Hint {level}', level=level)}: {escape(hint)}")
+    for row in rows(document, errors_once=True):
+        console.print(f"{MARKS[row.status]} [bold]{escape(row.title)}[/bold] [dim]({escape(row.id)})[/dim]")
+        if row.message is not None:
+            console.print(f"    {escape(row.message)}")
+        if row.expected is not None:
+            console.print(f"    {_('expected')}: {escape(row.expected)}   {_('found')}: {escape(row.found)}")
+        for level, hint in enumerate(row.hints[:hints], start=1):
+            console.print(f"    💡 {_('Hint {level}', level=level)}: {escape(hint)}")
     console.print(_("Score: {score}/{max}", score=document["score"], max=document["max"])
                   + (f"  ({_('{count} could not be checked', count=document['counts']['error'])})"
                      if document["counts"]["error"] else ""))

@@ -9,11 +9,13 @@ from pathlib import Path
 from clusters.files import write_atomic
 from clusters.i18n import N_, translate
 
+from ..display import rows
 from ..lab import Lab
 from .exports import PRIVATE
 from .roster import Student
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
+CODE = re.compile(r"`([^`\n]+)`")
 
 MARKS = {"pass": "✅", "fail": "❌", "error": "⚠️", "skip": "⏭️"}
 
@@ -49,19 +51,35 @@ def feedback_text(student: Student, labs: list[Lab], records: dict, lang: str) -
             lines.append(t(N_("{count} check(s) could not be decided; they cost you nothing and will be graded "
                               "again."), count=doc["counts"]["error"]))
         lines.append("")
-        for item in doc["checks"]:
-            lines.append(f"- {MARKS[item['status']]} **{text(item['title'])}** ({item['points']})")
-            if item["status"] != "pass":
-                lines.append(f"  {text(item['message'])}")
-            if item["status"] == "fail":
-                if item["expected"] is not None:
-                    lines.append("  " + t(N_("Expected: {expected}; found: {found}."),
-                                          expected=translate(item["expected"], lang, lab.locales),
-                                          found=translate(str(item["found"]), lang, lab.locales)))
-                if item["hints"]:
-                    lines.append("  " + t(N_("Hint: {hint}"), hint=item["hints"][0]))
+        for row in rows(doc):
+            lines.append(f"- {MARKS[row.status]} **{text(row.title)}** ({row.points})")
+            if row.message is not None:
+                lines.append(f"  {own_text(row.message)}")
+            if row.expected is not None:
+                lines.append("  " + t(N_("Expected: {expected}; found: {found}."),
+                                      expected=translate(row.expected, lang, lab.locales),
+                                      found=translate(row.found, lang, lab.locales)))
+            if row.hints:
+                lines.append("  " + translate(N_("Hint: {hint}"), lang, params={"hint": own_text(row.hints[0])}))
         lines.append("")
     return "\n".join(lines)
+
+
+def own_text(value: str) -> str:
+    """A message of kubelab's as Markdown: its `backquoted` parts as code spans (literal in Markdown, whatever a
+    learner's value inside them holds), the rest as ``text``."""
+    flat = " ".join(value.splitlines())
+    return "".join(f"`{part}`" if odd else text(part) for odd, part in _code_split(flat))
+
+
+def _code_split(value: str):
+    """(inside backquotes?, part) for the parts of ``value``; an unpaired backquote stays in the text."""
+    end = 0
+    for match in CODE.finditer(value):
+        yield False, value[end:match.start()]
+        yield True, match.group(1)
+        end = match.end()
+    yield False, value[end:]
 
 
 def text(value) -> str:

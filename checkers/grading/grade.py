@@ -24,7 +24,7 @@ from pathlib import Path
 from kubernetes import client
 
 from clusters.base import Capabilities, Connection, detect_capabilities
-from clusters.errors import KubelabError, UsageError
+from clusters.errors import KubelabError, UsageError, error_kind
 from clusters.files import writable_folder
 from clusters.i18n import _
 
@@ -35,12 +35,9 @@ from .redact import redact
 from .roster import Student
 
 JOURNAL = "results.jsonl"
-OBSTRUCTED = "obstructed"  # the grader was refused: its access in the namespace was removed or narrowed
 MAX_RECORD_BYTES = 16 * 1024 * 1024  # one student × lab with its evidence; a longer line is not a record
 STATUSES = ("pass", "fail", "error", "skip")
 CHECK_FIELDS = {"id": str, "title": str, "message": str, "points": int, "status": str, "hints": list}
-ERROR_KINDS = {"ApiUnreachable": "unreachable", "NoKubeconfig": "unreachable", "ClusterUnreachable": "unreachable",
-               "ApiTimeout": "timeout", "ApiForbidden": OBSTRUCTED, "NamespaceMissing": "namespace-missing"}
 Key = tuple[str, str]  # (student id, lab id)
 INSTRUCTOR_RUN = N_("On a shared classroom cluster, students do not do this lab in their namespace: it needs rights "
                     "or cluster-wide resources a student's namespace never gives (nodes, fixed nodePorts, "
@@ -256,18 +253,17 @@ def errors_of(record: dict) -> list[dict]:
     found = []
     for item in record["document"]["checks"]:
         if item["status"] == "error":
-            found.append({"check": item["id"], "kind": error_kind(item), "message": item["message"]})
+            found.append({"check": item["id"], "kind": _kind(item), "message": item["message"]})
     return found
 
 
-def error_kind(item: dict) -> str:
-    error_type = (item.get("params") or {}).get("error_type")
-    if error_type:
-        return ERROR_KINDS.get(error_type, "api")
-    return "check-crashed"
+def _kind(item: dict) -> str:
+    """The kind the run recorded (``clusters.errors.error_kind``), or ``check-crashed`` for a check's own bug."""
+    kind = (item.get("params") or {}).get("error_kind")
+    return kind if isinstance(kind, str) and kind else "check-crashed"
 
 
 def _all_errors(lab: Lab, namespace: str, exc: Exception) -> LabResult:
-    outcome = error(N_("The cluster could not be read: {error}"), error=str(exc), error_type=type(exc).__name__)
+    outcome = error(N_("The cluster could not be read: {error}"), error=str(exc), error_kind=error_kind(exc))
     return LabResult(lab, namespace, "grading", "", [CheckResult(c, outcome) for c in lab.checks])
 

@@ -106,8 +106,7 @@ class EmbeddedBackend(Backend):
         return self._connection()
 
     def _connection(self) -> Connection:
-        return Connection(kubeconfig=self.admin_kubeconfig, context=CONTEXT,
-                          namespace=os.environ.get("KUBELAB_NAMESPACE") or None)
+        return Connection(kubeconfig=self.admin_kubeconfig, context=CONTEXT)
 
     def results_dir(self, server: str | None) -> Path:
         return self.home / "results"  # this folder is the cluster: its progress goes with it

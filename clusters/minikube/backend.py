@@ -17,7 +17,7 @@ from ..doctor import CATALOG, Finding
 from ..errors import ClusterNotRunning
 from ..i18n import _
 from ..kubeconfig import current_context, read_kubeconfig, user_kubeconfig_path
-from .checks import load_balancer_pool, not_ready, tunnel_running
+from .addons import load_balancer_pool, not_ready, tunnel_running
 from .cli import MINIMUM_VERSION, PROFILE, Minikube, MinikubeError, MinikubeMalformed, MinikubeTooOld, Profile
 from .findings import ADDON_IMAGES, REQUIRED_ADDONS, dotted, minikube_findings
 

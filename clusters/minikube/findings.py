@@ -6,7 +6,7 @@ from kubernetes import client
 
 from ..doctor import WARNING, Finding, finding
 from ..kubeconfig import current_context
-from .checks import ADDON_OBJECTS, host_system, needs_tunnel, not_ready, reachable, tunnel_running
+from .addons import ADDON_OBJECTS, host_system, needs_tunnel, not_ready, reachable, tunnel_running
 from .cli import MINIMUM_VERSION, Minikube, Profile
 
 REQUIRED_ADDONS = ("storage-provisioner", "default-storageclass", "ingress", "metrics-server", "metallb", "headlamp")

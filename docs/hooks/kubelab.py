@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from checkers.lab import FAULT_KEYS, LAB_KEYS, SECRET_KEYS, Lab, all_labs, field_table  # noqa: E402
 from checkers.l10n import catalog_status  # noqa: E402
 from checkers.notebook_build import all_notebooks  # noqa: E402
+from clusters.base import capability_needs  # noqa: E402
 from clusters.doctor import CATALOG, PROBLEM, WARNING  # noqa: E402
 from clusters.i18n import LANGUAGES, set_language, translate  # noqa: E402
 
@@ -177,7 +178,7 @@ def _needs(lab: Lab, labs: list[Lab], lang: str) -> str:
 
 def _capabilities(needs: dict, lang: str) -> str:
     """What ``needs`` asks for beyond a one-node cluster, which every lab has."""
-    return ", ".join(text(lang, "nodes", nodes=value) if name == "nodes" else text(lang, name)
+    return ", ".join(translate(capability_needs(name), lang, params={"count": value})
                      for name, value in needs.items() if value and not (name == "nodes" and value <= 1))
 
 

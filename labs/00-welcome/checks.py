@@ -6,7 +6,7 @@ refused (a shared classroom cluster), the node check is an error too.
 """
 
 from checkers import N_, Context, check, condition, failed, not_yet, passed
-from checkers.kube import STUCK, container_statuses, waiting_reasons
+from checkers.kube import STUCK, container_statuses, there_is_no, waiting_reasons
 from checkers.semantics import never_schedulable
 
 POD = "welcome-hello"
@@ -14,10 +14,10 @@ OWNER = "kubelab.dev/owner"
 
 
 def _missing_pod():
-    return failed(N_("There is no pod called {name}."), name=POD, expected=N_("a pod"), found=N_("nothing"),
-                  hints=(N_("The step \"The conductor at work\" creates it."),
-                         N_("`kubectl get pods` lists what exists in the namespace kubectl uses."),
-                         N_("`kubectl run {name} --image=nginx:1.30`, then wait for it.")))
+    return there_is_no("pod", POD, expected=N_("a pod"),
+                       hints=(N_("The step \"The conductor at work\" creates it."),
+                              N_("`kubectl get pods` lists what exists in the namespace kubectl uses."),
+                              N_("`kubectl run {name} --image=nginx:1.30`, then wait for it.")))
 
 
 @check(N_("The scheduler placed your first pod on a Ready node"), points=2)

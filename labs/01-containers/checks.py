@@ -2,7 +2,7 @@
 
 from checkers import N_, Context, check, failed, not_yet, passed
 from checkers.kube import STUCK, container_statuses, containers, image_parts, pod_running, running_images, \
-    waiting_reasons
+    there_is_no, waiting_reasons
 
 POD, REPOSITORY, TAG = "containers-hello", "kubelab.local/hello", "1.0"
 LOCAL_POLICIES = ("Never", "IfNotPresent")
@@ -10,9 +10,9 @@ PULL_ERRORS = {"ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "Invalid
 
 
 def _no_pod():
-    return failed(N_("There is no pod called {name}."), name=POD, expected=N_("a pod"), found=N_("nothing"),
-                  hints=(N_("Create the pod in the step \"Exercise: run your image\"."),
-                         N_("`kubectl get pods` lists what exists in the namespace kubectl uses.")))
+    return there_is_no("pod", POD, expected=N_("a pod"),
+                       hints=(N_("Create the pod in the step \"Exercise: run your image\"."),
+                              N_("`kubectl get pods` lists what exists in the namespace kubectl uses.")))
 
 
 @check(N_("The hello pod is running"), points=2)

@@ -1,7 +1,7 @@
 """Checks of the deployments lab, on controller-owned facts: ready replicas, ownerReferences, pod ages."""
 
 from checkers import N_, Context, check, failed, not_yet, owned_by, passed
-from checkers.kube import replaced_pods_of
+from checkers.kube import replaced_pods_of, there_is_no
 from checkers.semantics import never_schedulable, replicasets_of
 
 NAME = "deploy-web"
@@ -11,11 +11,10 @@ WANTED = 5
 def _deployment(ctx: Context):
     deployment = ctx.view.get("deployments", NAME)
     if deployment is None:
-        return None, failed(N_("There is no Deployment called {name}."), name=NAME, expected=N_("a Deployment"),
-                            found=N_("nothing"),
-                            hints=(N_("`kubectl get deployments` lists what exists."),
-                                   N_("Create it with `kubectl apply -f -` and the manifest of the lesson."),
-                                   N_("metadata.name must be exactly {name}.")))
+        return None, there_is_no("Deployment", NAME, expected=N_("a Deployment"),
+                                 hints=(N_("`kubectl get deployments` lists what exists."),
+                                        N_("Create it with `kubectl apply -f -` and the manifest of the lesson."),
+                                        N_("metadata.name must be exactly {name}.")))
     return deployment, None
 
 

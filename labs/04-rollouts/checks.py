@@ -8,7 +8,7 @@ tell which ReplicaSet is the newest.
 import math
 
 from checkers import N_, Context, check, failed, not_yet, owned_by, passed
-from checkers.kube import containers, image_parts
+from checkers.kube import containers, image_parts, there_is_no
 from checkers.semantics import never_schedulable, revision
 
 NAME, OLD, NEW = "rollout-web", "nginx:1.28", "nginx:1.30"
@@ -18,11 +18,10 @@ UNSCHEDULABLE = ("PodScheduled", "Unschedulable")
 def _deployment(ctx: Context):
     deployment = ctx.view.get("deployments", NAME)
     if deployment is None:
-        return None, failed(N_("There is no Deployment called {name}."), name=NAME, expected=N_("a Deployment"),
-                            found=N_("nothing"),
-                            hints=(N_("`kubectl get deployments` lists what exists."),
-                                   N_("Run the setup cell again: `lab.start()` creates {name} on {image}."),
-                                   N_("Or `kubelab start 04-rollouts` from a terminal.")), image=OLD)
+        return None, there_is_no("Deployment", NAME, expected=N_("a Deployment"),
+                                 hints=(N_("`kubectl get deployments` lists what exists."),
+                                        N_("Run the setup cell again: `lab.start()` creates {name} on {image}."),
+                                        N_("Or `kubelab start 04-rollouts` from a terminal.")), image=OLD)
     return deployment, None
 
 

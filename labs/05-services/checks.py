@@ -1,6 +1,7 @@
 """Checks of the services lab: endpoints the controller published, ports that reach containers."""
 
 from checkers import N_, Context, check, failed, not_yet, passed, skipped
+from checkers.kube import there_is_no
 from checkers.semantics import declared_ports, dig, service_chain
 
 DEPLOYMENT, CLUSTER_IP, NODE_PORT = "svc-web", "svc-web", "svc-web-nodeport"
@@ -10,10 +11,10 @@ NODE_PORT_RANGE = range(30000, 32768)
 def _service(ctx: Context, name: str, kind: str):
     service = ctx.view.get("services", name)
     if service is None:
-        return None, failed(N_("There is no Service called {name}."), name=name, expected=kind, found=N_("nothing"),
-                            hints=(N_("`kubectl get services` lists what exists."),
-                                   N_("Write the Service manifest and create it with `kubectl apply -f -`."),
-                                   N_("metadata.name must be exactly {name}.")))
+        return None, there_is_no("Service", name, expected=kind,
+                                 hints=(N_("`kubectl get services` lists what exists."),
+                                        N_("Write the Service manifest and create it with `kubectl apply -f -`."),
+                                        N_("metadata.name must be exactly {name}.")))
     return service, None
 
 

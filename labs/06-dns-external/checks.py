@@ -4,6 +4,7 @@ import ipaddress
 import re
 
 from checkers import N_, Context, check, condition, failed, not_yet, owned_by, passed
+from checkers.kube import there_is_no
 
 DB, DOCS, LOOKUP = "dns-db", "dns-docs", "dns-lookup"
 DB_PORT = 3306
@@ -14,10 +15,10 @@ SELECTOR_CONTROLLER = "endpointslice-controller.k8s.io"  # the slices it writes 
 def _service(ctx: Context, name: str, kind: str):
     service = ctx.view.get("services", name)
     if service is None:
-        return None, failed(N_("There is no Service called {name}."), name=name, expected=kind, found=N_("nothing"),
-                            hints=(N_("`kubectl get services` lists what exists."),
-                                   N_("Write the Service manifest and apply it with `kubectl apply -f`."),
-                                   N_("metadata.name must be exactly {name}.")))
+        return None, there_is_no("Service", name, expected=kind,
+                                 hints=(N_("`kubectl get services` lists what exists."),
+                                        N_("Write the Service manifest and apply it with `kubectl apply -f`."),
+                                        N_("metadata.name must be exactly {name}.")))
     return service, None
 
 
@@ -120,8 +121,7 @@ def lookup_job_complete(ctx: Context):
              N_("Pods find Services by name only with dnsPolicy ClusterFirst (the default)."),
              N_("A Job's pod template cannot change: `kubectl delete job {name}`, then apply it again."))
     if job is None:
-        return failed(N_("There is no Job called {name}."), name=LOOKUP, expected="Job", found=N_("nothing"),
-                      hints=hints)
+        return there_is_no("Job", LOOKUP, expected="Job", hints=hints)
     policy = (((job.get("spec") or {}).get("template") or {}).get("spec") or {}).get("dnsPolicy", "ClusterFirst")
     if policy not in ("ClusterFirst", "ClusterFirstWithHostNet"):
         return failed(N_("Job {name} uses dnsPolicy {policy}: its pod cannot resolve cluster names."), name=LOOKUP,

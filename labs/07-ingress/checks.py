@@ -1,7 +1,7 @@
 """Checks of the ingress lab: the Ingress's class, where each request would go, and what the controller answers."""
 
 from checkers import N_, Context, check, error, failed, not_yet, passed
-from checkers.kube import ready_endpoints
+from checkers.kube import ready_endpoints, there_is_no
 
 INGRESS, SHOP, SUPPORT = "ingress-routes", "ingress-shop", "ingress-support"
 CONTROLLER_NAMESPACE, CONTROLLER = "ingress-nginx", "ingress-nginx-controller"
@@ -15,11 +15,10 @@ SHOP_BY_DEFAULT = ("miempresa.es", "/ofertas", SHOP)
 def _ingress(ctx: Context):
     ingress = ctx.view.get("ingresses", INGRESS)
     if ingress is None:
-        return None, failed(N_("There is no Ingress called {name}."), name=INGRESS, expected="Ingress",
-                            found=N_("nothing"),
-                            hints=(N_("`kubectl get ingress` lists what exists."),
-                                   N_("Write the Ingress manifest and apply it with `kubectl apply -f`."),
-                                   N_("metadata.name must be exactly {name}.")))
+        return None, there_is_no("Ingress", INGRESS, expected="Ingress",
+                                 hints=(N_("`kubectl get ingress` lists what exists."),
+                                        N_("Write the Ingress manifest and apply it with `kubectl apply -f`."),
+                                        N_("metadata.name must be exactly {name}.")))
     return ingress, None
 
 

@@ -4,8 +4,9 @@ import hashlib
 import re
 
 from checkers import N_, Context, check, failed, labels_match, not_yet, passed
-from checkers.kube import containers
-from checkers.semantics import decoded, effective_env, mounts_of, plaintext_places, secret_values
+from checkers.kube import containers, there_is_no
+from checkers.semantics import decoded, effective_env, literal_env, mounts_of, plaintext_places, secret_refs, \
+    secret_values
 
 CONFIG, SECRET, APP = "config-app", "config-db-credentials", "config-app"
 CONFIG_KEYS = ("APP_MODE", "DB_HOST", "app.properties")
@@ -19,11 +20,10 @@ def _app(ctx: Context):
     """The Deployment's pod spec once its current pods are ready, else an outcome saying why not."""
     deployment = ctx.view.get("deployments", APP)
     if deployment is None:
-        return None, failed(N_("There is no Deployment called {name}."), name=APP, expected="Deployment",
-                            found=N_("nothing"),
-                            hints=(N_("`kubectl get deployments` lists what exists."),
-                                   N_("Write the Deployment described in the exercise and apply it."),
-                                   N_("metadata.name must be exactly {name}.")))
+        return None, there_is_no("Deployment", APP, expected="Deployment",
+                                 hints=(N_("`kubectl get deployments` lists what exists."),
+                                        N_("Write the Deployment described in the exercise and apply it."),
+                                        N_("metadata.name must be exactly {name}.")))
     spec, status = deployment.get("spec") or {}, deployment.get("status") or {}
     current = status.get("observedGeneration") == deployment["metadata"].get("generation")
     if not current or status.get("updatedReplicas", 0) < 1 or status.get("readyReplicas", 0) < 1:
@@ -88,22 +88,12 @@ def configmap_as_file(ctx: Context):
                   expected=N_("a configMap volume, mounted"), found=N_("no such mount"), hints=hints)
 
 
-def _secret_uses(pod_spec: dict) -> list[str | None]:
-    """The Secret keys the pod spec asks for by reference (None: the whole Secret, as variables or files)."""
-    uses = [None for m in mounts_of({"spec": pod_spec}, "secret", SECRET)]
-    for container in containers({"spec": pod_spec}):
-        uses += [None for s in container.get("envFrom") or [] if (s.get("secretRef") or {}).get("name") == SECRET]
-        refs = [(e.get("valueFrom") or {}).get("secretKeyRef") or {} for e in container.get("env") or []]
-        uses += [r.get("key") for r in refs if r.get("name") == SECRET]
-    return uses
-
-
 @check(N_("The app receives the password by reference to the Secret"), points=2)
 def secret_referenced(ctx: Context):
     pod_spec, waiting = _app(ctx)
     if waiting:
         return waiting
-    uses = _secret_uses(pod_spec)
+    uses = [key for name, key in secret_refs({"spec": pod_spec}) if name == SECRET]
     keys = set((ctx.view.get("secrets", SECRET) or {}).get("data") or {})
     hints = (N_("`kubectl describe secret {name}` lists its keys (never their values)."),
              N_("Reference the Secret with `secretKeyRef` (one key), `envFrom.secretRef` or a `secret` volume."),
@@ -133,9 +123,7 @@ def no_plaintext_password(ctx: Context):
     pod_spec, waiting = _app(ctx)
     if waiting:
         return waiting
-    everyone = containers({"spec": pod_spec}) + [c for c in pod_spec.get("initContainers") or [] if isinstance(c, dict)]
-    leaks = [e.get("name", "?") for c in everyone for e in c.get("env") or []
-             if e.get("value") and SENSITIVE_NAME.search(e.get("name", ""))]
+    leaks = [variable for variable, _ in literal_env({"spec": pod_spec}, SENSITIVE_NAME)]
     places = plaintext_places(ctx.view, [ctx.view.get("deployments", APP)],
                               secret_values(ctx.view, names=ctx.lab.secret_names))
     variables = leaks + [leak.variable for leak in places if leak.variable]

@@ -28,17 +28,11 @@ def _app_pods(ctx: Context, deployment: dict) -> list[dict]:
     return workload_pods(ctx.view, deployment)
 
 
-def _no_object(kind: str, name: str):
-    return no_object(kind, name, hints=(
-        N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
-        N_("Apply the manifest of the lesson's step that creates {name}.")))
-
-
 @check(N_("The claim volumes-data is Bound to a volume of at least 1Gi"), points=2, settle=10)
 def claim_bound(ctx: Context):
     claim = ctx.view.get("persistentvolumeclaims", CLAIM)
     if claim is None:
-        return _no_object("PersistentVolumeClaim", CLAIM)
+        return no_object("PersistentVolumeClaim", CLAIM)
     phase = dig(claim, "status", "phase") or "Pending"
     capacity = dig(claim, "status", "capacity", "storage")
     if phase != "Bound":
@@ -69,7 +63,7 @@ def claim_bound(ctx: Context):
 def app_uses_claim(ctx: Context):
     deployment = ctx.view.get("deployments", APP)
     if deployment is None:
-        return _no_object("Deployment", APP)
+        return no_object("Deployment", APP)
     pods = _app_pods(ctx, deployment)
     mounting = [p for p in pods if _mounts_claim(p, CLAIM)]
     elsewhere = [m.path for p in mounting for m in mounts_of(p, "persistentVolumeClaim", CLAIM)]
@@ -101,7 +95,7 @@ def app_uses_claim(ctx: Context):
 def db_claim_per_replica(ctx: Context):
     statefulset = ctx.view.get("statefulsets", DB)
     if statefulset is None:
-        return _no_object("StatefulSet", DB)
+        return no_object("StatefulSet", DB)
     templates = [dig(t, "metadata", "name") for t in dig(statefulset, "spec", "volumeClaimTemplates") or []]
     replicas = dig(statefulset, "spec", "replicas")
     if not templates or not isinstance(replicas, int) or replicas < 2:

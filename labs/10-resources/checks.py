@@ -16,17 +16,11 @@ QUOTA_KEYS = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
 LIMIT_RANGER = "kubernetes.io/limit-ranger"  # the annotation the LimitRanger admission plugin writes
 
 
-def _no_object(kind: str, name: str):
-    return no_object(kind, name, hints=(
-        N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
-        N_("Apply the manifest of the lesson's step that creates {name}.")))
-
-
 @check(N_("Every pod of resources-api is in the Guaranteed QoS class"), points=2)
 def api_guaranteed(ctx: Context):
     deployment = ctx.view.get("deployments", API)
     if deployment is None:
-        return _no_object("Deployment", API)
+        return no_object("Deployment", API)
     pods = workload_pods(ctx.view, deployment)
     classes = sorted({str(dig(p, "status", "qosClass")) for p in pods})
     if pods and classes == ["Guaranteed"] and all(map(serving, pods)):
@@ -48,7 +42,7 @@ def greedy_fits(ctx: Context):
     hour: a pod the scheduler cannot place says why in its PodScheduled condition for as long as it waits."""
     pod = ctx.view.get("pods", GREEDY)
     if pod is None:
-        return _no_object("pod", GREEDY)
+        return no_object("Pod", GREEDY)
     if serving(pod):
         return passed(N_("{name} runs: the scheduler found a node with the CPU and memory it asks for."), name=GREEDY)
     scheduled = next((c for c in dig(pod, "status", "conditions") or []
@@ -69,7 +63,7 @@ def greedy_fits(ctx: Context):
 def defaults_injected(ctx: Context):
     limits = ctx.view.get("limitranges", DEFAULTS)
     if limits is None:
-        return _no_object("LimitRange", DEFAULTS)
+        return no_object("LimitRange", DEFAULTS)
     container = next((item for item in dig(limits, "spec", "limits") or [] if isinstance(item, dict)
                       and item.get("type") == "Container"), {})
     wrong = [(field, resource) for (field, resource), value in DEFAULTS_ASKED.items()
@@ -87,7 +81,7 @@ def defaults_injected(ctx: Context):
                              N_("`kubectl edit limitrange {limits}` and set {field}.{resource}: {wanted}.")))
     pod = ctx.view.get("pods", PLAIN)
     if pod is None:
-        return _no_object("Pod", PLAIN)
+        return no_object("Pod", PLAIN)
     marked = LIMIT_RANGER in (pod["metadata"].get("annotations") or {})
     limited = all({"cpu", "memory"} <= set(dig(c, "resources", "limits") or {})
                   for c in dig(pod, "spec", "containers") or [None])
@@ -107,7 +101,7 @@ def defaults_injected(ctx: Context):
 def quota_in_force(ctx: Context):
     quota = ctx.view.get("resourcequotas", QUOTA)
     if quota is None:
-        return _no_object("ResourceQuota", QUOTA)
+        return no_object("ResourceQuota", QUOTA)
     hard, used = quota_hard(quota), quota_used(quota)
     written = quota_hard(quota, source="spec")
     missing = [key for key in QUOTA_KEYS if key not in written]

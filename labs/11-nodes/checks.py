@@ -2,7 +2,7 @@
 its ReplicaSet made it, the nodes' labels and unschedulable flag, and the DaemonSet controller's counts."""
 
 from checkers import N_, Context, check, failed, not_yet, owned_by, passed
-from checkers.kube import replacements
+from checkers.kube import replacements, there_is_no
 from checkers.semantics import dig, never_schedulable, node_fits, serving, workload_pods
 
 WEB, AGENT = "nodes-web", "nodes-agent"
@@ -13,10 +13,9 @@ def _web(ctx: Context):
     """The Deployment nodes-web and its live pods, or (None, the failure to report)."""
     deployment = ctx.view.get("deployments", WEB)
     if deployment is None:
-        return None, failed(N_("There is no Deployment called {name}."), name=WEB, expected=N_("a Deployment"),
-                            found=N_("nothing"),
-                            hints=(N_("`kubectl get deployments` lists what exists."),
-                                   N_("Apply the manifest of the step \"Choosing nodes\".")))
+        return None, there_is_no("Deployment", WEB, expected=N_("a Deployment"),
+                                 hints=(N_("`kubectl get deployments` lists what exists."),
+                                        N_("Apply the manifest of the step \"Choosing nodes\".")))
     return workload_pods(ctx.view, deployment), None
 
 
@@ -100,8 +99,8 @@ def node_drained(ctx: Context):
 def agent_on_every_node(ctx: Context):
     daemonset = ctx.view.get("daemonsets", AGENT)
     if daemonset is None:
-        return failed(N_("There is no DaemonSet called {name}."), name=AGENT, expected=N_("a DaemonSet"),
-                      found=N_("nothing"), hints=(N_("`kubectl get daemonsets` lists what exists."),))
+        return there_is_no("DaemonSet", AGENT, expected=N_("a DaemonSet"),
+                           hints=(N_("`kubectl get daemonsets` lists what exists."),))
     status = daemonset.get("status") if isinstance(daemonset.get("status"), dict) else {}
     desired, ready = status.get("desiredNumberScheduled"), status.get("numberReady")
     if isinstance(desired, int) and desired >= 2 and ready == desired and not status.get("numberMisscheduled"):

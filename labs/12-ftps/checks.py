@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 from cryptography import x509
 
 from checkers import N_, Context, check, failed, labels_match, not_yet, passed
-from checkers.kube import containers, passive_range, ready_endpoints
+from checkers.kube import containers, passive_range, ready_endpoints, there_is_no
 from checkers.probes import ftps_probe, ftps_refuses_plain, service_target
-from checkers.semantics import decoded, effective_env, mounts_of, plaintext_places, secret_values, target_port
+from checkers.semantics import decoded, effective_env, mounts_of, plaintext_places, secret_refs, secret_values, \
+    target_port
 
 SERVER, SERVICE, CREDENTIALS, TLS = "ftps-server", "ftps-server", "ftps-credentials", "ftps-tls"
 CONTROL_PORT = 21
@@ -22,10 +23,9 @@ def _server(ctx: Context):
     pod_spec = (((deployment or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
     found = containers({"spec": pod_spec})
     if deployment is None or not found:
-        return None, None, failed(N_("There is no Deployment called {name}."), name=SERVER, expected="Deployment",
-                                  found=N_("nothing"),
-                                  hints=(N_("`kubectl get deployments` lists what exists."),
-                                         N_("Apply the Deployment of the lesson; its name must be {name}.")))
+        return None, None, there_is_no("Deployment", SERVER, expected="Deployment",
+                                       hints=(N_("`kubectl get deployments` lists what exists."),
+                                              N_("Apply the Deployment of the lesson; its name must be {name}.")))
     return deployment, next((c for c in found if "MIN_PORT" in effective_env(c, ctx.view)[0]), found[0]), None
 
 
@@ -92,19 +92,12 @@ def tls_enabled(ctx: Context):
                          N_("Then set TLS_CERT=<folder>/tls.crt and TLS_KEY=<folder>/tls.key.")))
 
 
-def _secret_uses(container: dict) -> list[str | None]:
-    """The keys of the credentials Secret the container asks for (None: the whole Secret)."""
-    uses = [None for s in container.get("envFrom") or [] if (s.get("secretRef") or {}).get("name") == CREDENTIALS]
-    refs = [(e.get("valueFrom") or {}).get("secretKeyRef") or {} for e in container.get("env") or []]
-    return uses + [r.get("key") for r in refs if r.get("name") == CREDENTIALS]
-
-
 @check(N_("The server takes the user and password from the Secret"), points=2)
 def credentials_from_secret(ctx: Context):
     _, container, missing = _server(ctx)
     if missing:
         return missing
-    uses = _secret_uses(container)
+    uses = [key for name, key in secret_refs({"spec": {"containers": [container]}}) if name == CREDENTIALS]
     keys = set((ctx.view.get("secrets", CREDENTIALS) or {}).get("data") or {})
     hints = (N_("`kubectl describe secret {name}` lists its keys: username and password."),
              N_("Give each key to a variable with `valueFrom: secretKeyRef`, then build USERS from them: "

@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 import yaml
 
 from checkers import N_, Context, check, failed, labels_match, not_yet, passed
-from checkers.kube import containers, image_parts, ready_endpoints
+from checkers.kube import containers, image_parts, no_object, ready_endpoints
 from checkers.probes import (fetcher, grafana_dashboards, grafana_datasource, influx_auth_enforced,
                              influx_recent_points, service_target)
-from checkers.semantics import claim_unbindable, decoded, effective_env, mounts_of, plaintext_places, secret_values, \
-    volume_refs
+from checkers.semantics import claim_unbindable, decoded, effective_env, literal_env, mounts_of, plaintext_places, \
+    secret_values, volume_refs
 
 INFLUXDB, TELEGRAF, GRAFANA = "monitoring-influxdb", "monitoring-telegraf", "monitoring-grafana"
 INFLUX_SECRET, GRAFANA_SECRET = "monitoring-influxdb-credentials", "monitoring-grafana-credentials"
@@ -30,10 +30,9 @@ def _workload(ctx: Context, kind: str, name: str):
     workload = ctx.view.get(kind, name)
     pod_spec = (((workload or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
     if not containers({"spec": pod_spec}):
-        return None, None, failed(N_("There is no {kind} called {name}."), kind=kind[:-1], name=name, expected=name,
-                                  found=N_("nothing"),
-                                  hints=(N_("`kubectl get deployments,daemonsets` lists what exists."),
-                                         N_("Apply the manifests of the lesson; names must match.")))
+        return None, None, no_object(kind[:-1], name, expected=name,
+                                     hints=(N_("`kubectl get deployments,daemonsets` lists what exists."),
+                                            N_("Apply the manifests of the lesson; names must match.")))
     return workload, pod_spec, None
 
 
@@ -156,8 +155,7 @@ def no_plaintext_password(ctx: Context):
         if missing:
             return missing
         workloads.append(workload)
-        texts += [(f"{name}: {e.get('name')}", str(e["value"])) for c in containers({"spec": pod_spec})
-                  for e in c.get("env") or [] if e.get("value") and SENSITIVE_NAME.search(e.get("name", ""))]
+        texts += [(f"{name}: {variable}", value) for variable, value in literal_env({"spec": pod_spec}, SENSITIVE_NAME)]
     leaks = [where for where, text in texts if "$(" not in text]
     leaks += [leak.place for leak in plaintext_places(ctx.view, workloads, secret_values(
         ctx.view, shortest=SHORTEST_SECRET, keys=SENSITIVE_NAME, names=ctx.lab.secret_names))]

@@ -6,9 +6,8 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from checkers import N_, Context, check, failed, labels_match, not_yet, passed
-from checkers.kube import STUCK, containers, ready_endpoints, waiting_reasons
-from checkers.probes import Verdict, http_status, ngrok_endpoint
-from checkers.probes.ngrok import published, upstream_matches
+from checkers.kube import STUCK, containers, ready_endpoints, there_is_no, waiting_reasons
+from checkers.probes import Verdict, http_status, ngrok_endpoint, published, upstream_matches
 from checkers.semantics import decoded, effective_env, mounts_of, plaintext_places
 
 AGENT, WEB, PAGE, TOKEN_SECRET, TOKEN_KEY = "ngrok-agent", "ngrok-web", "ngrok-web-page", "ngrok-authtoken", "token"
@@ -24,10 +23,10 @@ def _agent(ctx: Context):
     deployment = ctx.view.get("deployments", AGENT)
     found = containers({"spec": (((deployment or {}).get("spec") or {}).get("template") or {}).get("spec") or {}})
     if not found:
-        return None, None, failed(N_("There is no Deployment called {name}."), name=AGENT, expected="Deployment",
-                                  found=N_("nothing"),
-                                  hints=(N_("`kubectl get deployments` lists what exists."),
-                                         N_("Apply the agent's Deployment of the lesson; its name must be {name}.")))
+        return None, None, there_is_no(
+            "Deployment", AGENT, expected="Deployment",
+            hints=(N_("`kubectl get deployments` lists what exists."),
+                   N_("Apply the agent's Deployment of the lesson; its name must be {name}.")))
     return deployment, found[0], None
 
 

@@ -4,6 +4,7 @@ and the share of requests the ingress controller really sends to the new version
 from math import comb
 
 from checkers import N_, Context, check, error, failed, labels_match, not_yet, passed
+from checkers.kube import there_is_no
 
 STABLE, NEW = "canary-stable", "canary-new"
 MAIN_INGRESS, CANARY_INGRESS = "canary-main", "canary-new"
@@ -24,11 +25,11 @@ def _annotations(ingress: dict) -> dict:
 def _ingress(ctx: Context, name: str):
     ingress = ctx.view.get("ingresses", name)
     if ingress is None:
-        return None, failed(N_("There is no Ingress called {name}."), name=name, expected="Ingress",
-                            found=N_("nothing"),
-                            hints=(N_("`kubectl get ingress` lists what exists."),
-                                   N_("Apply the Ingress of the lesson's step, then change it as the exercise asks."),
-                                   N_("metadata.name must be exactly {name}.")))
+        return None, there_is_no(
+            "Ingress", name, expected="Ingress",
+            hints=(N_("`kubectl get ingress` lists what exists."),
+                   N_("Apply the Ingress of the lesson's step, then change it as the exercise asks."),
+                   N_("metadata.name must be exactly {name}.")))
     return ingress, None
 
 
@@ -85,10 +86,9 @@ def deployments_ready(ctx: Context):
         status = (deployment or {}).get("status") or {}
         wanted = ((deployment or {}).get("spec") or {}).get("replicas", 1)
         if deployment is None:
-            return failed(N_("There is no Deployment called {name}."), name=name, expected="Deployment",
-                          found=N_("nothing"), hints=(N_("`kubectl get deployments` lists what exists."),
-                                                      N_("Apply the Deployment of the lesson's step \"The new "
-                                                         "version\".")))
+            return there_is_no("Deployment", name, expected="Deployment",
+                               hints=(N_("`kubectl get deployments` lists what exists."),
+                                      N_("Apply the Deployment of the lesson's step \"The new version\".")))
         current = status.get("observedGeneration") == deployment["metadata"].get("generation")
         if not current or status.get("readyReplicas", 0) != wanted or not wanted:
             return not_yet(N_("{ready} of {wanted} replicas of {name} are ready."), name=name, wanted=wanted,

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from checkers import N_, Context, check, failed, not_yet, passed
 from checkers.kube import containers, no_object, passive_range, replaced_pods_of
-from checkers.semantics import claim_unbindable, decoded, dig, effective_env, mounts_of, never_schedulable, \
-    plaintext_places, replicasets_of, secret_values, serving, target_port, workload_pods
+from checkers.semantics import claim_unbindable, decoded, dig, effective_env, literal_env, mounts_of, \
+    never_schedulable, plaintext_places, replicasets_of, secret_refs, secret_values, serving, target_port, workload_pods
 from checkers.probes import Verdict, fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, service_target
 
 NGINX, WORDPRESS, MYSQL, PMA = "capstone-nginx", "capstone-wordpress", "capstone-mysql", "capstone-phpmyadmin"
@@ -48,15 +48,6 @@ def _pods(ctx: Context, name: str) -> list[dict]:
 
 def _secret(ctx: Context, name: str, key: str) -> str | None:
     return decoded(ctx.view.get("secrets", name), key) or None
-
-
-def _secrets_used(pod_spec: dict) -> set[str]:
-    """The Secrets a pod spec refers to: secretKeyRef, envFrom.secretRef or a secret volume."""
-    used = {dig(v, "secret", "secretName") for v in pod_spec.get("volumes") or []}
-    for container in containers({"spec": pod_spec}):
-        used |= {dig(s, "secretRef", "name") for s in container.get("envFrom") or []}
-        used |= {dig(e, "valueFrom", "secretKeyRef", "name") for e in container.get("env") or []}
-    return used - {None}
 
 
 def _mounted(pod_spec: dict, source: str, name: str) -> bool:
@@ -191,10 +182,7 @@ def credentials_in_secrets(ctx: Context):
     for name in DEPLOYMENTS:
         deployment = ctx.view.get("deployments", name) or {}
         pod_spec = _pod_spec(deployment)
-        everyone = containers({"spec": pod_spec}) + [c for c in pod_spec.get("initContainers") or []
-                                                      if isinstance(c, dict)]
-        leaks = [e.get("name", "?") for c in everyone for e in c.get("env") or []
-                 if e.get("value") and SENSITIVE_NAME.search(e.get("name", ""))]
+        leaks = [variable for variable, _ in literal_env({"spec": pod_spec}, SENSITIVE_NAME)]
         leaks += [leak.variable or leak.place for leak in plaintext_places(ctx.view, [deployment] if deployment else [],
                                                                            secrets, configmaps=False)]
         if leaks:  # the variable's name only: a check result must never carry a secret value
@@ -202,7 +190,7 @@ def credentials_in_secrets(ctx: Context):
                           name=name, variable=leaks[0], expected="valueFrom.secretKeyRef", found=N_("env[].value"),
                           hints=(N_("Whoever may read the Deployment reads env values, and they end up in Git."),
                                  N_("Replace `value:` of {variable} with `valueFrom: secretKeyRef:`.")))
-        if name in CREDENTIALS and CREDENTIALS[name] not in _secrets_used(pod_spec):
+        if name in CREDENTIALS and CREDENTIALS[name] not in {used for used, _ in secret_refs({"spec": pod_spec})}:
             return failed(N_("{name} does not take its credentials from Secret {secret}."), name=name,
                           secret=CREDENTIALS[name], expected=CREDENTIALS[name], found=N_("no reference"),
                           hints=(N_("`kubectl describe secret {secret}` lists its keys (never their values)."),

@@ -1,6 +1,6 @@
 """The reference solution: a TLS Secret made now, then the FTPS server and its Service (see ftps_setup.py)."""
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def steps():

@@ -1,6 +1,6 @@
 """The reference solution (the steps are in ngrok_setup.py)."""
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def steps():

@@ -1,6 +1,6 @@
 """The reference solution: the whole stack, then the two crash tests (see steps.py)."""
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def steps():

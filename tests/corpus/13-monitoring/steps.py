@@ -4,7 +4,7 @@ the reference steps run."""
 import base64
 from pathlib import Path
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 HERE = Path(__file__).parent
 

@@ -2,7 +2,7 @@
 
 import base64
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def solve(kubectl):

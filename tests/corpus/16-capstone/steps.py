@@ -6,7 +6,7 @@ import base64
 import json
 from pathlib import Path
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 HERE = Path(__file__).parent
 PARAMS = json.loads((HERE / "params.txt").read_text())

@@ -1,6 +1,6 @@
 """The mistake: the certificate goes into a generic (Opaque) Secret."""
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def steps():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def steps():

@@ -1,6 +1,6 @@
 """The mistake: the placeholder of the documentation instead of the real authtoken."""
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def steps():

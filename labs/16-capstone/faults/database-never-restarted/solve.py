@@ -1,6 +1,6 @@
 """The whole stack, but the database crash test was never done."""
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def steps():

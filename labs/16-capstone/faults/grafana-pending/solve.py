@@ -1,6 +1,6 @@
 """Grafana never becomes ready here: wait for every other component only."""
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def steps():

@@ -3,7 +3,7 @@
 import base64
 from pathlib import Path
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def steps():
