@@ -32,7 +32,7 @@ def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for t
         backend, connection = _cluster()
         api = connection.api_client()
         try:
-            server = api.configuration.host
+            server = api.host
             capabilities = backend.capabilities(api)
         finally:
             api.close()
