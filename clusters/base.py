@@ -128,7 +128,7 @@ class Connection:
         configuration.retries = 0
         if pool_size:
             configuration.connection_pool_maxsize = pool_size
-        return Client.wrap(Client(configuration))
+        return Client.wrap(client.ApiClient(configuration))
 
     def describe(self) -> str:
         if self.in_cluster:

@@ -139,9 +139,7 @@ class EmbeddedBackend(Backend):
     def enable_command(self, capability: str, wanted) -> str | None:
         if capability == "nodes":
             return f"kubelab up --nodes {max(wanted, DEFAULT_NODES)}"
-        from . import realnode
-
-        if capability == "data_plane" and not realnode.unavailable():
+        if capability == "data_plane" and not nodestate.unavailable():
             return "kubelab up --backend embedded --real-nodes 1"
         return "kubelab up --backend minikube"  # containers, ingress, load balancers and internet need minikube
 

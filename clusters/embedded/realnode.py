@@ -32,21 +32,23 @@ from . import binaries, containerd, forward, images, nodehost, pki, registry
 from .components import NODE_COMPONENTS
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
-from .nodestate import (
+from .nodestate import (  # details, node_dir, record, unavailable: also read as realnode.*
     LABEL,
     NODE_NAME,
+    OWNER,
     details,
     node_dir,
+    owner,
     processes,
     record,
     record_file,
+    unavailable,
 )
 from .processes import Running, free_ports, http_ok, launch, stop, wait_until
 
 TAINT = {"key": LABEL, "value": "true", "effect": "NoSchedule"}
 CLUSTER_CIDR = "10.244.0.0/16"
 CLUSTER_DNS = "10.96.0.10"
-OWNER = Path("/run/kubelab-real-node.json")  # which cluster's node holds the bridge, so a second one waits its turn
 READY_TIMEOUT = 60.0
 
 
@@ -84,51 +86,6 @@ def apiserver_flags(real_nodes: int, default_address: str) -> list[str]:
     return [f"--advertise-address={NODE_IP}", "--enable-admission-plugins=PodNodeSelector,PodTolerationRestriction"]
 
 
-# -- can it run here? -------------------------------------------------------------------------
-def unavailable() -> list[str]:
-    """Why a real node cannot run on this machine, each with its fix; empty when it can."""
-    if platform.system() != "Linux":
-        return [_("A real node needs Linux (this is {system}); the cluster runs KWOK nodes only.",
-                  system=platform.system())]
-    reasons = []
-    if os.geteuid() != 0:
-        reasons.append(_("A real node needs root (it runs containerd and sets up a bridge); run `sudo kubelab up`."))
-    missing = containerd.missing_tools()
-    if missing:
-        reasons.append(_("Missing packages for a real node: {packages}. Install them with "
-                         "`sudo apt-get install {packages}` (or `make system-packages`).",
-                         packages=" ".join(missing)))
-    cgroups = Path("/sys/fs/cgroup")
-    if not ((cgroups / "memory").is_dir() or "memory" in _read(cgroups / "cgroup.controllers")):
-        reasons.append(_("The memory cgroup controller is not available in /sys/fs/cgroup, so container limits "
-                         "cannot work; mount cgroups (v1 or v2) with the memory controller."))
-    elif not os.access(cgroups, os.W_OK) and os.geteuid() == 0:
-        reasons.append(_("/sys/fs/cgroup is read-only here, so containers cannot get cgroups."))
-    owner = _owner()
-    if owner and _node_alive(Path(owner)):
-        reasons.append(_("Another kubelab cluster ({home}) already runs the real node; stop it first with "
-                         "`kubelab down`.", home=owner))
-    return reasons
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError:
-        return ""
-
-
-def _owner() -> str:
-    try:
-        return json.loads(OWNER.read_text()).get("home", "")
-    except (OSError, ValueError):
-        return ""
-
-
-def _node_alive(home: Path) -> bool:
-    return any(p.alive() for p in processes(home))
-
-
 # -- start --------------------------------------------------------------------------------------
 def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
     """Add the real node; on any failure clean up and say why (the cluster keeps its KWOK nodes)."""
@@ -136,7 +93,7 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
     if reasons:
         progress(_("No real node, so this cluster runs no containers:") + "\n  " + "\n  ".join(reasons))
         return False
-    previous = _owner()
+    previous = owner()
     if previous and previous != str(cp.home):
         clean(Path(previous))  # a killed cluster's node: its processes are gone (checked above)
     api = cp.connection.api_client()
@@ -470,7 +427,7 @@ def clean(home: Path) -> None:
     if info.get("socket", "").startswith("/run/kubelab-"):
         Path(info["socket"]).parent.rmdir() if Path(info["socket"]).parent.exists() else None
     record_file(home).unlink(missing_ok=True)
-    if _owner() == str(home):
+    if owner() == str(home):
         OWNER.unlink(missing_ok=True)
 
 
