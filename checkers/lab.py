@@ -154,11 +154,19 @@ def all_labs(root: Path | None = None) -> list[Lab]:
 
 def find_lab(name: str, root: Path | None = None) -> Lab:
     """A lab by id (``03-deployments``), number (``03``, ``3``) or slug (``deployments``)."""
-    labs = all_labs(root)
+    root = root or labs_root()
+    fitting = [p for p in root.iterdir() if (p / "lab.yaml").is_file() and _called(p.name, name)]
+    labs = [load_lab(fitting[0])] if len(fitting) == 1 else all_labs(root)  # the folder is the id: read just it
     for lab in labs:
-        if name in (lab.id, lab.slug) or (name.isdigit() and int(name) == int(lab.id[:2])):
+        if _called(lab.id, name):
             return lab
     raise UsageError(_("There is no lab called {name}. Run `kubelab labs` to see them all.", name=name))
+
+
+def _called(lab_id: str, name: str) -> bool:
+    """Whether ``name`` names the lab ``lab_id``: its id, its slug, or its number."""
+    return name in (lab_id, lab_id.split("-", 1)[-1]) or (name.isdigit() and lab_id[:2].isdigit()
+                                                           and int(name) == int(lab_id[:2]))
 
 
 def working_namespace(lab: Lab, namespace: str | None = None) -> str:

@@ -17,7 +17,6 @@ import ssl
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
-from urllib.request import getproxies
 
 import urllib3
 
@@ -67,8 +66,7 @@ def plain_client(config: dict, path: Path, context: str | None = None, pool_size
     """A Client for ``context`` (else the current one) of the kubeconfig ``config`` read from ``path`` when it is
     the common kind, reading it as the official client does; None for anything else, or anything odd, which the
     official client then handles (and reports) as before."""
-    proxies = getproxies()
-    if "https" in proxies or "all" in proxies:
+    if any(value and key.lower() in ("https_proxy", "all_proxy") for key, value in os.environ.items()):
         return None  # the official client takes its proxy from the environment
     try:
         selected = _named(config, "contexts", context or config["current-context"])["context"]
