@@ -14,7 +14,6 @@ import base64
 import json
 import os
 import ssl
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -118,6 +117,8 @@ def _file_or_data(entry: dict, key: str, base: str) -> bytes | None:
 
 def _load_cert_chain(tls: ssl.SSLContext, cert: bytes, key: bytes) -> None:
     """Load a client certificate and key held in memory (ssl reads only files: a private one, deleted at once)."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="kubelab-tls-") as folder:
         for name, content in (("cert", cert), ("key", key)):
             fd = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -94,7 +94,7 @@ class Connection:
 
     def api_client(self, pool_size: int | None = None) -> Client:
         """A fresh Client: kubelab's own for a plain kubeconfig, else one over the official client's ApiClient
-        (``pool_size``: connections kept per server; a few by default)."""
+        (``pool_size``: connections kept per server; by default as many as the official client keeps)."""
         files = [] if self.in_cluster else [self.kubeconfig] if self.kubeconfig else kubeconfig_paths()
         # the official client reads them unbounded, aliases and all: prove them sane first
         configs = [load_kubeconfig(path) for path in files if path.is_file()]
