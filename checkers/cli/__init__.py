@@ -114,15 +114,17 @@ def _prepare(node, options: list) -> None:
 class PlainValues:
     """How a parameter's value is checked. typer ≥ 0.29 checks every value with a pydantic adapter, and importing
     pydantic costs more than a whole `kubelab check` may: a value that needs no checking (a string for a plain
-    ``str`` parameter, the parameter's own default, nothing) passes as it is; any other goes to typer's adapter."""
+    ``str`` parameter, a number parameter's own default, nothing) passes as it is; any other goes to typer's
+    adapter."""
 
     def __init__(self):
         self.typer_check = None
 
     def coerce(self, value, param, ctx):
-        descriptor, multiple = param.type_descriptor, param.multiple or param.nargs == -1
-        plain = (value is None and not multiple) or (value is param.default and not multiple) or (
-            isinstance(value, str) and descriptor.annotation is str and descriptor.parameter_info.parser is None)
+        descriptor, single = param.type_descriptor, not (param.multiple or param.nargs == -1)
+        plain = single and (value is None or (
+            type(value) is descriptor.annotation and type(value) in (str, int, float)
+            and descriptor.parameter_info.parser is None and (type(value) is str or value is param.default)))
         if plain:
             return value
         if self.typer_check is None:
