@@ -86,8 +86,9 @@ def plain_client(config: dict, path: Path, context: str | None = None, pool_size
             return None
         tls = urllib3.util.ssl_.create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
         tls.load_verify_locations(cadata=ca.decode()) if ca else tls.load_default_certs()
+        files = [_file(user, "client-certificate", base), _file(user, "client-key", base)]
         if cert:
-            _load_cert_chain(tls, cert, key)
+            tls.load_cert_chain(*files) if all(files) else _load_cert_chain(tls, cert, key)
     except (KeyError, TypeError, ValueError, AttributeError, OSError, ssl.SSLError):
         return None
     pool = urllib3.PoolManager(cert_reqs=ssl.CERT_REQUIRED, ssl_context=tls, retries=0,
@@ -110,9 +111,15 @@ def _file_or_data(entry: dict, key: str, base: str) -> bytes | None:
     """The content of ``key``-data (base64, preferred) or of the file ``key`` names (relative to ``base``)."""
     if f"{key}-data" in entry:
         return base64.b64decode(entry[f"{key}-data"], validate=False) or None
-    if key in entry:
-        return Path(os.path.normpath(os.path.join(base, entry[key]))).read_bytes()
-    return None
+    file = _file(entry, key, base)
+    return Path(file).read_bytes() if file else None
+
+
+def _file(entry: dict, key: str, base: str) -> str | None:
+    """The file ``key`` names (relative to ``base``) when ``key``-data does not take its place."""
+    if f"{key}-data" in entry or key not in entry:
+        return None
+    return os.path.normpath(os.path.join(base, entry[key]))
 
 
 def _load_cert_chain(tls: ssl.SSLContext, cert: bytes, key: bytes) -> None:
