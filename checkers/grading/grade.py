@@ -109,7 +109,7 @@ def better(new: dict, old: dict) -> bool:
 
 
 class Clients:
-    """One ApiClient and one capability reading per distinct connection, made on first use."""
+    """One Client and one capability reading per distinct connection, made on first use."""
 
     def __init__(self, default: Connection | None, workers: int):
         self.default = default
