@@ -20,7 +20,8 @@ from pathlib import Path
 import yaml
 
 from clusters.base import Connection
-from clusters.embedded.realnode import LABEL as REAL_NODE_LABEL, NAMESPACE_ANNOTATIONS
+from clusters.embedded.nodestate import LABEL as REAL_NODE_LABEL
+from clusters.embedded.nodestate import NAMESPACE_ANNOTATIONS
 from clusters.errors import ActionFailed
 from clusters.i18n import _
 from clusters.tools import kubectl_path

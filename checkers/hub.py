@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from kubernetes import client
 
-from clusters.api import ApiError, ApiNotFound, request
+from clusters.api import ApiError, ApiNotFound, Client, request
 from clusters.base import quiet
 from clusters.files import writable_folder, write_atomic
 
@@ -182,7 +181,7 @@ def manifests(student_ids: list[str], room: Classroom, languages: dict[str, str]
     return shared_objects(room, languages) + [o for sid in student_ids for o in student_objects(sid, room)]
 
 
-def provision(api: client.ApiClient, student_ids: list[str], room: Classroom, progress=quiet,
+def provision(api: Client, student_ids: list[str], room: Classroom, progress=quiet,
               languages: dict[str, str] | None = None) -> int:
     """Apply every object (idempotent); returns how many were applied."""
     _ensure_hub_namespace(api, room.hub_namespace)
@@ -203,7 +202,7 @@ def provision(api: client.ApiClient, student_ids: list[str], room: Classroom, pr
     return len(objects)
 
 
-def deprovision_plan(api: client.ApiClient, student_ids: list[str], room: Classroom,
+def deprovision_plan(api: Client, student_ids: list[str], room: Classroom,
                      shared: bool = False) -> list[dict]:
     """What ``deprovision`` would delete: the students' namespaces (with all their work), ServiceAccounts and
     ClusterRoleBindings, and the shared objects if asked — only those that exist and are labelled as kubelab's
@@ -223,7 +222,7 @@ def deprovision_plan(api: client.ApiClient, student_ids: list[str], room: Classr
     return found
 
 
-def deprovision(api: client.ApiClient, objects: list[dict], progress=quiet) -> int:
+def deprovision(api: Client, objects: list[dict], progress=quiet) -> int:
     """Delete ``objects`` (from ``deprovision_plan``); returns how many were deleted."""
     deleted = 0
     for obj in objects:
@@ -239,16 +238,15 @@ def describe(obj: dict) -> str:
         f"{obj['kind']} {meta['name']}"
 
 
-def kubeconfig(api: client.ApiClient, account: str, room: Classroom, namespace: str, hours: int,
+def kubeconfig(api: Client, account: str, room: Classroom, namespace: str, hours: int,
                server: str | None = None) -> dict:
     """A kubeconfig for ``account`` (a ServiceAccount in the hub namespace) defaulted to ``namespace``."""
     token = request(api, "POST", f"/api/v1/namespaces/{room.hub_namespace}/serviceaccounts/{account}/token",
                     body={"spec": {"expirationSeconds": hours * 3600}})["status"]["token"]
-    cluster = {"server": server or api.configuration.host}
-    if api.configuration.ssl_ca_cert:
-        cluster["certificate-authority-data"] = base64.b64encode(
-            Path(api.configuration.ssl_ca_cert).read_bytes()).decode()
-    elif not api.configuration.verify_ssl:
+    cluster = {"server": server or api.host}
+    if api.ca_pem:
+        cluster["certificate-authority-data"] = base64.b64encode(api.ca_pem).decode()
+    elif not api.verify_tls:
         cluster["insecure-skip-tls-verify"] = True
     return {"apiVersion": "v1", "kind": "Config", "current-context": "kubelab",
             "clusters": [{"name": "kubelab-classroom", "cluster": cluster}],
@@ -257,7 +255,7 @@ def kubeconfig(api: client.ApiClient, account: str, room: Classroom, namespace: 
                                                          "namespace": namespace}}]}
 
 
-def write_kubeconfigs(api: client.ApiClient, student_ids: list[str], room: Classroom, folder: Path,
+def write_kubeconfigs(api: Client, student_ids: list[str], room: Classroom, folder: Path,
                       hours: int = 24 * 120, server: str | None = None) -> list[Path]:
     """``folder/student-<id>.kubeconfig`` per student (named after the ServiceAccount, so no id can name the
     grader's file) and ``folder/grader.kubeconfig``, created readable by their owner only."""
@@ -290,12 +288,12 @@ def _grader_rules() -> tuple[list[dict], list[dict]]:
     return rules, [{"apiGroups": [g], "resources": sorted(r), "verbs": READ} for g, r in sorted(cluster.items())]
 
 
-def _apply(api: client.ApiClient, obj: dict) -> None:
+def _apply(api: Client, obj: dict) -> None:
     request(api, "PATCH", _path(obj), query={"fieldManager": FIELD_MANAGER, "force": "true"},
             body=obj, content_type="application/apply-patch+yaml")
 
 
-def _delete(api: client.ApiClient, obj: dict) -> int:
+def _delete(api: Client, obj: dict) -> int:
     """Delete ``obj``: 1, or 0 when it is already gone."""
     try:
         request(api, "DELETE", _path(obj))
@@ -304,7 +302,7 @@ def _delete(api: client.ApiClient, obj: dict) -> int:
         return 0
 
 
-def _ensure_hub_namespace(api: client.ApiClient, name: str) -> None:
+def _ensure_hub_namespace(api: Client, name: str) -> None:
     """The hub's namespace (Helm's) is created when missing and never labelled or deleted by kubelab."""
     try:
         request(api, "POST", "/api/v1/namespaces", body={"metadata": {"name": name}})

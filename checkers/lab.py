@@ -270,12 +270,16 @@ def all_labs(root: Path | None = None) -> list[Lab]:
     return labs
 
 
+def _named(lab_id: str, name: str) -> bool:
+    """Whether ``name`` names the lab ``lab_id`` by its number (``04a``; ``3`` for ``03``) or its slug."""
+    number, _dash, slug = lab_id.partition("-")
+    return name in (number, slug) or (name.isdigit() and number.isdigit() and int(name) == int(number))
+
+
 def lookup(name: str, labs: list[Lab]) -> Lab | None:
     """The one rule for naming a lab: its id (``04a-probes``), its number (``04a``; ``3`` for ``03``) or its
     slug (``probes``). None when no lab matches; a name that matches several is a UsageError naming them."""
-    found = [lab for lab in labs if lab.id == name] or [
-        lab for lab in labs if name in (lab.number, lab.slug)
-        or (name.isdigit() and lab.number.isdigit() and int(name) == int(lab.number))]
+    found = [lab for lab in labs if lab.id == name] or [lab for lab in labs if _named(lab.id, name)]
     if len(found) > 1:
         raise UsageError(_("{name} could be any of these labs: {ids}. Give the full id.", name=name,
                            ids=", ".join(lab.id for lab in found)))
@@ -283,11 +287,17 @@ def lookup(name: str, labs: list[Lab]) -> Lab | None:
 
 
 def find_lab(name: str, root: Path | None = None) -> Lab:
-    """A lab by the rule of ``lookup``; a UsageError when there is none."""
-    lab = lookup(name, all_labs(root))
-    if lab is None:
+    """A lab by the rule of ``lookup``; a UsageError when there is none. The folder is the id, so only the lab
+    named is read (a cold `kubelab check` stays fast); the catalog as a whole is validated by ``all_labs``."""
+    root = root or labs_root()
+    folders = [p for p in root.iterdir() if (p / "lab.yaml").is_file()]
+    fitting = [p for p in folders if p.name == name] or [p for p in folders if _named(p.name, name)]
+    if len(fitting) > 1:
+        raise UsageError(_("{name} could be any of these labs: {ids}. Give the full id.", name=name,
+                           ids=", ".join(sorted(p.name for p in fitting))))
+    if not fitting:
         raise UsageError(_("There is no lab called {name}. Run `kubelab labs` to see them all.", name=name))
-    return lab
+    return load_lab(fitting[0])
 
 
 def working_namespace(lab: Lab, namespace: str | None = None) -> str:

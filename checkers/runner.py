@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kubernetes import client
-
-from clusters.api import ApiError
+from clusters.api import ApiError, Client
 from clusters.base import Backend, Capabilities, Connection, capability_needs, detect_capabilities, shared_results_dir
 from clusters.errors import NAMESPACE_MISSING, KubelabError, error_kind
 from clusters.files import read_bounded, write_atomic
@@ -115,7 +113,7 @@ class LabResult:
         }
 
 
-def run_lab(lab: Lab, api: client.ApiClient, namespace: str, capabilities: Capabilities, *,
+def run_lab(lab: Lab, api: Client, namespace: str, capabilities: Capabilities, *,
             backend: str = "", only: list[str] | None = None, settle: bool = True,
             timeout: float = 5.0) -> LabResult:
     """Run ``lab``'s checks (or the ``only`` ones) against ``namespace``; ``timeout`` bounds each API request."""
@@ -127,7 +125,7 @@ def run_lab(lab: Lab, api: client.ApiClient, namespace: str, capabilities: Capab
     results = [CheckResult(c, missing_namespace or _run_one(c, ctx)) for c in checks]
     if settle and not missing_namespace:
         _settle(results, ctx)
-    server = api.configuration.host
+    server = api.host
     return LabResult(lab, namespace, backend, server, results, seconds=time.monotonic() - begin,
                      requests=view.requests)
 

@@ -24,8 +24,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kubernetes.utils import parse_quantity
-
 from clusters.api import ApiError
 
 from .view import ClusterView, condition, labels_match, owned_by
@@ -80,10 +78,24 @@ def quantity(value) -> Decimal | None:
     """A Kubernetes quantity (``250m``, ``1Gi``, ``2``, ``1e3``) as a number, or None when it is not one."""
     if value is None or isinstance(value, bool):
         return None
-    try:
-        return parse_quantity(value)
-    except (ValueError, TypeError, ArithmeticError):
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(value)
+    text = str(value)
+    suffix = text[-2:] if text[-1:] == "i" and text[-2:-1] in SI_EXPONENTS else \
+        text[-1:] if text[-1:] in SI_EXPONENTS else ""
+    if suffix.endswith("i") and suffix[0] not in BINARY_PREFIXES:  # "mi", "ki": no such unit
         return None
+    try:
+        number = Decimal(text[:len(text) - len(suffix)])
+        return number * (1024 if suffix.endswith("i") else 1000) ** Decimal(SI_EXPONENTS[suffix[0]]) \
+            if suffix else number
+    except ArithmeticError:  # decimal's InvalidOperation and overflows
+        return None
+
+
+# the exponents of the quantity suffixes, base 1000 (``k``, ``M``…) or 1024 with an ``i`` (``Ki``, ``Mi``…)
+SI_EXPONENTS = {"n": -3, "u": -2, "m": -1, "K": 1, "k": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
+BINARY_PREFIXES = "KMGTPE"
 
 
 # ResourceQuota keys that Kubernetes defines as the same thing

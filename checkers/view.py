@@ -8,9 +8,7 @@ There are no write methods, by design.
 
 from __future__ import annotations
 
-from kubernetes import client
-
-from clusters.api import ApiError, get, proxy_get
+from clusters.api import ApiError, Client, get, proxy_get
 from clusters.base import condition  # noqa: F401  (re-exported for checks)
 
 # kind (plural resource) → (API prefix, namespaced)
@@ -49,7 +47,7 @@ KINDS: dict[str, tuple[str, bool]] = {
 class ClusterView:
     """Cached, read-only access to one namespace (and the cluster-scoped kinds)."""
 
-    def __init__(self, api: client.ApiClient, namespace: str, timeout: float = 5.0):
+    def __init__(self, api: Client, namespace: str, timeout: float = 5.0):
         self.api = api
         self.namespace = namespace
         self.timeout = timeout

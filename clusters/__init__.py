@@ -56,14 +56,15 @@ def default_backend_name(progress=None) -> str:
 def active_backend():
     """The backend whose cluster commands talk to when none is named."""
     from .embedded import EmbeddedBackend
-    from .kubeconfig import KubeconfigBackend
-    from .minikube import Minikube, MinikubeBackend, MinikubeError
 
     if os.environ.get("KUBELAB_BACKEND"):
         return backend(os.environ["KUBELAB_BACKEND"])
     embedded = EmbeddedBackend()
     if embedded.status().running:
         return embedded
+    from .kubeconfig import KubeconfigBackend
+    from .minikube import Minikube, MinikubeBackend, MinikubeError
+
     if Minikube.path():
         minikube = MinikubeBackend()
         try:

@@ -1,7 +1,7 @@
 """The small interface every cluster backend implements.
 
 A backend starts, stops and describes one cluster, hands out a ``Connection``
-for the official ``kubernetes`` client, and says what the cluster can do
+(which makes an API ``Client``), and says what the cluster can do
 (``Capabilities``), which decides the labs and checks that can run on it.
 """
 
@@ -15,11 +15,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import ClassVar
 
-from kubernetes import client, config
-from kubernetes.config.config_exception import ConfigException
 from platformdirs import user_state_path
 
-from .api import get
+from .api import Client, get, plain_client
 from .errors import NoKubeconfig, UsageError
 from .files import load_yaml_file
 from .i18n import N_, Msgid, _
@@ -114,13 +112,23 @@ class Connection:
     context: str | None = None
     in_cluster: bool = False
 
-    def api_client(self) -> client.ApiClient:
-        """A fresh ApiClient for the official client."""
-        configuration = client.Configuration()
+    def api_client(self, pool_size: int | None = None) -> Client:
+        """A fresh Client: kubelab's own for a plain kubeconfig, else one over the official client's ApiClient
+        (``pool_size``: connections kept per server; by default as many as the official client keeps)."""
         files = [] if self.in_cluster else [self.kubeconfig] if self.kubeconfig else kubeconfig_paths()
-        for path in files:  # the client reads them unbounded, aliases and all: prove them sane first
-            if path.is_file():
-                load_kubeconfig(path)
+        # the official client reads them unbounded, aliases and all: prove them sane first
+        configs = [load_kubeconfig(path) for path in files if path.is_file()]
+        if len(files) == 1 and len(configs) == 1:
+            plain = plain_client(configs[0], files[0], self.context, pool_size)
+            if plain is not None:
+                return plain
+        return self._official_client(files, pool_size)
+
+    def _official_client(self, files: list[Path], pool_size: int | None) -> Client:
+        from kubernetes import client, config
+        from kubernetes.config.config_exception import ConfigException
+
+        configuration = client.Configuration()
         try:
             if self.in_cluster:
                 config.load_incluster_config(client_configuration=configuration)
@@ -138,7 +146,9 @@ class Connection:
             raise NoKubeconfig(_("{where}: not a usable kubeconfig ({error}).", where=where,
                                  error=f"{type(exc).__name__}: {exc}"[:200])) from exc
         configuration.retries = 0
-        return client.ApiClient(configuration)
+        if pool_size:
+            configuration.connection_pool_maxsize = pool_size
+        return Client.wrap(client.ApiClient(configuration))
 
     def describe(self) -> str:
         if self.in_cluster:
@@ -200,7 +210,7 @@ class Backend(ABC):
     def connection(self) -> Connection:
         """How to reach the cluster; raises ClusterNotRunning or NoKubeconfig."""
 
-    def capabilities(self, api: client.ApiClient) -> Capabilities:
+    def capabilities(self, api: Client) -> Capabilities:
         """What the cluster can do, read from the live API."""
         return detect_capabilities(api)
 
@@ -208,7 +218,7 @@ class Backend(ABC):
         """The one command that gives this cluster ``capability`` (``wanted``: True, or a node count)."""
         return None
 
-    def findings(self, api: client.ApiClient | None) -> list:
+    def findings(self, api: Client | None) -> list:
         """The doctor's findings particular to this backend (``api`` is None when unreachable)."""
         return []
 
@@ -225,7 +235,7 @@ def shared_results_dir(server: str | None) -> Path | None:
 FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
 
 
-def detect_capabilities(api: client.ApiClient) -> Capabilities:
+def detect_capabilities(api: Client) -> Capabilities:
     """Capabilities of any cluster, from its nodes and ingress classes.
 
     ``KUBELAB_INTERNET=1`` declares internet access, which kubelab never probes on its own.

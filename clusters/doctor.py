@@ -12,9 +12,8 @@ from __future__ import annotations
 import shutil
 from dataclasses import asdict, dataclass
 
-from kubernetes import client
-
 from . import tools
+from .api import Client, get
 from .base import Backend, Capabilities
 from .errors import KubelabError
 from .i18n import N_, _
@@ -171,7 +170,7 @@ def examine(backend: Backend) -> Report:
     try:
         api = conn.api_client()
         try:
-            version = client.VersionApi(api).get_code(_request_timeout=5).git_version
+            version = get(api, "/version", timeout=5)["gitVersion"]
             findings.append(finding("api-reachable", version=version))
             capabilities = backend.capabilities(api)
             own = backend_findings(backend, api)
@@ -194,7 +193,7 @@ def examine(backend: Backend) -> Report:
     return Report(backend.name, findings, capabilities, version, context)
 
 
-def backend_findings(backend: Backend, api: client.ApiClient | None) -> list[Finding]:
+def backend_findings(backend: Backend, api: Client | None) -> list[Finding]:
     """What ``backend.findings(api)`` reports; its failures become a finding."""
     try:
         return backend.findings(api)

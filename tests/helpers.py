@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 import uuid
+from pathlib import Path
 
-from kubernetes import client
-
-from clusters.api import ApiError, ApiNotFound, get, request
+from clusters.api import ApiError, ApiNotFound, get, plain_client, request
 from clusters.i18n import LANGUAGES
 
 PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*(![rsa])?\}")
@@ -73,11 +73,10 @@ def service_account_client(admin, name: str, rules: list[dict], namespace: str =
 
 
 def token_client(admin, token: str):
-    """An ApiClient to the same server as ``admin``, authenticating with a bearer token only."""
-    source = admin.configuration
-    configuration = client.Configuration()
-    configuration.host = source.host
-    configuration.ssl_ca_cert = source.ssl_ca_cert
-    configuration.verify_ssl = source.verify_ssl
-    configuration.api_key = {"authorization": f"Bearer {token}"}
-    return client.ApiClient(configuration)
+    """A Client to the same server as ``admin``, authenticating with a bearer token only."""
+    config = {"current-context": "token",
+              "clusters": [{"name": "token", "cluster": {"server": admin.host, "certificate-authority-data":
+                                                         base64.b64encode(admin.ca_pem).decode()}}],
+              "users": [{"name": "token", "user": {"token": token}}],
+              "contexts": [{"name": "token", "context": {"cluster": "token", "user": "token"}}]}
+    return plain_client(config, Path("kubeconfig"))

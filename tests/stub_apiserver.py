@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from kubernetes import client
 
+from clusters.api import Client
+
 MALFORMED = [
     lambda name: {"metadata": {"name": name}, "spec": None, "status": None},
     lambda name: {"metadata": {"name": name, "labels": None, "ownerReferences": "x"}, "spec": "x", "status": "x"},
@@ -40,11 +42,11 @@ class StubApiServer:
         self.server.shutdown()
         self.server.server_close()
 
-    def api_client(self) -> client.ApiClient:
+    def api_client(self) -> Client:
         configuration = client.Configuration()
         configuration.host = f"http://127.0.0.1:{self.server.server_port}"
         configuration.retries = 0
-        return client.ApiClient(configuration)
+        return Client.wrap(client.ApiClient(configuration))
 
     def _handler(self):
         stub = self

@@ -8,7 +8,6 @@ kubectl only where kubectl is the natural tool (drain).
 
 from __future__ import annotations
 
-import copy
 import datetime
 import ipaddress
 import os
@@ -23,7 +22,7 @@ from clusters.api import ApiForbidden, ApiNotFound, get, request
 from clusters.embedded.backend import POD_CIDR, SERVICE_CIDR
 from clusters.embedded.components import KUBERNETES
 from clusters.embedded.nodes import CONTROL_PLANE, CONTROL_PLANE_ROLE
-from tests.helpers import create_namespace, wait_for
+from tests.helpers import create_namespace, token_client, wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -304,13 +303,7 @@ def test_service_account_token_is_limited_by_rbac(api, namespace):
     token = answer["status"]["token"]
     assert token.count(".") == 2, "a TokenRequest answers with a JWT"
 
-    configuration = copy.deepcopy(api.configuration)
-    configuration.cert_file = configuration.key_file = None
-    configuration.api_key = {"authorization": token}
-    configuration.api_key_prefix = {"authorization": "Bearer"}
-    from kubernetes import client
-
-    reader = client.ApiClient(configuration)
+    reader = token_client(api, token)
     try:
         review = request(reader, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", body={
             "apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})

@@ -58,10 +58,12 @@ def test_timeout_is_an_error_not_a_failure():
 def test_unreachable_cluster_gives_errors_with_a_clear_message():
     from kubernetes import client
 
+    from clusters.api import Client
+
     configuration = client.Configuration()
     configuration.host = "https://127.0.0.1:1"
     lab = LABS[0]
-    result = run_lab(lab, client.ApiClient(configuration), lab.namespace, NO_DATA_PLANE)
+    result = run_lab(lab, Client.wrap(client.ApiClient(configuration)), lab.namespace, NO_DATA_PLANE)
     doc = result.as_dict("en")
     assert doc["counts"]["error"] == len(lab.checks) and doc["score"] == 0 and doc["max"] == 0
     assert "cannot be reached" in doc["checks"][0]["message"]

@@ -230,7 +230,7 @@ def classroom(cluster, tmp_path_factory):
     wait_for(lambda: _forbidden(grader_api, room.namespace(sid("forbidden"))), what="grader loses its binding")
     capabilities = detect_capabilities(grader_api)
     grader_api.close()
-    server = urlparse(admin.configuration.host)
+    server = urlparse(admin.host)
     proxies = {"stopped": Proxy((server.hostname, server.port)), "hanging": Proxy((server.hostname, server.port),
                                                                                  black_hole=True)}
     rows = ["id,name,email,namespace,kubeconfig,context,lang"]

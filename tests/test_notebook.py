@@ -251,7 +251,7 @@ def test_language_comes_from_the_notebook_folder(tmp_path, monkeypatch):
         kubeconfig = tmp_path / "kubeconfig"
         kubeconfig.write_text(yaml.safe_dump({
             "apiVersion": "v1", "kind": "Config", "current-context": "stub",
-            "clusters": [{"name": "stub", "cluster": {"server": stub.api_client().configuration.host}}],
+            "clusters": [{"name": "stub", "cluster": {"server": stub.api_client().host}}],
             "users": [{"name": "stub", "user": {}}],
             "contexts": [{"name": "stub", "context": {"cluster": "stub", "user": "stub"}}]}))
         lab = open_lab("02-pods", connection=Connection(kubeconfig=kubeconfig))

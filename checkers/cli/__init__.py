@@ -105,9 +105,34 @@ def _prepare(node, options: list) -> None:
     for param in node.params:
         if getattr(param, "help", None):
             param.help = _(param.help)
+    help_option = node.get_help_option(typer.Context(node, **(node.context_settings or {})))
+    for param in [*node.params, help_option]:
+        if getattr(param, "_runtime_param", False) is None:  # typer ≥ 0.29: see PlainValues
+            param._runtime_param = PlainValues()
     node.params += [option for option in options if option not in node.params]
     for child in getattr(node, "commands", {}).values():
         _prepare(child, options)
+
+
+class PlainValues:
+    """How a parameter's value is checked. typer ≥ 0.29 checks every value with a pydantic adapter, and importing
+    pydantic costs more than a whole `kubelab check` may: a value that needs no checking (a string for a plain
+    ``str`` parameter, a number parameter's own default, nothing) passes as it is; any other goes to typer's
+    adapter."""
+
+    def __init__(self):
+        self.typer_check = None
+
+    def coerce(self, value, param, ctx):
+        descriptor, single = param.type_descriptor, not (param.multiple or param.nargs == -1)
+        plain = single and (value is None or (
+            type(value) is descriptor.annotation and type(value) in (str, int, float)
+            and descriptor.parameter_info.parser is None and (type(value) is str or value is param.default)))
+        if plain:
+            return value
+        if self.typer_check is None:
+            self.typer_check = typer._coercion.build_runtime_param(descriptor)
+        return self.typer_check.coerce(value, param=param, ctx=ctx)
 
 
 def command(argv: list[str]) -> typer.core.TyperGroup:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from clusters import active_backend
 from clusters.api import ApiError
@@ -28,13 +27,15 @@ def _cluster():
 
 
 def labs(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools."))) -> ExitCode:
+    from rich.table import Table  # here: `check` (the same module) has no table
+
     catalog = all_labs()
     backend, capabilities, server = None, None, None
     try:
         backend, connection = _cluster()
         api = connection.api_client()
         try:
-            server = api.configuration.host
+            server = api.host
             capabilities = backend.capabilities(api)
         finally:
             api.close()

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kubernetes import client
-
+from clusters.api import Client
 from clusters.base import Capabilities, Connection, detect_capabilities
 from clusters.errors import KubelabError, UsageError, error_kind
 from clusters.files import writable_folder
@@ -107,12 +106,12 @@ def better(new: dict, old: dict) -> bool:
 
 
 class Clients:
-    """One ApiClient and one capability reading per distinct connection, made on first use."""
+    """One Client and one capability reading per distinct connection, made on first use."""
 
     def __init__(self, default: Connection | None, workers: int):
         self.default = default
         self.workers = workers
-        self._made: dict[tuple, tuple[client.ApiClient, Capabilities] | Exception] = {}
+        self._made: dict[tuple, tuple[Client, Capabilities] | Exception] = {}
         self._locks: dict[tuple, threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -123,7 +122,7 @@ class Clients:
             return self.default
         return Connection(kubeconfig=student.kubeconfig, context=student.context)
 
-    def get(self, student: Student) -> tuple[client.ApiClient, Capabilities]:
+    def get(self, student: Student) -> tuple[Client, Capabilities]:
         connection = self.connection(student)
         key = (connection.kubeconfig, connection.context, connection.in_cluster)
         with self._lock:
@@ -138,9 +137,7 @@ class Clients:
 
     def _make(self, connection: Connection):
         try:
-            api = connection.api_client()
-            api.configuration.connection_pool_maxsize = self.workers
-            api.rest_client = client.rest.RESTClientObject(api.configuration)  # a pool as wide as the workers
+            api = connection.api_client(pool_size=self.workers)  # a pool as wide as the workers
             return api, detect_capabilities(api)
         except KubelabError as exc:
             return exc

@@ -19,20 +19,23 @@ import platform
 import shutil
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kubernetes import client
 from platformdirs import user_state_path
 
-from ..api import ApiNotFound, get
+from ..api import ApiNotFound, Client, get
 from ..base import Backend, Capabilities, Connection, Progress, Status, detect_capabilities, quiet
 from ..errors import ClusterNotRunning, ClusterStartFailed
-from ..i18n import _
 from ..files import write_atomic
+from ..i18n import _
 from ..kubeconfig import merge_context, remove_context, user_kubeconfig_path
-from . import binaries, realnode
+from . import nodestate
 from .components import K8S_VERSION, KUBERNETES
 from .nodes import node_names, sync_nodes, wait_nodes_ready
 from .processes import PortInUse, Running, client_tls, free_ports, http_ok, launch, port_free, stop_all, wait_until
+
+if TYPE_CHECKING:  # making and running the cluster (binaries, certificates, the real node) is imported when used
+    from . import binaries
 
 CONTEXT = "kubelab"
 DEFAULT_NODES = 4  # one control-plane node and three workers
@@ -92,7 +95,7 @@ class EmbeddedBackend(Backend):
             details.update(pids={p.name: p.pid for p in processes}, ports=state.get("ports", {}),
                            stale=bool(processes) and not running, stopped=not processes,
                            version=state.get("version"), kubeconfig=state.get("merged_into"),
-                           server=self._server(state), real_node=realnode.details(self.home))
+                           server=self._server(state), real_node=nodestate.details(self.home))
         conn = self._connection() if running else None
         return Status(backend=self.name, running=running, connection=conn, server=self._server(state) if running
                       else None, details=details)
@@ -130,19 +133,21 @@ class EmbeddedBackend(Backend):
             target = target.with_name("kubeconfig")
         return target.absolute()
 
-    def capabilities(self, api: client.ApiClient) -> Capabilities:
+    def capabilities(self, api: Client) -> Capabilities:
         detected = detect_capabilities(api)
-        return realnode.capabilities(self.home, detected)  # KWOK nodes alone: no data plane, ingress, LB or internet
+        return nodestate.capabilities(self.home, detected)  # KWOK nodes alone: no data plane, ingress, LB or internet
 
     def enable_command(self, capability: str, wanted) -> str | None:
         if capability == "nodes":
             return f"kubelab up --nodes {max(wanted, DEFAULT_NODES)}"
-        if capability == "data_plane" and not realnode.unavailable():
+        if capability == "data_plane" and not nodestate.unavailable():
             return "kubelab up --backend embedded --real-nodes 1"
         return "kubelab up --backend minikube"  # containers, ingress, load balancers and internet need minikube
 
     def start(self, nodes: int | None = None, progress: Progress = quiet) -> Status:
         """Make the cluster, or bring the one made here back with its data, CA, port and kubeconfigs."""
+        from . import binaries, realnode
+
         current = self.status()
         if current.running:
             if nodes is not None:
@@ -171,14 +176,20 @@ class EmbeddedBackend(Backend):
     def real_nodes(self) -> int:
         """Real nodes wanted: the flag, else what this cluster had (a restart brings its real node back), else
         ``$KUBELAB_REAL_NODES``."""
+        from . import realnode
+
         recorded = (self._state() or {}).get("real_nodes")
         return realnode.wanted(recorded if self.real_nodes_flag is None and recorded is not None
                                else self.real_nodes_flag)
 
     def findings(self, api) -> list:
+        from . import realnode
+
         return realnode.findings(self.home)
 
     def _start_real_node(self, progress: Progress) -> None:
+        from . import realnode
+
         self._update_state(real_nodes=1)
         realnode.start(realnode.ControlPlane(self.home, self._connection(), SERVICE_CIDR), progress)
 
@@ -342,6 +353,8 @@ class EmbeddedBackend(Backend):
                 "--log-level=warn"]
 
     def _apiserver_args(self, found, ports, certs) -> list[str]:
+        from . import realnode
+
         return [str(found["kube-apiserver"]), f"--etcd-servers=https://127.0.0.1:{ports['etcd']}",
                 f"--etcd-cafile={certs['etcd-ca.crt']}", f"--etcd-certfile={certs['apiserver-etcd-client.crt']}",
                 f"--etcd-keyfile={certs['apiserver-etcd-client.key']}",
@@ -421,6 +434,8 @@ class EmbeddedBackend(Backend):
     def _stop_processes(self, state: dict | None) -> None:
         """Stop the real node (undoing its host changes), then exactly the processes we started (clients first,
         etcd last), and record that none runs."""
+        from . import realnode
+
         realnode.clean(self.home)
         stop_all(list(reversed(self._processes(state))))
         if state is not None and self.state_file.is_file():
@@ -434,7 +449,7 @@ class EmbeddedBackend(Backend):
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
-def _wait_default_service_account(api: client.ApiClient, timeout: float = START_TIMEOUT) -> None:
+def _wait_default_service_account(api: Client, timeout: float = START_TIMEOUT) -> None:
     """Pods are refused in a namespace until its `default` ServiceAccount exists."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

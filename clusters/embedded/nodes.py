@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import time
 
-from kubernetes import client
-
-from ..api import get, request
+from ..api import Client, get, request
 from ..base import FAKE_NODE_ANNOTATION, condition
 from ..errors import ClusterStartFailed
 from ..i18n import _
@@ -49,7 +47,7 @@ def node_manifest(name: str, machine: str) -> dict:
     }
 
 
-def sync_nodes(api: client.ApiClient, names: list[str], machine: str) -> None:
+def sync_nodes(api: Client, names: list[str], machine: str) -> None:
     """Create the missing nodes and delete our extra workers, so exactly ``names`` exist."""
     existing = {n["metadata"]["name"] for n in _list_nodes(api)}
     for name in names:
@@ -69,7 +67,7 @@ def _schedulable(node: dict) -> bool:
     return condition(node, "Ready") == "True" and not any(t.get("key") in NOT_READY_TAINTS for t in taints)
 
 
-def wait_nodes_ready(api: client.ApiClient, count: int, kwok: Running, timeout: float) -> None:
+def wait_nodes_ready(api: Client, count: int, kwok: Running, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         ready = [n for n in _list_nodes(api) if _schedulable(n)]
@@ -82,5 +80,5 @@ def wait_nodes_ready(api: client.ApiClient, count: int, kwok: Running, timeout: 
                                log=kwok.log, tail=log_tail(kwok)))
 
 
-def _list_nodes(api: client.ApiClient) -> list[dict]:
+def _list_nodes(api: Client) -> list[dict]:
     return get(api, "/api/v1/nodes")["items"]

@@ -23,25 +23,32 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from kubernetes import client
-
-from ..api import ApiError, ApiNotFound, get, request
-from ..base import Capabilities, Connection, Progress, condition, quiet
+from ..api import ApiError, ApiNotFound, Client, get, request
+from ..base import Connection, Progress, condition, quiet
 from ..errors import KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
 from . import binaries, containerd, forward, images, nodehost, pki, registry
-from .components import KUBE_NODE, NODE_COMPONENTS
+from .components import NODE_COMPONENTS
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
+from .nodestate import (  # details, node_dir, record, unavailable: also read as realnode.*
+    LABEL,
+    NODE_NAME,
+    OWNER,
+    details,
+    node_dir,
+    owner,
+    processes,
+    record,
+    record_file,
+    unavailable,
+)
 from .processes import Running, free_ports, http_ok, launch, stop, wait_until
 
-NODE_NAME = "kubelab-real"
-LABEL = "kubelab.io/real-node"
 TAINT = {"key": LABEL, "value": "true", "effect": "NoSchedule"}
 CLUSTER_CIDR = "10.244.0.0/16"
 CLUSTER_DNS = "10.96.0.10"
-OWNER = Path("/run/kubelab-real-node.json")  # which cluster's node holds the bridge, so a second one waits its turn
 READY_TIMEOUT = 60.0
 
 
@@ -66,37 +73,9 @@ def wanted(real_nodes: int | None) -> int:
     return min(real_nodes, 1)
 
 
-def node_dir(home: Path) -> Path:
-    return home / "node"
-
-
-def _record_file(home: Path) -> Path:
-    return node_dir(home) / "node.json"
-
-
-def record(home: Path) -> dict:
-    try:
-        return json.loads(_record_file(home).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def _save(home: Path, **changes) -> None:
     node_dir(home).mkdir(parents=True, exist_ok=True)
-    write_atomic(_record_file(home), json.dumps({**record(home), **changes}, indent=1))
-
-
-def processes(home: Path) -> list[Running]:
-    return [Running(**p) for p in record(home).get("processes", [])]
-
-
-# A lab namespace with these annotations gets its pods onto the real node (admission plugins PodNodeSelector and
-# PodTolerationRestriction), so lesson manifests stay free of anything kubelab-specific.
-NAMESPACE_ANNOTATIONS = {
-    "scheduler.alpha.kubernetes.io/node-selector": f"{LABEL}=true",
-    "scheduler.alpha.kubernetes.io/defaultTolerations": json.dumps([{"key": LABEL, "operator": "Exists",
-                                                                      "effect": "NoSchedule"}]),
-}
+    write_atomic(record_file(home), json.dumps({**record(home), **changes}, indent=1))
 
 
 def apiserver_flags(real_nodes: int, default_address: str) -> list[str]:
@@ -107,51 +86,6 @@ def apiserver_flags(real_nodes: int, default_address: str) -> list[str]:
     return [f"--advertise-address={NODE_IP}", "--enable-admission-plugins=PodNodeSelector,PodTolerationRestriction"]
 
 
-# -- can it run here? -------------------------------------------------------------------------
-def unavailable() -> list[str]:
-    """Why a real node cannot run on this machine, each with its fix; empty when it can."""
-    if platform.system() != "Linux":
-        return [_("A real node needs Linux (this is {system}); the cluster runs KWOK nodes only.",
-                  system=platform.system())]
-    reasons = []
-    if os.geteuid() != 0:
-        reasons.append(_("A real node needs root (it runs containerd and sets up a bridge); run `sudo kubelab up`."))
-    missing = containerd.missing_tools()
-    if missing:
-        reasons.append(_("Missing packages for a real node: {packages}. Install them with "
-                         "`sudo apt-get install {packages}` (or `make system-packages`).",
-                         packages=" ".join(missing)))
-    cgroups = Path("/sys/fs/cgroup")
-    if not ((cgroups / "memory").is_dir() or "memory" in _read(cgroups / "cgroup.controllers")):
-        reasons.append(_("The memory cgroup controller is not available in /sys/fs/cgroup, so container limits "
-                         "cannot work; mount cgroups (v1 or v2) with the memory controller."))
-    elif not os.access(cgroups, os.W_OK) and os.geteuid() == 0:
-        reasons.append(_("/sys/fs/cgroup is read-only here, so containers cannot get cgroups."))
-    owner = _owner()
-    if owner and _node_alive(Path(owner)):
-        reasons.append(_("Another kubelab cluster ({home}) already runs the real node; stop it first with "
-                         "`kubelab down`.", home=owner))
-    return reasons
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError:
-        return ""
-
-
-def _owner() -> str:
-    try:
-        return json.loads(OWNER.read_text()).get("home", "")
-    except (OSError, ValueError):
-        return ""
-
-
-def _node_alive(home: Path) -> bool:
-    return any(p.alive() for p in processes(home))
-
-
 # -- start --------------------------------------------------------------------------------------
 def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
     """Add the real node; on any failure clean up and say why (the cluster keeps its KWOK nodes)."""
@@ -159,7 +93,7 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
     if reasons:
         progress(_("No real node, so this cluster runs no containers:") + "\n  " + "\n  ".join(reasons))
         return False
-    previous = _owner()
+    previous = owner()
     if previous and previous != str(cp.home):
         clean(Path(previous))  # a killed cluster's node: its processes are gone (checked above)
     api = cp.connection.api_client()
@@ -177,7 +111,7 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
         api.close()
 
 
-def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, progress: Progress) -> None:
+def _start(cp: ControlPlane, api: Client, found: binaries.Binaries, progress: Progress) -> None:
     home, nd = cp.home, node_dir(cp.home)
     clean(home)  # leftovers of a killed run of this cluster
     nodehost.record(nd)
@@ -214,7 +148,7 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
     _save(home, **measure(api))
 
 
-def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, run) -> None:
+def _start_services(cp: ControlPlane, api: Client, found: binaries.Binaries, run) -> None:
     """kubelet, kube-proxy, the API server relay and CoreDNS, each waited for."""
     certs = _certificates(cp.home)
     _register(api)
@@ -231,7 +165,7 @@ def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Bin
         http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"))
 
 
-def measure(api: client.ApiClient) -> dict:
+def measure(api: Client) -> dict:
     """What the node really does: a pod runs on it and gets an address; a Service name resolves."""
     data_plane = _probe_pod(api)
     deadline = time.monotonic() + 10  # kube-proxy programs the new kube-dns Service within its sync period
@@ -242,7 +176,7 @@ def measure(api: client.ApiClient) -> dict:
     return {"data_plane": data_plane, "dns": dns}
 
 
-def _probe_pod(api: client.ApiClient, timeout: float = 30.0) -> bool:
+def _probe_pod(api: Client, timeout: float = 30.0) -> bool:
     path = "/api/v1/namespaces/kube-system/pods"
     body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kubelab-probe"},
             "spec": {"nodeName": NODE_NAME, "tolerations": [{"operator": "Exists"}],
@@ -297,7 +231,7 @@ COREDNS_RULES = [{"apiGroups": [""], "resources": ["endpoints", "services", "pod
                  {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]}]
 
 
-def _coredns_args(cp: ControlPlane, api: client.ApiClient, found, ready_port: int) -> list[str]:
+def _coredns_args(cp: ControlPlane, api: Client, found, ready_port: int) -> list[str]:
     """CoreDNS on the node address, behind Service kube-dns; it answers cluster names only (no forwarding)."""
     nd = node_dir(cp.home)
     crt, key = pki.issue(cp.home / "pki", "coredns", "system:coredns")
@@ -338,7 +272,7 @@ def _coredns_args(cp: ControlPlane, api: client.ApiClient, found, ready_port: in
     return [str(found["coredns"]), "-conf", str(path)]
 
 
-def _apply(api: client.ApiClient, collection: str, body: dict) -> None:
+def _apply(api: Client, collection: str, body: dict) -> None:
     """Create ``body``, or replace the one already there (a cluster brought back keeps its objects). A Service
     is left as it is: its spec is mostly immutable, ours never changes, and creating it again with its fixed
     cluster IP is refused as an IP already allocated rather than as a conflict."""
@@ -412,7 +346,7 @@ def node_manifest() -> dict:
 ADDRESSES = [{"type": "InternalIP", "address": NODE_IP}, {"type": "Hostname", "address": "localhost"}]
 
 
-def _register(api: client.ApiClient) -> None:
+def _register(api: Client) -> None:
     """Create the Node as a cloud controller would: pod range, addresses, label and taint, before the kubelet."""
     try:
         request(api, "DELETE", f"/api/v1/nodes/{NODE_NAME}")  # a node left by an earlier run
@@ -423,7 +357,7 @@ def _register(api: client.ApiClient) -> None:
             content_type="application/strategic-merge-patch+json")
 
 
-def _node_ready(api: client.ApiClient) -> bool:
+def _node_ready(api: Client) -> bool:
     try:
         return condition(get(api, f"/api/v1/nodes/{NODE_NAME}"), "Ready") == "True"
     except ApiError:
@@ -492,12 +426,12 @@ def clean(home: Path) -> None:
                   image_root=containerd.image_root())
     if info.get("socket", "").startswith("/run/kubelab-"):
         Path(info["socket"]).parent.rmdir() if Path(info["socket"]).parent.exists() else None
-    _record_file(home).unlink(missing_ok=True)
-    if _owner() == str(home):
+    record_file(home).unlink(missing_ok=True)
+    if owner() == str(home):
         OWNER.unlink(missing_ok=True)
 
 
-def remove_node_object(api: client.ApiClient) -> None:
+def remove_node_object(api: Client) -> None:
     try:
         request(api, "DELETE", f"/api/v1/nodes/{NODE_NAME}")
     except ApiError:
@@ -505,17 +439,6 @@ def remove_node_object(api: client.ApiClient) -> None:
 
 
 # -- report -------------------------------------------------------------------------------------
-def details(home: Path) -> dict | None:
-    """The real node for `kubelab status`/`doctor --json`: name, address, runtime and its processes."""
-    info = record(home)
-    if not info.get("processes"):
-        return None
-    procs = processes(home)
-    return {"name": info.get("name"), "ip": info.get("ip"), "runtime": "containerd", "socket": info.get("socket"),
-            "pids": {p.name: p.pid for p in procs}, "running": all(p.alive() for p in procs),
-            "kubelet": KUBE_NODE.version, "data_plane": bool(info.get("data_plane")), "dns": bool(info.get("dns"))}
-
-
 def findings(home: Path) -> list:
     """The doctor's view of the real node: running, stopped, or why it cannot run here."""
     from ..doctor import finding
@@ -528,11 +451,3 @@ def findings(home: Path) -> list:
     if stopped:
         return [finding("real-node-down", name=node["name"], stopped=", ".join(stopped), logs=home / "logs")]
     return [finding("real-node", name=node["name"], ip=node["ip"])]
-
-
-def capabilities(home: Path, detected: Capabilities) -> Capabilities:
-    """The embedded cluster's capabilities: what the real node was seen doing at start, while it still runs
-    and is Ready (``detected.data_plane``: a Ready node that is not KWOK's)."""
-    node = details(home)
-    alive = bool(node and node["running"] and detected.data_plane)
-    return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"])

@@ -12,9 +12,8 @@ import platform
 import socket
 
 import psutil
-from kubernetes import client
 
-from ..api import ApiError, ApiNotFound, get
+from ..api import ApiError, ApiNotFound, Client, get
 from ..base import condition
 
 # addon → (namespace, API path of the object that must be ready); kubernetes/minikube deploy/addons/*
@@ -29,7 +28,7 @@ ADDON_OBJECTS = {
 PORT_FORWARD_DRIVERS = ("docker", "podman")  # minikube's driver.NeedsPortForward, off Linux
 
 
-def not_ready(api: client.ApiClient, addon: str) -> str | None:
+def not_ready(api: Client, addon: str) -> str | None:
     """Why ``addon``'s main object is not ready, or None when it is."""
     _, path = ADDON_OBJECTS[addon]
     try:

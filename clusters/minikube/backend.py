@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kubernetes import client
-
+from ..api import Client
 from ..base import Backend, Capabilities, Connection, Progress, Status, detect_capabilities, quiet
 from ..doctor import CATALOG, Finding
 from ..errors import ClusterNotRunning
@@ -48,7 +47,7 @@ class MinikubeBackend(Backend):
                                       "`kubelab up --backend minikube`.", profile=self.profile))
         return self._connection()
 
-    def capabilities(self, api: client.ApiClient) -> Capabilities:
+    def capabilities(self, api: Client) -> Capabilities:
         """The common capabilities, with ingress and load balancer read from minikube (kept as is if it fails)."""
         base = detect_capabilities(api)
         try:
@@ -69,7 +68,7 @@ class MinikubeBackend(Backend):
             "internet": "export KUBELAB_INTERNET=1",
         }.get(capability)
 
-    def findings(self, api: client.ApiClient | None) -> list[Finding]:
+    def findings(self, api: Client | None) -> list[Finding]:
         """The doctor's minikube findings (see ``findings.minikube_findings``)."""
         return minikube_findings(self.cli, api)
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from kubernetes import client
-
+from ..api import Client
 from ..doctor import WARNING, Finding, finding
 from ..kubeconfig import current_context
 from .addons import ADDON_OBJECTS, host_system, needs_tunnel, not_ready, reachable, tunnel_running
@@ -22,7 +21,7 @@ def dotted(version: tuple[int, ...]) -> str:
     return "v" + ".".join(str(part) for part in version)
 
 
-def minikube_findings(cli: Minikube, api: client.ApiClient | None) -> list[Finding]:
+def minikube_findings(cli: Minikube, api: Client | None) -> list[Finding]:
     """Everything the doctor can say about the profile; checks needing the API are skipped when ``api`` is None."""
     path = cli.path()
     if not path:
@@ -49,7 +48,7 @@ def minikube_findings(cli: Minikube, api: client.ApiClient | None) -> list[Findi
     return found
 
 
-def _addons(profile: str, enabled: dict[str, bool], config: Profile, api: client.ApiClient | None) -> list[Finding]:
+def _addons(profile: str, enabled: dict[str, bool], config: Profile, api: Client | None) -> list[Finding]:
     found = []
     for addon in REQUIRED_ADDONS:
         namespace = ADDON_OBJECTS[addon][0]
