@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from clusters.errors import OBSTRUCTED
 from clusters.files import write_atomic
 
 from ..lab import Lab
-from .grade import OBSTRUCTED, errors_of
+from .grade import errors_of
 from .roster import Student
 
 SCHEMA = "kubelab.grades/v1"
