@@ -12,7 +12,7 @@ from datetime import datetime
 
 from .outcome import N_, Outcome, failed, not_yet, passed
 from .semantics import EnvVar, all_containers, never_schedulable, parse_image, ready_addresses
-from .view import ClusterView, condition
+from .view import ClusterView, condition, owned_by
 
 # waiting reasons that will not fix themselves: fail at once instead of waiting
 STUCK = {"ImagePullBackOff", "ErrImagePull", "ErrImageNeverPull", "InvalidImageName", "CrashLoopBackOff",
@@ -127,6 +127,14 @@ def replaced_pods(view: ClusterView, replicasets: list[dict]) -> tuple[list[str]
     current = {p["metadata"]["name"] for p in view.list("pods") if p["metadata"].get("name") in created
                and not p["metadata"].get("deletionTimestamp")}
     return sorted(created - current - deleted), created
+
+
+def replaced_pods_of(view: ClusterView, replicasets: list[dict]) -> list[str]:
+    """Names that prove a pod of the ReplicaSets was deleted and replaced: the replacements, from durable state
+    (``replacements``); else, from the ReplicaSets' events, the deleted pods (a re-apply that rolled a new
+    ReplicaSet removed the replacement with the old one). Empty when nothing was replaced."""
+    return sorted(p["metadata"]["name"] for rs in replicasets
+                  for p in replacements(rs, owned_by(view.list("pods"), rs))) or replaced_pods(view, replicasets)[0]
 
 
 def passive_range(env: dict[str, EnvVar]) -> range | None:

@@ -587,3 +587,47 @@ def test_make_lab_says_how_to_use_kubelab_and_gives_jupyterlab_the_pinned_kubect
     assert "in a new terminal" in plan and f"source {REPO / '.venv' / 'bin'}/activate" in plan, plan
     assert f'PATH="{REPO / ".venv" / "bin"}:$PATH"' in plan and "jupyter lab" in plan
     assert "terminado_settings" in plan  # a plain shell: a login shell would reset PATH
+
+
+def test_a_control_plane_outage_longer_than_the_node_grace_period_changes_no_grade(isolated):
+    """The API server stops answering for longer than the node grace period: once it is back, the node lifecycle
+    controller finds every lease stale and marks the nodes and their pods NotReady; the nodes and pods must come
+    back to their real state, and a lab's grade be what it was before."""
+    backend = EmbeddedBackend(home=isolated, merge_kubeconfig=False)
+    lab, namespace = find_lab("03-deployments"), "outage"
+    nodes, pods = "/api/v1/nodes", f"/api/v1/namespaces/{namespace}/pods"
+
+    def ready(path: str) -> list[dict]:
+        """The Ready condition of every object at ``path``."""
+        return [next((c for c in item["status"].get("conditions", []) if c["type"] == "Ready"), {})
+                for item in get(api, path)["items"]]
+
+    try:
+        backend.start()
+        connection = backend.connection()
+        api = connection.api_client()
+        request(api, "POST", "/api/v1/namespaces", body={"metadata": {"name": namespace}})
+        actions.solve(lab, connection, namespace)
+        capabilities = base.detect_capabilities(api)
+        before = runner.run_lab(lab, api, namespace, capabilities).as_dict("en")
+        pids = backend.status().details["pids"]
+        apiserver, kwok = psutil.Process(pids["kube-apiserver"]), psutil.Process(pids["kwok"])
+        for process in (apiserver, kwok):  # KWOK too, so that no heartbeat beats the node controller's verdict
+            process.suspend()
+        try:
+            threading.Event().wait(backend_module.NODE_GRACE_SECONDS + 15)
+        finally:
+            apiserver.resume()
+            try:
+                wait_for(lambda: all(c.get("status") != "True" for c in ready(nodes) + ready(pods)), timeout=60,
+                         what="the nodes and their pods marked NotReady")
+            finally:
+                kwok.resume()
+        wait_for(lambda: all(c.get("status") == "True" for c in ready(nodes) + ready(pods)), timeout=180,
+                 what="nodes and pods Ready again")
+        after = runner.run_lab(lab, api, namespace, capabilities).as_dict("en")
+        assert [(c["id"], c["status"]) for c in after["checks"]] == [(c["id"], c["status"]) for c in before["checks"]]
+        assert after["score"] == before["score"] == before["max"]
+        api.close()
+    finally:
+        backend.stop()

@@ -38,6 +38,8 @@ CONTEXT = "kubelab"
 DEFAULT_NODES = 4  # one control-plane node and three workers
 SERVICE_CIDR = "10.96.0.0/16"
 POD_CIDR = "10.244.0.0/16"
+NODE_GRACE_SECONDS = 40  # a node whose lease is older is NotReady (KWOK renews every 10 s)
+OWN_STAGES = Path(__file__).parent / "stages"  # kubelab's own KWOK stages, beside the pinned upstream ones
 ADVERTISE_ADDRESS = "192.0.2.10"  # TEST-NET-1: published in the kubernetes Endpoints, never dialled
 START_TIMEOUT = 60.0
 PORT_ATTEMPTS = 3
@@ -365,7 +367,7 @@ class EmbeddedBackend(Backend):
                 "--leader-elect=false", f"--service-account-private-key-file={certs['sa.key']}",
                 f"--root-ca-file={certs['ca.crt']}", f"--service-cluster-ip-range={SERVICE_CIDR}",
                 "--allocate-node-cidrs=true", f"--cluster-cidr={POD_CIDR}", "--node-monitor-period=5s",
-                "--node-monitor-grace-period=40s",
+                f"--node-monitor-grace-period={NODE_GRACE_SECONDS}s",
                 "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics", "--v=1"]
 
     def _scheduler_args(self, found, ports) -> list[str]:
@@ -377,7 +379,7 @@ class EmbeddedBackend(Backend):
 
     def _kwok_args(self, found, ports, certs) -> list[str]:
         return [str(found["kwok"]), f"--kubeconfig={self.admin_kubeconfig}",
-                "--config=" + ",".join(str(s) for s in found.stages),
+                "--config=" + ",".join(str(s) for s in (*found.stages, OWN_STAGES / "pod-ready-again.yaml")),
                 "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                 f"--cidr={POD_CIDR}", "--node-ip=198.51.100.1", "--node-name=localhost",
                 f"--node-port={ports['kwok']}", f"--server-address=127.0.0.1:{ports['kwok']}",

@@ -1,7 +1,7 @@
 """Checks of the deployments lab, on controller-owned facts: ready replicas, ownerReferences, pod ages."""
 
 from checkers import N_, Context, check, failed, not_yet, owned_by, passed
-from checkers.kube import replaced_pods, replacements
+from checkers.kube import replaced_pods_of
 from checkers.semantics import never_schedulable, replicasets_of
 
 NAME = "deploy-web"
@@ -83,13 +83,7 @@ def self_healing(ctx: Context):
     rs_name = (replicaset or {}).get("metadata", {}).get("name")
     pods = owned_by(ctx.view.list("pods"), replicaset or {"metadata": {}})
     current = sorted(p["metadata"]["name"] for p in pods)
-    # durable evidence first (Events expire after an hour): a pod a ReplicaSet made later than any change of its
-    # size asked for, i.e. to replace a pod that was deleted, in any ReplicaSet of the Deployment's history; else
-    # the ReplicaSets' events (a re-apply that rolled a new ReplicaSet removed the replacement with the old one)
-    history = replicasets_of(ctx.view, deployment)
-    replaced = sorted(p["metadata"]["name"] for rs in history
-                      for p in replacements(rs, owned_by(ctx.view.list("pods"), rs))) \
-        or replaced_pods(ctx.view, history)[0]
+    replaced = replaced_pods_of(ctx.view, replicasets_of(ctx.view, deployment))
     full = replicaset is not None and len(current) >= replicaset["spec"]["replicas"]
     if replaced and full:
         return passed(N_("Pod {pod} was deleted and the ReplicaSet {rs} created a replacement."), pod=replaced[0],

@@ -1,5 +1,5 @@
 """Checks of the resources lab, on facts the cluster sets: the QoS class Kubernetes gives each pod, the scheduler's
-FailedScheduling events, the LimitRanger admission's mark on a pod, and the quota controller's usage report."""
+verdict in a pod's PodScheduled condition, the LimitRanger admission's mark on a pod, and the quota controller's usage report."""
 
 from checkers import N_, Context, check, failed, not_yet, passed
 from checkers.kube import no_object
@@ -42,28 +42,27 @@ def api_guaranteed(ctx: Context):
                    expected="Guaranteed", found=", ".join(classes) or N_("no pods"), hints=hints)
 
 
-@check(N_("resources-greedy was refused by the scheduler, then made to fit"), points=2)
-def greedy_explained(ctx: Context):
-    refusals = [e for e in ctx.view.list("events")
-                if dig(e, "involvedObject", "name") == GREEDY and e.get("reason") == "FailedScheduling"
-                and "default-scheduler" in (e.get("reportingComponent"), dig(e, "source", "component"))
-                and "Insufficient" in str(e.get("message"))]
-    if not refusals:
-        return failed(N_("No scheduler event says that {name} did not fit on any node."), name=GREEDY,
-                      expected="FailedScheduling", found=N_("no such event"),
-                      hints=(N_("First create {name} asking for more CPU than any node has (16 CPUs)."),
-                             N_("`kubectl describe pod {name}`: the Events show FailedScheduling and why."),
-                             N_("Events expire after an hour: if you did this long ago, create the 16-CPU pod "
-                                "again, read its event, then fix it.")))
+@check(N_("resources-greedy asks for what a node can give, and runs"), points=2)
+def greedy_fits(ctx: Context):
+    """Graded on the pod's own state, never on the FailedScheduling event, which the API server deletes after an
+    hour: a pod the scheduler cannot place says why in its PodScheduled condition for as long as it waits."""
     pod = ctx.view.get("pods", GREEDY)
+    if pod is None:
+        return _no_object("pod", GREEDY)
     if serving(pod):
-        return passed(N_("The scheduler refused {name} ({reason}); it now runs with requests that fit."),
-                      name=GREEDY, reason=str(refusals[-1].get("message"))[:120])
-    return failed(N_("The scheduler explained why {name} cannot run; now make it fit."), name=GREEDY,
-                  expected="Running", found=str(dig(pod, "status", "phase") or N_("nothing")),
-                  hints=(N_("Read the event: \"Insufficient cpu\" means no node has that much CPU left to give."),
-                         N_("A pod's requests cannot be raised or lowered while it waits: delete it first."),
-                         N_("`kubectl delete pod {name}`, then apply it again with requests cpu: 250m.")))
+        return passed(N_("{name} runs: the scheduler found a node with the CPU and memory it asks for."), name=GREEDY)
+    scheduled = next((c for c in dig(pod, "status", "conditions") or []
+                      if isinstance(c, dict) and c.get("type") == "PodScheduled"), {})
+    if scheduled.get("status") == "False" and scheduled.get("reason") == "Unschedulable":
+        return failed(N_("The scheduler cannot place {name}: {reason}"), name=GREEDY,
+                      reason=str(scheduled.get("message") or "")[:200], expected=N_("a node that fits"),
+                      found=N_("no node fits"),
+                      hints=(N_("`kubectl describe pod {name}`: the Events show FailedScheduling and why."),
+                             N_("A pod's requests cannot be raised or lowered while it waits: delete it first."),
+                             N_("`kubectl delete pod {name}`, then apply it again with requests cpu: 250m.")))
+    return not_yet(N_("{name} is not running yet."), name=GREEDY, expected="Running",
+                   found=str(dig(pod, "status", "phase") or N_("nothing")),
+                   hints=(N_("`kubectl get pod {name}` shows its status; `kubectl describe pod {name}` says why."),))
 
 
 @check(N_("resources-plain received its requests and limits from the LimitRange"))

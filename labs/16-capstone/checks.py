@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 
 from checkers import N_, Context, check, failed, not_yet, passed
-from checkers.kube import containers, no_object, passive_range, replaced_pods
+from checkers.kube import containers, no_object, passive_range, replaced_pods_of
 from checkers.semantics import claim_unbindable, decoded, dig, effective_env, mounts_of, never_schedulable, \
     plaintext_places, replicasets_of, secret_values, serving, target_port, workload_pods
 from checkers.probes import Verdict, fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, service_target
@@ -262,17 +262,16 @@ def database_pod_replaced(ctx: Context):
     deployment = ctx.view.get("deployments", MYSQL)
     if deployment is None:
         return _missing("Deployment", MYSQL)
-    replaced, created = replaced_pods(ctx.view, replicasets_of(ctx.view, deployment))
-    current = {p["metadata"]["name"] for p in _pods(ctx, MYSQL) if serving(p)}
-    replaced = sorted(set(replaced) - current)
+    replaced = replaced_pods_of(ctx.view, replicasets_of(ctx.view, deployment))
+    current = sorted(p["metadata"]["name"] for p in _pods(ctx, MYSQL) if serving(p))
     if replaced and current:
-        return passed(N_("Pod {pod} was deleted, and its Deployment started {new}."), pod=replaced[0],
-                      new=min(current), evidence={"created": sorted(created), "current": sorted(current)})
+        return passed(N_("A pod of {name} was deleted and its Deployment started a new one ({new})."), name=MYSQL,
+                      new=current[0], evidence={"replaced": replaced, "current": current})
     return failed(N_("No pod of {name} has been deleted and replaced yet."), name=MYSQL,
                   expected=N_("a replacement pod"), found=N_("the original pod"),
                   hints=(N_("This is the crash test: delete the database pod and watch a new one start."),
                          N_("`kubectl delete pod -l app={name}`, then `kubectl rollout status deployment/{name}`."),
-                         N_("Events expire after an hour: if you did this long ago, delete the pod again.")))
+                         N_("`kubectl get pods -l app={name}`: the new pod is younger than its ReplicaSet's last change.")))
 
 
 # --- crash tests and the network (containers that really run) ------------------------------------------------
