@@ -50,8 +50,9 @@ def test_the_image_build_context_holds_the_package_and_no_secrets():
                "checkers/tokens/grader", "clusters/ca.key", "gradebook.csv", "test-artifacts/report.html",
                "checkers/__pycache__/view.cpython-311.pyc"]
     assert [p for p in secrets if _in_build_context(p)] == []
-    package = subprocess.run(["git", "ls-files", "pyproject.toml", "README.md", "hatch_build.py", "checkers", "clusters", "labs"],
-                             cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    sources = ["pyproject.toml", "README.md", "hatch_build.py", "checkers", "clusters", "labs"]
+    package = subprocess.run(["git", "ls-files", *sources], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
     assert len(package) > 100
     assert [p for p in package if not _in_build_context(p)] == []
 
