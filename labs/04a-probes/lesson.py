@@ -117,8 +117,8 @@ kubectl get endpointslices -l kubernetes.io/service-name=probes-web -o jsonpath=
 # ## Exercise: take one pod out of rotation
 #
 # Take **one** pod of `probes-web` out of rotation without stopping it, as a cashier switches off the light to
-# count the drawer: hide the page its readiness probe asks for. Put the name of one of the pods in the next cell,
-# run it, and then look at the pods and the EndpointSlice again with the cell above.
+# count the drawer: hide the page its readiness probe asks for. The next cell does it in the first pod and waits
+# until that pod is no longer ready; then run the cell above again to look at the pods and the EndpointSlice.
 #
 # What do you expect for `READY` and `RESTARTS`? Why is this pod not restarted?
 
