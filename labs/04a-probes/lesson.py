@@ -166,7 +166,7 @@ EOF
 
 # %% key="watch-hung" tags=["needs-data-plane"]
 %%bash
-kubectl wait pod/probes-hung --for=jsonpath='{.status.containerStatuses[0].restartCount}'=1 --timeout=90s
+kubectl wait pod/probes-hung --for=jsonpath='{.status.containerStatuses[0].lastState.terminated.exitCode}'=137 --timeout=90s
 kubectl get pod probes-hung
 kubectl get pod probes-hung -o jsonpath='{.status.containerStatuses[0].lastState}{"\n"}'
 kubectl describe pod probes-hung | tail -n 8
