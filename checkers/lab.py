@@ -49,6 +49,7 @@ class Fault:
     trips: str
     why: str
     path: Path
+    also: tuple[str, ...] = ()  # checks built on the tripped one: they fail with it where the cluster can run them
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ class Lab:
             meta = _read_yaml(folder / "fault.yaml")
             trips = _field(meta, "trips", str, folder / "fault.yaml", _("the id of the check this fault trips"))
             why = _field(meta, "why", str, folder / "fault.yaml", _("one sentence: the mistake it models"))
-            found.append(Fault(folder.name, trips, why, folder))
+            also = tuple(_list(meta, "also", folder / "fault.yaml", _is_text, _("a list of check ids")))
+            found.append(Fault(folder.name, trips, why, folder, also))
         return found
 
 

@@ -58,9 +58,11 @@ def app_read_only_root(ctx: Context):
     deployment, missing = _app(ctx)
     if missing:
         return missing
-    writable = [c.get("name") for c in containers(deployment) if _effective(c, {}, "readOnlyRootFilesystem") is not True]
-    if writable:
-        return failed(N_("Container {container} of {name} can still write over its own image."), container=writable[0],
+    every = containers(deployment)
+    writable = [str(c.get("name")) for c in every if _effective(c, {}, "readOnlyRootFilesystem") is not True]
+    if writable or not every:
+        return failed(N_("Container {container} of {name} can still write over its own image."),
+                      container=writable[0] if writable else "-",
                       name=APP, expected="readOnlyRootFilesystem: true", found=N_("writable"),
                       hints=(N_("restricted does not ask for it, but a read-only root filesystem stops an intruder "
                                 "from changing the program files."),
