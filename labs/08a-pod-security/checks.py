@@ -104,6 +104,11 @@ def app_starts(ctx: Context):
                    N_("{container} writes {path} on a read-only root filesystem: it will crash."))
         return failed(message, container=container, path=reason, name=APP, expected=N_("a container that can start"),
                       found=reason, hints=hints)
+    return _running(ctx, deployment, hints)
+
+
+def _running(ctx: Context, deployment: dict, hints: tuple):
+    """The kubelet's verdict on the app's pods: ready and never restarted, or why not."""
     pods = workload_pods(ctx.view, deployment)
     stuck = [r for p in pods for r in waiting_reasons(p) if r in STUCK]
     restarts = sum(s.get("restartCount", 0) for p in pods for s in container_statuses(p)
@@ -116,3 +121,15 @@ def app_starts(ctx: Context):
         return passed(N_("The {count} pods of {name} run hardened, without a restart."), count=len(pods), name=APP)
     return not_yet(N_("The pods of {name} are not running yet."), name=APP, expected="Running",
                    found=N_("starting"), hints=hints)
+
+
+@check(N_("On a node that runs containers, the kubelet starts secure-app as asked"), needs={"data_plane": True},
+       settle=60)
+def app_runs_on_node(ctx: Context):
+    deployment, missing = _app(ctx)
+    if missing:
+        return missing
+    return _running(ctx, deployment, (
+        N_("`kubectl describe pod -l app={name}`: the Events say why a container does not start."),
+        N_("CreateContainerConfigError with runAsNonRoot: the image runs as root; set runAsUser: 1000."),
+        N_("CrashLoopBackOff: `kubectl logs deploy/{name} --previous` shows the write that failed.")))
