@@ -144,7 +144,7 @@ spec:
       containers:
         - name: app
           image: busybox:1.37
-          command: ["sh", "-c", "while true; do date > /tmp/heartbeat; sleep 5; done"]
+          command: ["sh", "-c", "while date > /tmp/heartbeat; do sleep 5; done"]
 EOF
 kubectl rollout status deployment/secure-app --timeout=90s
 
@@ -166,7 +166,7 @@ lab.picture()
 # Run the checks. Each line says what was verified in your cluster: ✓ passed, ✗ failed (with hints),
 # ⚠ could not be checked (not your fault, and it costs no points), ⏭ skipped because this cluster cannot run it.
 # Your namespace may enforce only `baseline`, so the checker evaluates the `restricted` rules itself, on your
-# Deployment and on the pods that really run.
+# Deployment's pod template, and reads from the pods whether the kubelet really started them.
 
 # %% key="check" tags=["check"]
 lab.check()
