@@ -101,8 +101,8 @@ EOF
 # %% [markdown] key="step-starting"
 # ## What restricted would refuse
 #
-# The starting Deployment `secure-app` writes the time into `/tmp/heartbeat` every 5 seconds. It passes
-# `baseline`, but not `restricted`. Apply it again with a dry run: with `warn: restricted` on the namespace,
+# The starting Deployment `secure-app` writes the time into `/tmp/heartbeat` every 5 seconds, and stops if it
+# cannot; its readiness probe reads that file. It passes `baseline`, but not `restricted`. Apply it again with a dry run: with `warn: restricted` on the namespace,
 # kubectl prints each rule it breaks.
 
 # %% key="dry-run-app"
@@ -145,6 +145,10 @@ spec:
         - name: app
           image: busybox:1.37
           command: ["sh", "-c", "while date > /tmp/heartbeat; do sleep 5; done"]
+          readinessProbe:
+            exec:
+              command: ["cat", "/tmp/heartbeat"]
+            periodSeconds: 2
 EOF
 kubectl rollout status deployment/secure-app --timeout=90s
 
