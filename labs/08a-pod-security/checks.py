@@ -35,7 +35,8 @@ def app_passes_restricted(ctx: Context):
     deployment, missing = _app(ctx)
     if missing:
         return missing
-    broken = restricted_violations(deployment)
+    broken = restricted_violations(deployment) or ([] if containers(deployment) else
+                                                   [("containers", "spec.template.spec.containers")])
     if broken:
         control, field = broken[0]
         return failed(N_("{count} settings keep {name} out of the restricted level; the first: {field} ({control})."),
