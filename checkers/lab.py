@@ -55,6 +55,7 @@ class Fault:
     trips: str
     why: str
     path: Path
+    also: tuple[str, ...] = ()  # checks built on the tripped one: they fail with it where the cluster can run them
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class Lab:
         found = []
         for folder in sorted((self.path / "faults").glob("*/")):
             meta = _parse(_read_yaml(folder / "fault.yaml"), FAULT_KEYS, folder / "fault.yaml")
-            found.append(Fault(folder.name, meta["trips"], meta["why"], folder))
+            found.append(Fault(folder.name, meta["trips"], meta["why"], folder, tuple(meta["also"])))
         return found
 
 
@@ -204,6 +205,9 @@ FAULT_KEYS = (
         lambda: _("the id of the check this fault trips"), _text, required=True),
     Key("why", "string", "one sentence: the mistake it models", lambda: _("one sentence: the mistake it models"),
         _text, required=True),
+    Key("also", "list", "checks built on the tripped one: they fail with it where the cluster can run them",
+        lambda: _("a list of check ids"), lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
+        default=[]),
 )
 
 

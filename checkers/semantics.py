@@ -11,6 +11,8 @@ them, tolerates any shape (a learner's object can be malformed) and never raises
 - networking: ``target_port``, ``declared_ports``, ``service_chain`` (Service → EndpointSlices → Pods → ports),
   ``ready_addresses``
 - workloads: ``revision``, ``replicasets_of``, ``workload_pods``
+- health and security: ``probe`` (any handler, named ports, defaults), ``restricted_violations`` (the Pod
+  Security Standards' restricted profile, as Pod Security Admission evaluates it)
 - will it ever work: ``node_fits``, ``never_schedulable``, ``claim_unbindable``
 - secrets: ``decoded``, ``secret_values``, ``plaintext_places``, ``literal_env``
 """
@@ -409,6 +411,82 @@ def workload_pods(view: ClusterView, workload: dict | None, *, live: bool = True
     owners = [workload] + owned_by(view.list("replicasets"), workload)
     pods = [p for owner in owners for p in owned_by(view.list("pods"), owner)]
     return [p for p in pods if not (live and p["metadata"].get("deletionTimestamp"))]
+
+
+# --- health probes -------------------------------------------------------------------------------------------
+
+PROBE_DEFAULTS = {"initialDelaySeconds": 0, "periodSeconds": 10, "failureThreshold": 3}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One probe of a container, resolved: ``kind`` is its handler (httpGet, tcpSocket, grpc, exec), ``port`` the
+    container port it reaches (a named port resolved; None for exec or a name the container does not declare),
+    ``budget`` the seconds it allows before giving up (initialDelaySeconds + failureThreshold × periodSeconds)."""
+
+    kind: str
+    port: int | None
+    written_port: object
+    budget: int
+
+
+def _seconds(probe: dict, field: str) -> int:
+    value = probe.get(field, PROBE_DEFAULTS[field])
+    return value if isinstance(value, int) and not isinstance(value, bool) else PROBE_DEFAULTS[field]
+
+
+def probe(container: dict | None, which: str) -> Probe | None:
+    """The container's ``which`` probe (``readinessProbe``, ``livenessProbe``, ``startupProbe``), or None."""
+    spec = dig(container, which)
+    kind = next((k for k in ("httpGet", "tcpSocket", "grpc", "exec") if isinstance(dig(spec, k), dict)), None)
+    if kind is None:
+        return None
+    written = dig(spec, kind, "port")
+    port = target_port({"targetPort": written}, {"spec": {"containers": [container]}}) if written is not None \
+        else None
+    budget = _seconds(spec, "initialDelaySeconds") + _seconds(spec, "failureThreshold") * _seconds(spec, "periodSeconds")
+    return Probe(kind, port, written, budget)
+
+
+# --- pod security --------------------------------------------------------------------------------------------
+
+RESTRICTED_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+                      "projected", "secret"}
+
+
+def restricted_violations(obj: dict | None) -> list[tuple[str, str]]:
+    """What keeps a pod (or workload template) out of the Pod Security Standards' ``restricted`` level, as
+    (control, field) pairs in the order of the standard; empty when it passes. Baseline controls come first,
+    as Pod Security Admission reports them; the container-level setting wins over the pod-level one."""
+    spec = pod_spec(obj)
+    pod_sc = spec.get("securityContext") if isinstance(spec.get("securityContext"), dict) else {}
+    every = items(spec.get("initContainers")) + items(spec.get("containers")) + items(spec.get("ephemeralContainers"))
+    found = [("hostNamespaces", f"spec.{k}") for k in ("hostNetwork", "hostPID", "hostIPC") if spec.get(k) is True]
+    found += [("volumes", f"spec.volumes[{v.get('name')}]") for v in items(spec.get("volumes"))
+              if not any(k in RESTRICTED_VOLUMES for k in v if k != "name")]
+    if dig(pod_sc, "seccompProfile", "type") not in (None, "RuntimeDefault", "Localhost"):
+        found.append(("seccompProfile", "spec.securityContext.seccompProfile.type"))
+    if pod_sc.get("runAsUser") == 0:
+        found.append(("runAsUser", "spec.securityContext.runAsUser"))
+    pod_seccomp = dig(pod_sc, "seccompProfile", "type")
+    for container in every:
+        sc = container.get("securityContext") if isinstance(container.get("securityContext"), dict) else {}
+        capabilities = sc.get("capabilities") if isinstance(sc.get("capabilities"), dict) else {}
+        added = set(map(str, capabilities.get("add") if isinstance(capabilities.get("add"), list) else []))
+        dropped = capabilities.get("drop") if isinstance(capabilities.get("drop"), list) else []
+        seccomp = dig(sc, "seccompProfile", "type") or pod_seccomp
+        rules = (("privileged", "securityContext.privileged", sc.get("privileged") is True),
+                 ("hostPorts", "ports[].hostPort", any(p.get("hostPort") for p in items(container.get("ports")))),
+                 ("allowPrivilegeEscalation", "securityContext.allowPrivilegeEscalation",
+                  sc.get("allowPrivilegeEscalation") is not False),
+                 ("runAsNonRoot", "securityContext.runAsNonRoot",
+                  sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is not True),
+                 ("runAsUser", "securityContext.runAsUser", sc.get("runAsUser") == 0),
+                 ("seccompProfile", "securityContext.seccompProfile.type", seccomp not in ("RuntimeDefault", "Localhost")),
+                 ("capabilities", "securityContext.capabilities.drop", "ALL" not in dropped),
+                 ("capabilities", "securityContext.capabilities.add", bool(added - {"NET_BIND_SERVICE"})))
+        found += [(control, f"{container.get('name')}: {field}") for control, field, broken in rules if broken]
+    return found
 
 
 # --- will it ever work? --------------------------------------------------------------------------------------

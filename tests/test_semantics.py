@@ -11,8 +11,9 @@ from checkers.kube import image_parts, passive_range, pod_running
 from checkers.registry import Check
 from checkers.runner import CheckResult, _settle
 from checkers.semantics import (all_containers, claim_unbindable, effective_env, literal_env, mounts_of,
-                                never_schedulable, parse_image, plaintext_places, quantity, quota_hard, same_image,
-                                secret_refs, secret_values, service_chain, target_port, workload_pods)
+                                never_schedulable, parse_image, plaintext_places, probe, quantity, quota_hard,
+                                restricted_violations, same_image, secret_refs, secret_values, service_chain,
+                                target_port, workload_pods)
 
 
 class FakeView:
@@ -175,6 +176,56 @@ def test_an_impossible_pod_fails_at_once_instead_of_settling():
     slow = CheckResult(Check("c", "t", lambda ctx: outcome, settle=3600), outcome)
     _settle([slow], type("Ctx", (), {"view": view})())  # returns at once: nothing is settling
     assert slow.outcome.status == "fail"
+
+
+@pytest.mark.parametrize(("spec", "kind", "port", "budget"), [
+    ({"httpGet": {"path": "/", "port": "http"}}, "httpGet", 80, 30),  # a named port, the defaults (3 x 10 s)
+    ({"tcpSocket": {"port": 80}, "periodSeconds": 5, "failureThreshold": 12}, "tcpSocket", 80, 60),
+    ({"grpc": {"port": 9090}, "initialDelaySeconds": 10, "periodSeconds": 5, "failureThreshold": 4}, "grpc", 9090, 30),
+    ({"exec": {"command": ["cat", "/tmp/healthy"]}, "periodSeconds": "5"}, "exec", None, 30),  # a bad value: default
+    ({"httpGet": {"port": "htpp"}}, "httpGet", None, 30),  # a name no container port carries
+])
+def test_probe_resolves_handler_port_and_budget(spec, kind, port, budget):
+    container = {"name": "web", "ports": [{"name": "http", "containerPort": 80}], "readinessProbe": spec}
+    found = probe(container, "readinessProbe")
+    assert (found.kind, found.port, found.budget) == (kind, port, budget)
+    assert probe(container, "livenessProbe") is None and probe({"readinessProbe": "x"}, "readinessProbe") is None
+
+
+RESTRICTED_POD = {"spec": {
+    "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+    "volumes": [{"name": "tmp", "emptyDir": {}}],
+    "containers": [{"name": "app", "securityContext": {"allowPrivilegeEscalation": False,
+                                                       "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}}}]}}
+
+
+def _changed(pod_sc=None, container_sc=None, **spec):
+    pod = {"spec": {**RESTRICTED_POD["spec"], **spec}}
+    pod["spec"]["securityContext"] = {**RESTRICTED_POD["spec"]["securityContext"], **(pod_sc or {})}
+    container = RESTRICTED_POD["spec"]["containers"][0]
+    pod["spec"]["containers"] = [{**container, "securityContext": {**container["securityContext"], **(container_sc or {})}}]
+    return pod
+
+
+@pytest.mark.parametrize(("pod", "controls"), [
+    (RESTRICTED_POD, []),
+    ({"spec": {"template": {"spec": RESTRICTED_POD["spec"]}}}, []),  # a workload's template
+    (_changed(container_sc={"capabilities": {"drop": ["all"]}}), ["capabilities"]),  # names are case-sensitive
+    (_changed(container_sc={"capabilities": {"drop": ["ALL"], "add": ["CHOWN"]}}), ["capabilities"]),
+    (_changed(container_sc={"runAsNonRoot": False}), ["runAsNonRoot"]),  # the container wins over the pod
+    (_changed(pod_sc={"runAsNonRoot": None}, container_sc={"runAsNonRoot": True}), []),
+    (_changed(container_sc={"allowPrivilegeEscalation": None}), ["allowPrivilegeEscalation"]),
+    (_changed(pod_sc={"seccompProfile": None}), ["seccompProfile"]),
+    (_changed(pod_sc={"seccompProfile": None}, container_sc={"seccompProfile": {"type": "Localhost"}}), []),
+    (_changed(pod_sc={"seccompProfile": {"type": "Unconfined"}},
+              container_sc={"seccompProfile": {"type": "RuntimeDefault"}}), ["seccompProfile"]),
+    (_changed(pod_sc={"runAsUser": 0}), ["runAsUser"]),
+    (_changed(hostNetwork=True, volumes=[{"name": "host", "hostPath": {"path": "/"}}]), ["hostNamespaces", "volumes"]),
+    (_changed(container_sc={"privileged": True}), ["privileged"]),
+])
+def test_restricted_violations_follow_the_pod_security_standard(pod, controls):
+    assert [control for control, _ in restricted_violations(pod)] == controls
+    assert restricted_violations(None) == [] and restricted_violations({"spec": "x"}) == []
 
 
 COPIES = ("def _dig(", "def _serving(", "def _decoded(", "def _secret_values(", "def _size(", "Created pod:",
