@@ -69,6 +69,7 @@ class Capabilities:
     nodes: int = 0  # Ready nodes
     internet: bool = False  # pods can reach the internet
     dns: bool = False  # pods resolve Service names through the cluster DNS
+    gateway: bool = False  # a Gateway API controller accepted its GatewayClass (routes get status and traffic)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -206,7 +207,7 @@ FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
 
 
 def detect_capabilities(api: client.ApiClient) -> Capabilities:
-    """Capabilities of any cluster, from its nodes and ingress classes.
+    """Capabilities of any cluster, from its nodes, ingress classes and Gateway API controller.
 
     Nodes managed by KWOK (annotation ``kwok.x-k8s.io/node``) run no containers,
     so a cluster made only of them has no data plane. ``KUBELAB_INTERNET=1``
@@ -216,6 +217,8 @@ def detect_capabilities(api: client.ApiClient) -> Capabilities:
     ready = [n for n in items if condition(n, "Ready") == "True"]
     real = [n for n in ready if FAKE_NODE_ANNOTATION not in (n["metadata"].get("annotations") or {})]
     classes = get(api, "/apis/networking.k8s.io/v1/ingressclasses")
+    from .gatewayapi import serving  # it builds on this module
+
     return Capabilities(
         data_plane=bool(real),
         ingress=bool(real) and bool(classes.get("items")),
@@ -223,6 +226,7 @@ def detect_capabilities(api: client.ApiClient) -> Capabilities:
         nodes=len(ready),
         internet=bool(real) and os.environ.get("KUBELAB_INTERNET", "") in ("1", "yes", "true"),
         dns=bool(real),
+        gateway=bool(real) and serving(api),
     )
 
 

@@ -23,9 +23,10 @@ from pathlib import Path
 from kubernetes import client
 from platformdirs import user_state_path
 
+from .. import gatewayapi
 from ..api import ApiNotFound, get
 from ..base import Backend, Capabilities, Connection, Progress, Status, detect_capabilities, quiet
-from ..errors import ClusterNotRunning, ClusterStartFailed
+from ..errors import ClusterNotRunning, ClusterStartFailed, KubelabError
 from ..i18n import _
 from ..files import write_atomic
 from ..kubeconfig import merge_context, remove_context, user_kubeconfig_path
@@ -155,6 +156,7 @@ class EmbeddedBackend(Backend):
             self._restart(found, current, nodes, progress)
         else:
             self._create(found, nodes, progress)
+        self._install_gateway_api(progress)
         if self.real_nodes():
             self._start_real_node(progress)
         target = self.kubeconfig_target()
@@ -176,6 +178,17 @@ class EmbeddedBackend(Backend):
 
     def findings(self, api) -> list:
         return realnode.findings(self.home)
+
+    def _install_gateway_api(self, progress: Progress) -> None:
+        """The Gateway API CRDs and classes, so routes can be written and read on KWOK nodes too; a controller
+        comes with the real node. Without them the cluster still starts (and says why)."""
+        api = self._connection().api_client()
+        try:
+            gatewayapi.install(api, [], progress)
+        except KubelabError as exc:
+            progress(_("The Gateway API is not installed: {error}", error=exc))
+        finally:
+            api.close()
 
     def _start_real_node(self, progress: Progress) -> None:
         self._update_state(real_nodes=1)

@@ -25,13 +25,14 @@ from pathlib import Path
 
 from kubernetes import client
 
-from ..api import ApiError, ApiNotFound, get, request
+from .. import gatewayapi
+from ..api import ApiError, ApiNotFound, apply, get, request
 from ..base import Capabilities, Connection, Progress, condition, quiet
 from ..errors import KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
 from . import binaries, containerd, forward, images, nodehost, pki, registry
-from .components import KUBE_NODE, NODE_COMPONENTS
+from .components import KUBE_NODE, NODE_COMPONENTS, TRAEFIK
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
 from .processes import Running, free_ports, http_ok, launch, stop, wait_until
@@ -211,6 +212,7 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
         loading = pool.submit(images.load_built, nd)
         _start_services(cp, api, found, run)
         loading.result()
+    _start_gateway(cp, api, run, progress)
     _save(home, **measure(api))
 
 
@@ -229,6 +231,47 @@ def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Bin
     dns_ready = free_ports(1)[0]
     run("coredns", _coredns_args(cp, api, found, dns_ready),
         http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"))
+
+
+TRAEFIK_USER = "system:kubelab-traefik"
+
+
+def _start_gateway(cp: ControlPlane, api: client.ApiClient, run, progress: Progress) -> None:
+    """Traefik as a host process on the node's address, like CoreDNS: it serves Gateways and Ingresses behind
+    Service traefik/traefik. When it cannot be built or started, the node runs on without it (and says why)."""
+    try:
+        found = binaries.ensure(progress, (TRAEFIK,))
+        crt, key = pki.issue(cp.home / "pki", "traefik", TRAEFIK_USER)
+        kubeconfig = _kubeconfig(cp, "traefik", crt, key)
+        user = {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": TRAEFIK_USER}
+        gatewayapi.install(api, [gatewayapi.binding(user), *_traefik_service()], progress)
+        run("traefik", ["env", f"KUBECONFIG={kubeconfig}", str(found["traefik"]), *_traefik_flags()],
+            lambda: gatewayapi.serving(api))
+    except (KubelabError, OSError) as exc:
+        left = processes(cp.home)
+        stop([p for p in left if p.name == "traefik"])
+        _save(cp.home, processes=[p.as_dict() for p in left if p.name != "traefik"])
+        progress(_("The Gateway API controller did not start, so Gateways and Ingresses are not served: {error}",
+                   error=exc))
+
+
+def _traefik_flags() -> list[str]:
+    ping = free_ports(1)[0]
+    return ["--global.checknewversion=false", "--global.sendanonymoususage=false", "--log.level=INFO",
+            f"--entrypoints.web.address={NODE_IP}:{gatewayapi.HTTP_PORT}",
+            f"--entrypoints.websecure.address={NODE_IP}:{gatewayapi.HTTPS_PORT}",
+            f"--entrypoints.traefik.address=127.0.0.1:{ping}", "--ping=true",
+            "--providers.kubernetesgateway=true", f"--providers.kubernetesgateway.statusaddress.ip={NODE_IP}",
+            "--providers.kubernetesingress=true", f"--providers.kubernetesingress.ingressendpoint.ip={NODE_IP}"]
+
+
+def _traefik_service() -> list[dict]:
+    """Service traefik/traefik (80 → web, 443 → websecure) whose one endpoint is the node's address."""
+    meta = {"name": gatewayapi.SERVICE, "namespace": gatewayapi.NAMESPACE}
+    ports = [{"name": p["name"], "port": p["targetPort"], "protocol": "TCP"} for p in gatewayapi.SERVICE_PORTS]
+    return [{"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": {"ports": gatewayapi.SERVICE_PORTS}},
+            {"apiVersion": "v1", "kind": "Endpoints", "metadata": meta,
+             "subsets": [{"addresses": [{"ip": NODE_IP, "nodeName": NODE_NAME}], "ports": ports}]}]
 
 
 def measure(api: client.ApiClient) -> dict:
@@ -302,25 +345,23 @@ def _coredns_args(cp: ControlPlane, api: client.ApiClient, found, ready_port: in
     nd = node_dir(cp.home)
     crt, key = pki.issue(cp.home / "pki", "coredns", "system:coredns")
     kubeconfig = _kubeconfig(cp, "coredns", crt, key)
-    _apply(api, "/apis/rbac.authorization.k8s.io/v1/clusterroles",
-           {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-            "metadata": {"name": "system:coredns"}, "rules": COREDNS_RULES})
-    _apply(api, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
-           {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-            "metadata": {"name": "system:coredns"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:coredns"},
-            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:coredns"}]})
+    rbac = "rbac.authorization.k8s.io"
+    apply(api, {"apiVersion": f"{rbac}/v1", "kind": "ClusterRole", "metadata": {"name": "system:coredns"},
+                "rules": COREDNS_RULES})
+    apply(api, {"apiVersion": f"{rbac}/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "system:coredns"},
+                "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": "system:coredns"},
+                "subjects": [{"apiGroup": rbac, "kind": "User", "name": "system:coredns"}]})
     ports = [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]
-    _apply(api, "/api/v1/namespaces/kube-system/services",
-           {"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": "kube-dns", "labels": {"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"}},
-            "spec": {"clusterIP": CLUSTER_DNS, "ports": ports}})
-    _apply(api, "/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices",
-           {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
-            "metadata": {"name": "kube-dns-kubelab", "labels": {"kubernetes.io/service-name": "kube-dns",
-                                                                "endpointslice.kubernetes.io/managed-by": "kubelab"}},
-            "endpoints": [{"addresses": [NODE_IP], "nodeName": NODE_NAME, "conditions": {"ready": True}}],
-            "ports": ports})
+    apply(api, {"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": "kube-dns", "namespace": "kube-system",
+                             "labels": {"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"}},
+                "spec": {"clusterIP": CLUSTER_DNS, "ports": ports}})
+    apply(api, {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+                "metadata": {"name": "kube-dns-kubelab", "namespace": "kube-system",
+                             "labels": {"kubernetes.io/service-name": "kube-dns",
+                                        "endpointslice.kubernetes.io/managed-by": "kubelab"}},
+                "endpoints": [{"addresses": [NODE_IP], "nodeName": NODE_NAME, "conditions": {"ready": True}}],
+                "ports": ports})
     corefile = f""".:53 {{
     bind {NODE_IP}
     errors
@@ -336,22 +377,6 @@ def _coredns_args(cp: ControlPlane, api: client.ApiClient, found, ready_port: in
     path = nd / "Corefile"
     write_atomic(path, corefile)
     return [str(found["coredns"]), "-conf", str(path)]
-
-
-def _apply(api: client.ApiClient, collection: str, body: dict) -> None:
-    """Create ``body``, or replace the one already there (a cluster brought back keeps its objects). A Service
-    is left as it is: its spec is mostly immutable, ours never changes, and creating it again with its fixed
-    cluster IP is refused as an IP already allocated rather than as a conflict."""
-    path = f"{collection}/{body['metadata']['name']}"
-    try:
-        current = get(api, path)
-    except ApiNotFound:
-        request(api, "POST", collection, body=body)
-        return
-    if body.get("kind") == "Service":
-        return
-    body = {**body, "metadata": {**body["metadata"], "resourceVersion": current["metadata"]["resourceVersion"]}}
-    request(api, "PUT", path, body=body)
 
 
 def _network(cp: ControlPlane) -> None:
@@ -535,4 +560,6 @@ def capabilities(home: Path, detected: Capabilities) -> Capabilities:
     and is Ready (``detected.data_plane``: a Ready node that is not KWOK's)."""
     node = details(home)
     alive = bool(node and node["running"] and detected.data_plane)
-    return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"])
+    gateway = alive and detected.gateway  # Traefik on the node accepted its GatewayClass; it serves Ingresses too
+    return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"],
+                        ingress=gateway, gateway=gateway)
