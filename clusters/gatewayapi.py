@@ -127,6 +127,41 @@ def cluster_objects() -> list[dict]:
     ]
 
 
+def flags(address: str, ping: str, status: list[str]) -> list[str]:
+    """Traefik's command line: its entry points on ``address`` (empty: every address), ping on ``ping``, both
+    providers, the address it publishes in the status of Gateways and Ingresses, and no calls home."""
+    return ["--global.checknewversion=false", "--global.sendanonymoususage=false", "--log.level=INFO",
+            f"--entrypoints.web.address={address}:{HTTP_PORT}", f"--entrypoints.websecure.address={address}:{HTTPS_PORT}",
+            f"--entrypoints.traefik.address={ping}", "--ping=true",
+            "--providers.kubernetesgateway=true", "--providers.kubernetesingress=true", *status]
+
+
+def deployment_objects() -> list[dict]:
+    """Traefik as a Deployment with its ServiceAccount and a NodePort Service (minikube), as its Helm chart
+    shapes them: entry points web 8000 and websecure 8443, published as 80 and 443."""
+    meta = {"name": SERVICE, "namespace": NAMESPACE}
+    labels = {"app.kubernetes.io/name": "traefik"}
+    status = [f"--providers.kubernetesgateway.statusaddress.service.name={SERVICE}",
+              f"--providers.kubernetesgateway.statusaddress.service.namespace={NAMESPACE}",
+              f"--providers.kubernetesingress.ingressendpoint.publishedservice={NAMESPACE}/{SERVICE}"]
+    container = {"name": "traefik", "image": TRAEFIK_IMAGE, "args": flags("", ":9000", status),
+                 "ports": [{"name": "web", "containerPort": HTTP_PORT}, {"name": "websecure", "containerPort": HTTPS_PORT},
+                           {"name": "traefik", "containerPort": 9000}],
+                 "readinessProbe": {"httpGet": {"path": "/ping", "port": 9000}, "periodSeconds": 5},
+                 "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                     "runAsNonRoot": True, "runAsUser": 65532, "capabilities": {"drop": ["ALL"]}}}
+    return [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta},
+        binding({"kind": "ServiceAccount", "name": SERVICE, "namespace": NAMESPACE}),
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {**meta, "labels": labels},
+         "spec": {"replicas": 1, "selector": {"matchLabels": labels},
+                  "template": {"metadata": {"labels": labels},
+                               "spec": {"serviceAccountName": SERVICE, "containers": [container]}}}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": meta,
+         "spec": {"type": "NodePort", "selector": labels, "ports": SERVICE_PORTS}},
+    ]
+
+
 def binding(subject: dict) -> dict:
     """The ClusterRoleBinding that gives ``subject`` (a User or ServiceAccount) the controller's rights."""
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": ROLE},
@@ -179,3 +214,90 @@ def state(api: client.ApiClient) -> dict:
 def serving(api: client.ApiClient) -> bool:
     """The Gateway capability, measured: the CRDs are served and the controller accepted the GatewayClass."""
     return state(api)["accepted"]
+
+
+# -- the doctor -------------------------------------------------------------------------------------
+MAX_ROUTES = 500  # routes looked at by the doctor (a classroom's worth)
+
+
+def findings(api: client.ApiClient) -> list:
+    """The doctor's Gateway API findings: CRDs, the class and its controller, then every HTTPRoute's pitfalls."""
+    from .doctor import finding
+
+    found = state(api)
+    if not found["crds"]:
+        return [finding("gateway-crds-missing", version=GATEWAY_API_VERSION)]
+    if not found["class"]:
+        return [finding("gateway-class-missing", name=CLASS)]
+    out = [finding("gateway-ok", version=found["version"] or "?", name=CLASS) if found["accepted"]
+           else finding("gateway-no-controller", name=CLASS, controller=GATEWAY_CONTROLLER)]
+    try:
+        routes = get(api, f"/apis/{GROUP}/v1/httproutes", limit=MAX_ROUTES).get("items") or []
+        gateways = get(api, f"/apis/{GROUP}/v1/gateways").get("items") or []
+        grants = get(api, f"/apis/{GROUP}/v1beta1/referencegrants").get("items") or []
+    except ApiError:
+        return out
+    by_name = {(g["metadata"].get("namespace"), g["metadata"]["name"]): g for g in gateways}
+    for route in routes:
+        out += [finding(id, **params) for id, params in route_problems(route, by_name, grants, found["accepted"])]
+    return out
+
+
+def route_problems(route: dict, gateways: dict, grants: list[dict], controller: bool) -> list[tuple[str, dict]]:
+    """(finding id, params) for one HTTPRoute: a parent that does not exist, host names no listener takes, a
+    backend in another namespace that no ReferenceGrant allows, and what the controller refused."""
+    meta, spec = route.get("metadata") or {}, route.get("spec") or {}
+    namespace, name = meta.get("namespace", ""), meta.get("name", "")
+    where = {"namespace": namespace, "name": name}
+    problems = []
+    for ref in spec.get("parentRefs") or []:
+        gateway = gateways.get((ref.get("namespace", namespace), ref.get("name")))
+        if gateway is None:
+            problems.append(("route-no-parent", {**where, "gateway": ref.get("name")}))
+        elif not _hosts_fit(spec.get("hostnames") or [], (gateway.get("spec") or {}).get("listeners") or []):
+            problems.append(("route-hostname-mismatch", {**where, "gateway": ref.get("name"),
+                                                          "hosts": ", ".join(spec.get("hostnames") or [])}))
+    for rule in spec.get("rules") or []:
+        for backend in (rule or {}).get("backendRefs") or []:
+            target = backend.get("namespace", namespace)
+            if target != namespace and not _granted(grants, namespace, target, backend.get("name")):
+                problems.append(("route-backend-not-granted", {**where, "service": backend.get("name"),
+                                                                "target": target}))
+    if controller and not problems:
+        for parent in (route.get("status") or {}).get("parents") or []:
+            for cond in parent.get("conditions") or []:
+                if cond.get("type") in ("Accepted", "ResolvedRefs") and cond.get("status") == "False":
+                    problems.append(("route-not-accepted", {**where, "condition": cond.get("type"),
+                                                             "reason": cond.get("reason", ""),
+                                                             "gateway": (parent.get("parentRef") or {}).get("name")}))
+    return problems
+
+
+def _hosts_fit(hostnames: list, listeners: list) -> bool:
+    """Some listener takes some of the route's host names (no host name on either side takes them all)."""
+    if not hostnames:
+        return True
+    for listener in listeners:
+        wanted = listener.get("hostname")
+        if not wanted or any(_host_fits(str(wanted), str(h)) or _host_fits(str(h), str(wanted)) for h in hostnames):
+            return True
+    return False
+
+
+def _host_fits(pattern: str, host: str) -> bool:
+    return pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:]))
+
+
+def _granted(grants: list[dict], source: str, target: str, service: str | None) -> bool:
+    """A ReferenceGrant in ``target`` lets HTTPRoutes of ``source`` reference Service ``service`` there."""
+    for grant in grants:
+        if grant["metadata"].get("namespace") != target:
+            continue
+        spec = grant.get("spec") or {}
+        sources = any(f.get("group") == GROUP and f.get("kind") == "HTTPRoute" and f.get("namespace") == source
+                      for f in spec.get("from") or [])
+        targets = any(t.get("group", "") == "" and t.get("kind") == "Service" and t.get("name", service) == service
+                      for t in spec.get("to") or [])
+        if sources and targets:
+            return True
+    return False

@@ -256,13 +256,9 @@ def _start_gateway(cp: ControlPlane, api: client.ApiClient, run, progress: Progr
 
 
 def _traefik_flags() -> list[str]:
-    ping = free_ports(1)[0]
-    return ["--global.checknewversion=false", "--global.sendanonymoususage=false", "--log.level=INFO",
-            f"--entrypoints.web.address={NODE_IP}:{gatewayapi.HTTP_PORT}",
-            f"--entrypoints.websecure.address={NODE_IP}:{gatewayapi.HTTPS_PORT}",
-            f"--entrypoints.traefik.address=127.0.0.1:{ping}", "--ping=true",
-            "--providers.kubernetesgateway=true", f"--providers.kubernetesgateway.statusaddress.ip={NODE_IP}",
-            "--providers.kubernetesingress=true", f"--providers.kubernetesingress.ingressendpoint.ip={NODE_IP}"]
+    status = [f"--providers.kubernetesgateway.statusaddress.ip={NODE_IP}",
+              f"--providers.kubernetesingress.ingressendpoint.ip={NODE_IP}"]
+    return gatewayapi.flags(NODE_IP, f"127.0.0.1:{free_ports(1)[0]}", status)
 
 
 def _traefik_service() -> list[dict]:
