@@ -2,7 +2,8 @@
 then the same rules as a Gateway and HTTPRoutes, with TLS, and the controller's verdict on them."""
 
 from checkers import N_, Context, check, error, failed, not_yet, passed
-from checkers.kube import attached, host_matches, parent_conditions, path_score, ready_endpoints, route_rule
+from checkers.kube import (attached, host_matches, no_object, parent_conditions, path_score, ready_endpoints,
+                           route_rule)
 
 INGRESS, SHOP, SUPPORT = "ingress-routes", "ingress-shop", "ingress-support"
 CONTROLLER_NAMESPACE, CONTROLLER = "traefik", "traefik"
@@ -165,11 +166,10 @@ def routes_answer(ctx: Context):
 def _gateway(ctx: Context):
     gateway = ctx.view.get("gateways", GATEWAY)
     if gateway is None:
-        return None, failed(N_("There is no Gateway called {name}."), name=GATEWAY, expected="Gateway",
-                            found=N_("nothing"),
-                            hints=(N_("`kubectl get gateways` lists what exists."),
-                                   N_("Write the Gateway manifest of the second exercise and apply it."),
-                                   N_("metadata.name must be exactly {name}.")))
+        return None, no_object("Gateway", GATEWAY, (N_("`kubectl get gateways` lists what exists."),
+                                                     N_("Write the Gateway manifest of the second exercise and apply "
+                                                        "it."),
+                                                     N_("metadata.name must be exactly {name}.")))
     return gateway, None
 
 

@@ -4,7 +4,7 @@ controller's verdict on that route, and the share of requests the Gateway really
 from math import exp, lgamma, log
 
 from checkers import N_, Context, check, error, failed, labels_match, not_yet, passed
-from checkers.kube import attached, parent_conditions, route_rule
+from checkers.kube import attached, no_object, parent_conditions, route_rule
 
 STABLE, NEW = "canary-stable", "canary-new"
 GATEWAY, ROUTE = "canary-gateway", "canary-route"
@@ -18,12 +18,10 @@ FALSE_ALARM = 1e-9  # the chance that a split done right is failed by bad luck
 def _route(ctx: Context):
     route = ctx.view.get("httproutes", ROUTE)
     if route is None:
-        return None, failed(N_("There is no HTTPRoute called {name}."), name=ROUTE, expected="HTTPRoute",
-                            found=N_("nothing"),
-                            hints=(N_("`kubectl get httproutes` lists what exists."),
-                                   N_("Apply the HTTPRoute of the lesson's step, then change it as the exercise "
-                                      "asks."),
-                                   N_("metadata.name must be exactly {name}.")))
+        return None, no_object("HTTPRoute", ROUTE, (N_("`kubectl get httproutes` lists what exists."),
+                                                     N_("Apply the HTTPRoute of the lesson's step, then change it as "
+                                                        "the exercise asks."),
+                                                     N_("metadata.name must be exactly {name}.")))
     return route, None
 
 

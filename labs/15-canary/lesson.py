@@ -251,10 +251,10 @@ lab.check()
 # is why rolling forward and rolling back are equally cheap.
 
 # %% [markdown] key="debrief-statistics"
-# Traefik spreads the requests by **weighted round robin**: in every 100 requests in a row, exactly 10 reach a
-# backend of weight 10 out of 100. Other implementations draw each request at random; then 200 requests at 10%
-# give about 20 canary answers, give or take 4 (a binomial distribution). Judge a canary on enough requests, and
-# on error rates rather than on a handful of visits.
+# Traefik spreads the requests by **weighted round robin**, in a fixed order: of 100 requests in a row, 10 (give or
+# take one) reach a backend of weight 10 out of 100. Other implementations draw each request at random; then 200
+# requests at 10% give about 20 canary answers, give or take 4 (a binomial distribution). Judge a canary on enough
+# requests, and on error rates rather than on a handful of visits.
 
 # %% [markdown] key="mistake-host"
 # ## Common mistakes
