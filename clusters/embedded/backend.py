@@ -137,8 +137,8 @@ class EmbeddedBackend(Backend):
     def enable_command(self, capability: str, wanted) -> str | None:
         if capability == "nodes":
             return f"kubelab up --nodes {max(wanted, DEFAULT_NODES)}"
-        if capability == "data_plane" and not realnode.unavailable():
-            return "kubelab up --backend embedded --real-nodes 1"
+        if capability in ("data_plane", "ingress", "gateway") and not realnode.unavailable():
+            return "kubelab up --backend embedded --real-nodes 1"  # Traefik comes with the real node
         return "kubelab up --backend minikube"  # containers, ingress, load balancers and internet need minikube
 
     def start(self, nodes: int | None = None, progress: Progress = quiet) -> Status:

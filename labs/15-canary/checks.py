@@ -182,8 +182,8 @@ def route_accepted(ctx: Context):
     if conditions.get("Accepted") == "True" and conditions.get("ResolvedRefs") == "True":
         return passed(N_("The controller accepted HTTPRoute {name} and resolved its backends."), name=ROUTE)
     outcome = failed if conditions else not_yet
-    return outcome(N_("The controller has not accepted HTTPRoute {name} with all its backends: {found}."),
-                   name=ROUTE, found=found, expected="Accepted=True, ResolvedRefs=True",
+    return outcome(N_("The controller has not accepted HTTPRoute {name} with all its backends: {conditions}."),
+                   name=ROUTE, conditions=found, found=found, expected="Accepted=True, ResolvedRefs=True",
                    hints=(N_("`kubectl describe httproute {name}`: the Status names the reason of each condition."),
                           N_("Accepted=False: the parentRef or the host names do not fit the Gateway's listeners."),
                           N_("ResolvedRefs=False: a backendRef names a Service or port that does not exist.")))
