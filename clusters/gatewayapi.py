@@ -131,7 +131,8 @@ def flags(address: str, ping: str, status: list[str]) -> list[str]:
     """Traefik's command line: its entry points on ``address`` (empty: every address), ping on ``ping``, both
     providers, the address it publishes in the status of Gateways and Ingresses, and no calls home."""
     return ["--global.checknewversion=false", "--global.sendanonymoususage=false", "--log.level=INFO",
-            f"--entrypoints.web.address={address}:{HTTP_PORT}", f"--entrypoints.websecure.address={address}:{HTTPS_PORT}",
+            f"--entrypoints.web.address={address}:{HTTP_PORT}",
+            f"--entrypoints.websecure.address={address}:{HTTPS_PORT}",
             f"--entrypoints.traefik.address={ping}", "--ping=true",
             "--providers.kubernetesgateway=true", "--providers.kubernetesingress=true", *status]
 
@@ -145,8 +146,8 @@ def deployment_objects() -> list[dict]:
               f"--providers.kubernetesgateway.statusaddress.service.namespace={NAMESPACE}",
               f"--providers.kubernetesingress.ingressendpoint.publishedservice={NAMESPACE}/{SERVICE}"]
     container = {"name": "traefik", "image": TRAEFIK_IMAGE, "args": flags("", ":9000", status),
-                 "ports": [{"name": "web", "containerPort": HTTP_PORT}, {"name": "websecure", "containerPort": HTTPS_PORT},
-                           {"name": "traefik", "containerPort": 9000}],
+                 "ports": [{"name": name, "containerPort": port} for name, port in
+                           (("web", HTTP_PORT), ("websecure", HTTPS_PORT), ("traefik", 9000))],
                  "readinessProbe": {"httpGet": {"path": "/ping", "port": 9000}, "periodSeconds": 5},
                  "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                                      "runAsNonRoot": True, "runAsUser": 65532, "capabilities": {"drop": ["ALL"]}}}

@@ -238,7 +238,13 @@ TRAEFIK_USER = "system:kubelab-traefik"
 
 def _start_gateway(cp: ControlPlane, api: client.ApiClient, run, progress: Progress) -> None:
     """Traefik as a host process on the node's address, like CoreDNS: it serves Gateways and Ingresses behind
-    Service traefik/traefik. When it cannot be built or started, the node runs on without it (and says why)."""
+    Service traefik/traefik. It is built beforehand (a build takes many minutes): without it, or when it cannot
+    start, the node runs on without a controller and says why."""
+    if not TRAEFIK.cached():
+        progress(_("Traefik is not built, so Gateways and Ingresses are not served; build it with `python -m "
+                   "clusters.embedded.binaries --gateway` (many minutes), then run `kubelab down` and `kubelab up` "
+                   "again."))
+        return
     try:
         found = binaries.ensure(progress, (TRAEFIK,))
         crt, key = pki.issue(cp.home / "pki", "traefik", TRAEFIK_USER)

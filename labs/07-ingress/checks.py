@@ -227,7 +227,8 @@ def gateway_routes(ctx: Context):
     for host, path, service in GATEWAY_REQUESTS:
         refs = [r for r in (route_rule(routes, host, path) or {}).get("backendRefs") or [] if isinstance(r, dict)]
         goes_to = ", ".join(str(r.get("name")) for r in refs) or N_("no route")
-        ports = [p.get("port") for p in ((ctx.view.get("services", service) or {}).get("spec") or {}).get("ports") or []]
+        spec = (ctx.view.get("services", service) or {}).get("spec") or {}
+        ports = [p.get("port") for p in spec.get("ports") or [] if isinstance(p, dict)]
         if [r.get("name") for r in refs] != [service] or refs[0].get("port") not in ports:
             return failed(N_("Through Gateway {gateway}, http://{host}{path} goes to {backend}, not to {service} "
                              "port 80."), gateway=GATEWAY, host=host, path=path, backend=goes_to, service=service,
