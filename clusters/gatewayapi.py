@@ -238,9 +238,12 @@ def findings(api: client.ApiClient) -> list:
         grants = get(api, f"/apis/{GROUP}/v1beta1/referencegrants").get("items") or []
     except ApiError:
         return out
-    by_name = {(g["metadata"].get("namespace"), g["metadata"]["name"]): g for g in gateways}
+    by_name = {(g["metadata"].get("namespace"), g["metadata"].get("name")): g for g in gateways}
     for route in routes:
-        out += [finding(id, **params) for id, params in route_problems(route, by_name, grants, found["accepted"])]
+        try:
+            out += [finding(id, **params) for id, params in route_problems(route, by_name, grants, found["accepted"])]
+        except (AttributeError, KeyError, TypeError):  # a malformed route: the API server's validation says why
+            continue
     return out
 
 

@@ -99,3 +99,25 @@ def test_canary_range_cannot_flake_and_still_separates_splits():
     assert outside <= checks.FALSE_ALARM
     assert sum(pmf(k, 0.5) for k in range(low, high + 1)) < 1e-30  # weights ignored (50/50): always caught
     assert checks.acceptance(n, 0) == (0, 0) and checks.acceptance(n, 100) == (n, n)
+
+
+@pytest.mark.cluster
+def test_embedded_cluster_serves_the_crds_and_the_doctor_reads_routes(api, namespace):
+    """`kubelab up` installed the CRDs and classes; with KWOK nodes only, no controller accepts the class, and a
+    route attached to a Gateway that does not exist is named."""
+    from clusters.api import request
+    from tests.helpers import wait_for
+
+    assert gatewayapi.state(api)["crds"] and gatewayapi.state(api)["class"]
+    route = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+             "metadata": {"name": "lost", "namespace": namespace},
+             "spec": {"parentRefs": [{"name": "nowhere"}], "rules": [{"backendRefs": [{"name": "web", "port": 80}]}]}}
+    request(api, "POST", f"/apis/gateway.networking.k8s.io/v1/namespaces/{namespace}/httproutes", body=route)
+    def named():
+        found = gatewayapi.findings(api)
+        return found if any(f"{namespace}/lost" in f.seen for f in found) else None
+
+    found = wait_for(named, what="the doctor's finding on the route")
+    ids = {f.id for f in found}
+    assert "gateway-no-controller" in ids and "gateway-ok" not in ids
+    assert any(f.id == "route-no-parent" and f"{namespace}/lost" in f.seen for f in found)
