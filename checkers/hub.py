@@ -59,6 +59,8 @@ WRITE = ["create", "update", "patch", "delete"]
 STUDENT_EXTRA_RULES = [  # what the labs' solutions do that `edit` does not allow, and nothing else
     {"apiGroups": [""], "resources": ["resourcequotas", "limitranges"], "verbs": WRITE},  # 10-resources
     {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": READ + WRITE},  # 06-dns-external
+    {"apiGroups": ["gateway.networking.k8s.io"], "resources": ["gateways", "httproutes", "referencegrants"],
+     "verbs": READ + WRITE},  # 07-ingress, 15-canary: the Gateway API's CRDs are not in `edit`
     # 00-welcome labels its namespace; bound by a RoleBinding in lab-<id>, this reaches that namespace only
     {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "patch", "update"]},
 ]

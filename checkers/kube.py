@@ -195,3 +195,60 @@ def _time(value) -> float | None:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
+
+
+# -- the Gateway API: which route a request takes, as the spec orders them ---------------------
+GATEWAY_GROUP = "gateway.networking.k8s.io"
+
+
+def path_score(kind: str, wanted: str, path: str) -> int:
+    """How specific a match of ``path`` is (-1: none): Exact beats a prefix of the same length, longer
+    prefixes beat shorter ones, and a prefix matches whole path elements (``/a`` matches ``/a/b``, not ``/ab``).
+    ``kind`` is Exact or Prefix/PathPrefix (Ingress and HTTPRoute names)."""
+    wanted = wanted or "/"
+    if kind == "Exact":
+        return 2 * len(wanted) + 1 if path == wanted else -1
+    prefix = wanted.rstrip("/")
+    return 2 * len(wanted) if path == prefix or path.startswith(prefix + "/") else -1
+
+
+def host_matches(pattern: str, host: str) -> bool:
+    """A host name rule: equal, or ``*.example.com`` for exactly one more label."""
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:]) and "." not in host[: -len(pattern) + 1]
+    return pattern == host
+
+
+def attached(route: dict, gateway: str, namespace: str) -> bool:
+    """Whether an HTTPRoute's parentRefs name the Gateway ``gateway`` of ``namespace`` (the route's own)."""
+    for ref in (route.get("spec") or {}).get("parentRefs") or []:
+        if (isinstance(ref, dict) and ref.get("name") == gateway and ref.get("kind", "Gateway") == "Gateway"
+                and ref.get("group", GATEWAY_GROUP) == GATEWAY_GROUP and ref.get("namespace", namespace) == namespace):
+            return True
+    return False
+
+
+def route_rule(routes: list[dict], host: str, path: str) -> dict | None:
+    """The rule of ``routes`` (HTTPRoutes of one Gateway) a request for ``host`` + ``path`` takes: an exact
+    host name beats a wildcard, which beats a route without host names; then the most specific path."""
+    best, best_key = None, None
+    for route in routes:
+        names = [str(n) for n in (route.get("spec") or {}).get("hostnames") or []]
+        host_rank = 2 if host in names else 1 if any(host_matches(n, host) for n in names) else 0 if not names else -1
+        if host_rank < 0:
+            continue
+        for rule in (route.get("spec") or {}).get("rules") or []:
+            for match in (rule.get("matches") or [{}]) if isinstance(rule, dict) else []:
+                wanted = (match or {}).get("path") or {}
+                score = path_score(wanted.get("type", "PathPrefix"), str(wanted.get("value") or "/"), path)
+                if score >= 0 and (best_key is None or (host_rank, score) > best_key):
+                    best, best_key = rule, (host_rank, score)
+    return best
+
+
+def parent_conditions(route: dict, gateway: str) -> dict[str, str]:
+    """The conditions (type → status) a controller wrote for ``route`` under the parent Gateway ``gateway``."""
+    for parent in (route.get("status") or {}).get("parents") or []:
+        if isinstance(parent, dict) and (parent.get("parentRef") or {}).get("name") == gateway:
+            return {c.get("type"): c.get("status") for c in parent.get("conditions") or [] if isinstance(c, dict)}
+    return {}

@@ -41,6 +41,10 @@ KINDS: dict[str, tuple[str, bool]] = {
     "rolebindings": ("/apis/rbac.authorization.k8s.io/v1", True),
     "horizontalpodautoscalers": ("/apis/autoscaling/v2", True),
     "poddisruptionbudgets": ("/apis/policy/v1", True),
+    "gatewayclasses": ("/apis/gateway.networking.k8s.io/v1", False),
+    "gateways": ("/apis/gateway.networking.k8s.io/v1", True),
+    "httproutes": ("/apis/gateway.networking.k8s.io/v1", True),
+    "referencegrants": ("/apis/gateway.networking.k8s.io/v1beta1", True),
 }
 
 

@@ -23,6 +23,20 @@ from .errors import ApiError, ApiForbidden, ApiMalformed, ApiNotFound, ApiTimeou
 from .i18n import _
 
 DEFAULT_TIMEOUT = 10.0
+COLLECTIONS = {  # kind → the API collection it is created in ({ns}: its namespace)
+    "Namespace": "/api/v1/namespaces",
+    "ServiceAccount": "/api/v1/namespaces/{ns}/serviceaccounts",
+    "Service": "/api/v1/namespaces/{ns}/services",
+    "Endpoints": "/api/v1/namespaces/{ns}/endpoints",
+    "Deployment": "/apis/apps/v1/namespaces/{ns}/deployments",
+    "ClusterRole": "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+    "ClusterRoleBinding": "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+    "CustomResourceDefinition": "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+    "IngressClass": "/apis/networking.k8s.io/v1/ingressclasses",
+    "GatewayClass": "/apis/gateway.networking.k8s.io/v1/gatewayclasses",
+    "EndpointSlice": "/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices",
+}
+
 PLAIN_CLUSTER = {"server", "certificate-authority", "certificate-authority-data", "extensions"}
 PLAIN_USER = {"client-certificate", "client-certificate-data", "client-key", "client-key-data", "token", "tokenFile",
               "extensions"}
@@ -212,3 +226,20 @@ def _decode(status: int, data: bytes, method: str, path: str) -> dict:
 def get(api: Client, path: str, timeout: float = DEFAULT_TIMEOUT, **query) -> dict:
     """GET ``path`` as JSON."""
     return request(api, "GET", path, query=query or None, timeout=timeout)
+
+
+def apply(api: Client, body: dict) -> None:
+    """Create ``body``, or replace the one already there. A Service is left as it is (its spec is mostly
+    immutable, and a fixed cluster IP given again is refused as allocated rather than as a conflict)."""
+    namespace = body["metadata"].get("namespace", "")
+    collection = COLLECTIONS[body["kind"]].format(ns=namespace)
+    path = f"{collection}/{body['metadata']['name']}"
+    try:
+        current = get(api, path)
+    except ApiNotFound:
+        request(api, "POST", collection, body=body)
+        return
+    if body["kind"] == "Service":
+        return
+    body = {**body, "metadata": {**body["metadata"], "resourceVersion": current["metadata"]["resourceVersion"]}}
+    request(api, "PUT", path, body=body)

@@ -74,6 +74,8 @@ class Capabilities:
     nodes: int = _capability(0, N_("at least {count} nodes"), N_("nodes"))  # Ready nodes
     internet: bool = _capability(False, N_("internet access"), N_("internet"))  # declared, never probed
     dns: bool = _capability(False, N_("cluster DNS (pods resolve Service names)"), N_("DNS"))
+    # a Gateway API controller accepted its GatewayClass (routes get status and traffic)
+    gateway: bool = _capability(False, N_("a Gateway API controller"), N_("Gateway API"))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -236,13 +238,15 @@ FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
 
 
 def detect_capabilities(api: Client) -> Capabilities:
-    """Capabilities of any cluster, from its nodes and ingress classes.
+    """Capabilities of any cluster, from its nodes, ingress classes and Gateway API controller.
 
     ``KUBELAB_INTERNET=1`` declares internet access, which kubelab never probes on its own.
     """
     items = get(api, "/api/v1/nodes").get("items", [])
     real = has_data_plane(items)
     classes = get(api, "/apis/networking.k8s.io/v1/ingressclasses")
+    from .gatewayapi import serving  # it builds on this module
+
     return Capabilities(
         data_plane=real,
         ingress=real and bool(classes.get("items")),
@@ -250,6 +254,7 @@ def detect_capabilities(api: Client) -> Capabilities:
         nodes=sum(condition(n, "Ready") == "True" for n in items),
         internet=real and os.environ.get("KUBELAB_INTERNET", "") in ("1", "yes", "true"),
         dns=real,
+        gateway=real and serving(api),
     )
 
 

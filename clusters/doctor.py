@@ -60,6 +60,33 @@ CATALOG: dict[str, Entry] = {
     "real-node-unavailable": Entry(WARNING, N_("No real node can run here: {reasons}."),
                                    N_("Fix what is named above, then run `kubelab up --backend embedded "
                                       "--real-nodes 1`.")),
+    # the Gateway API (every backend)
+    "gateway-ok": Entry(OK, N_("The Gateway API {version} is installed and a controller accepted the GatewayClass "
+                               "{name}.")),
+    "gateway-crds-missing": Entry(WARNING, N_("The Gateway API CRDs are not installed, so Gateways and HTTPRoutes "
+                                              "cannot be created."),
+                                  N_("Run `kubelab up` again: it installs the Gateway API {version} CRDs.")),
+    "gateway-class-missing": Entry(WARNING, N_("There is no GatewayClass {name}, so the labs' Gateways have no "
+                                               "controller."),
+                                   N_("Run `kubelab up` again: it creates the GatewayClass.")),
+    "gateway-no-controller": Entry(WARNING, N_("No controller has accepted the GatewayClass {name} ({controller}): "
+                                               "Gateways get no status and no traffic."),
+                                   N_("On the embedded cluster, run `kubelab up --backend embedded --real-nodes 1`; "
+                                      "on minikube, `kubelab up --backend minikube`.")),
+    "route-no-parent": Entry(WARNING, N_("HTTPRoute {namespace}/{name} is attached to Gateway {gateway}, which does "
+                                         "not exist."),
+                             N_("Fix its parentRefs: `kubectl get gateways -A` lists the Gateways.")),
+    "route-hostname-mismatch": Entry(WARNING, N_("HTTPRoute {namespace}/{name} asks for host names {hosts}, which "
+                                                 "no listener of Gateway {gateway} takes."),
+                                     N_("Make the route's hostnames fit a listener's hostname (`kubectl get "
+                                        "gateway {gateway} -n {namespace} -o yaml`).")),
+    "route-backend-not-granted": Entry(WARNING, N_("HTTPRoute {namespace}/{name} sends traffic to Service {service} "
+                                                   "in namespace {target}, and no ReferenceGrant there allows it."),
+                                       N_("Create a ReferenceGrant in {target} from HTTPRoutes of {namespace} to "
+                                          "that Service, or use a Service of the route's own namespace.")),
+    "route-not-accepted": Entry(WARNING, N_("The controller set {condition}=False on HTTPRoute {namespace}/{name} "
+                                            "for Gateway {gateway}: {reason}."),
+                                N_("`kubectl describe httproute {name} -n {namespace}` explains the reason.")),
     # minikube
     "minikube": Entry(OK, N_("minikube {version} is at {path}.")),
     "minikube-missing": Entry(PROBLEM, N_("minikube is not installed (no `minikube` on PATH)."),
@@ -173,7 +200,7 @@ def examine(backend: Backend) -> Report:
             version = get(api, "/version", timeout=5)["gitVersion"]
             findings.append(finding("api-reachable", version=version))
             capabilities = backend.capabilities(api)
-            own = backend_findings(backend, api)
+            own = backend_findings(backend, api) + gateway_findings(api)
         finally:
             api.close()
     except KubelabError as exc:
@@ -199,6 +226,16 @@ def backend_findings(backend: Backend, api: Client | None) -> list[Finding]:
         return backend.findings(api)
     except KubelabError as exc:
         return [finding("backend-error", backend=backend.name, error=str(exc))]
+
+
+def gateway_findings(api: Client) -> list[Finding]:
+    """The Gateway API's findings; none when the cluster cannot be asked."""
+    from .gatewayapi import findings  # it builds on this module
+
+    try:
+        return findings(api)
+    except KubelabError:
+        return []
 
 
 def _kubectl_finding(server: str | None = None) -> Finding:

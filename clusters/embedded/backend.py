@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 
 from platformdirs import user_state_path
 
+from .. import gatewayapi
 from ..api import ApiNotFound, Client, get
 from ..base import Backend, Capabilities, Connection, Progress, Status, detect_capabilities, quiet
-from ..errors import ClusterNotRunning, ClusterStartFailed
+from ..errors import ClusterNotRunning, ClusterStartFailed, KubelabError
 from ..files import write_atomic
 from ..i18n import _
 from ..kubeconfig import merge_context, remove_context, user_kubeconfig_path
@@ -140,8 +141,8 @@ class EmbeddedBackend(Backend):
     def enable_command(self, capability: str, wanted) -> str | None:
         if capability == "nodes":
             return f"kubelab up --nodes {max(wanted, DEFAULT_NODES)}"
-        if capability == "data_plane" and not nodestate.unavailable():
-            return "kubelab up --backend embedded --real-nodes 1"
+        if capability in ("data_plane", "ingress", "gateway") and not nodestate.unavailable():
+            return "kubelab up --backend embedded --real-nodes 1"  # Traefik comes with the real node
         return "kubelab up --backend minikube"  # containers, ingress, load balancers and internet need minikube
 
     def start(self, nodes: int | None = None, progress: Progress = quiet) -> Status:
@@ -161,6 +162,7 @@ class EmbeddedBackend(Backend):
             self._restart(found, current, nodes, progress)
         else:
             self._create(found, nodes, progress)
+        self._install_gateway_api(progress)
         if self.real_nodes():
             self._start_real_node(progress)
         target = self.kubeconfig_target()
@@ -186,6 +188,17 @@ class EmbeddedBackend(Backend):
         from . import realnode
 
         return realnode.findings(self.home)
+
+    def _install_gateway_api(self, progress: Progress) -> None:
+        """The Gateway API CRDs and classes, so routes can be written and read on KWOK nodes too; a controller
+        comes with the real node. Without them the cluster still starts (and says why)."""
+        api = self._connection().api_client()
+        try:
+            gatewayapi.install(api, [], progress)
+        except KubelabError as exc:
+            progress(_("The Gateway API is not installed: {error}", error=exc))
+        finally:
+            api.close()
 
     def _start_real_node(self, progress: Progress) -> None:
         from . import realnode

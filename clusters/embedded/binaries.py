@@ -20,7 +20,7 @@ from ..base import Progress, quiet
 from ..errors import BinariesUnavailable
 from ..i18n import _
 from . import download, gobuild
-from .components import COMPONENTS, KWOK, NODE_COMPONENTS, Component, cache_root
+from .components import COMPONENTS, KWOK, NODE_COMPONENTS, TRAEFIK, Component, cache_root
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,9 @@ def _obtain(component: Component, progress: Progress) -> None:
     )
 
 
-if __name__ == "__main__":  # `python -m clusters.embedded.binaries [--node]`: fetch or build them now
+if __name__ == "__main__":  # `python -m clusters.embedded.binaries [--node | --gateway]`: fetch or build them now
     import sys
 
-    wanted = NODE_COMPONENTS if "--node" in sys.argv[1:] else COMPONENTS
+    wanted = NODE_COMPONENTS if "--node" in sys.argv[1:] else (TRAEFIK,) if "--gateway" in sys.argv[1:] else COMPONENTS
     for name, path in ensure(print, wanted).paths.items():
         print(f"{name}: {path}")

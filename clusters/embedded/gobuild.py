@@ -62,7 +62,7 @@ def build(component: Component, progress: Progress) -> None:
     with open(log, "a") as out:
         builder = {"kubernetes": _build_kubernetes, "kubernetes-node": _build_kubernetes, "etcd": _build_etcd,
                    "kwok": _build_kwok, "coredns": _build_coredns, "pause": _build_pause,
-                   "http-echo": _build_http_echo}[component.name]
+                   "http-echo": _build_http_echo, "traefik": _build_traefik}[component.name]
         try:
             builder(component, _Runner(workdir, out, log, component, staging))
             component.bin_dir().mkdir(exist_ok=True)
@@ -160,3 +160,20 @@ def _build_pause(component: Component, run: _Runner) -> None:
     run.init("kubelab.local/pause")
     shutil.copyfile(PAUSE_SOURCE, run.workdir / "main.go")
     run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", str(run.bin_dir / "pause"), ".")
+
+
+def _build_traefik(component: Component, run: _Runner) -> None:
+    """Traefik builds inside a copy of its own module: its go.mod replaces forks of some dependencies, which a
+    wrapper module would not apply (and the module zip carries the web UI's built files)."""
+    module = "github.com/traefik/traefik/v3"
+    info = json.loads(run("go", "mod", "download", "-json", f"{module}@{component.version}"))
+    source = run.workdir / "traefik"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(info["Dir"], source)
+    for folder, _dirs, files in os.walk(source):  # the module cache is read-only; go may update go.sum
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    flags = f"-s -w -X {module}/pkg/version.Version={component.version}"
+    run("go", "-C", str(source), "build", "-trimpath", "-ldflags", flags, "-o",
+        str(run.bin_dir / "traefik"), "./cmd/traefik")

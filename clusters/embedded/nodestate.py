@@ -110,4 +110,6 @@ def capabilities(home: Path, detected: Capabilities) -> Capabilities:
     and is Ready (``detected.data_plane``: a Ready node that is not KWOK's)."""
     node = details(home)
     alive = bool(node and node["running"] and detected.data_plane)
-    return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"])
+    gateway = alive and "traefik" in node["pids"] and detected.gateway  # Traefik runs and accepted its class
+    return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"],
+                        ingress=gateway, gateway=gateway)

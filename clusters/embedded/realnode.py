@@ -23,13 +23,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..api import ApiError, ApiNotFound, Client, get, request
+from .. import gatewayapi
+from ..api import ApiError, ApiNotFound, Client, apply, get, request
 from ..base import Connection, Progress, condition, quiet
 from ..errors import KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
 from . import binaries, containerd, forward, images, nodehost, pki, registry
-from .components import NODE_COMPONENTS
+from .components import NODE_COMPONENTS, TRAEFIK
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
 from .nodestate import (  # details, node_dir, record, unavailable: also read as realnode.*
@@ -145,6 +146,7 @@ def _start(cp: ControlPlane, api: Client, found: binaries.Binaries, progress: Pr
         loading = pool.submit(images.load_built, nd)
         _start_services(cp, api, found, run)
         loading.result()
+    _start_gateway(cp, api, run, progress)
     _save(home, **measure(api))
 
 
@@ -163,6 +165,49 @@ def _start_services(cp: ControlPlane, api: Client, found: binaries.Binaries, run
     dns_ready = free_ports(1)[0]
     run("coredns", _coredns_args(cp, api, found, dns_ready),
         http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"))
+
+
+TRAEFIK_USER = "system:kubelab-traefik"
+
+
+def _start_gateway(cp: ControlPlane, api: Client, run, progress: Progress) -> None:
+    """Traefik as a host process on the node's address, like CoreDNS: it serves Gateways and Ingresses behind
+    Service traefik/traefik. It is built beforehand (a build takes many minutes): without it, or when it cannot
+    start, the node runs on without a controller and says why."""
+    if not TRAEFIK.cached():
+        progress(_("Traefik is not built, so Gateways and Ingresses are not served; build it with `python -m "
+                   "clusters.embedded.binaries --gateway` (many minutes), then run `kubelab down` and `kubelab up` "
+                   "again."))
+        return
+    try:
+        found = binaries.ensure(progress, (TRAEFIK,))
+        crt, key = pki.issue(cp.home / "pki", "traefik", TRAEFIK_USER)
+        kubeconfig = _kubeconfig(cp, "traefik", crt, key)
+        user = {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": TRAEFIK_USER}
+        gatewayapi.install(api, [gatewayapi.binding(user), *_traefik_service()], progress)
+        run("traefik", ["env", f"KUBECONFIG={kubeconfig}", str(found["traefik"]), *_traefik_flags()],
+            lambda: gatewayapi.serving(api))
+    except (KubelabError, OSError) as exc:
+        left = processes(cp.home)
+        stop([p for p in left if p.name == "traefik"])
+        _save(cp.home, processes=[p.as_dict() for p in left if p.name != "traefik"])
+        progress(_("The Gateway API controller did not start, so Gateways and Ingresses are not served: {error}",
+                   error=exc))
+
+
+def _traefik_flags() -> list[str]:
+    status = [f"--providers.kubernetesgateway.statusaddress.ip={NODE_IP}",
+              f"--providers.kubernetesingress.ingressendpoint.ip={NODE_IP}"]
+    return gatewayapi.flags(NODE_IP, f"127.0.0.1:{free_ports(1)[0]}", status)
+
+
+def _traefik_service() -> list[dict]:
+    """Service traefik/traefik (80 → web, 443 → websecure) whose one endpoint is the node's address."""
+    meta = {"name": gatewayapi.SERVICE, "namespace": gatewayapi.NAMESPACE}
+    ports = [{"name": p["name"], "port": p["targetPort"], "protocol": "TCP"} for p in gatewayapi.SERVICE_PORTS]
+    return [{"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": {"ports": gatewayapi.SERVICE_PORTS}},
+            {"apiVersion": "v1", "kind": "Endpoints", "metadata": meta,
+             "subsets": [{"addresses": [{"ip": NODE_IP, "nodeName": NODE_NAME}], "ports": ports}]}]
 
 
 def measure(api: Client) -> dict:
@@ -236,25 +281,23 @@ def _coredns_args(cp: ControlPlane, api: Client, found, ready_port: int) -> list
     nd = node_dir(cp.home)
     crt, key = pki.issue(cp.home / "pki", "coredns", "system:coredns")
     kubeconfig = _kubeconfig(cp, "coredns", crt, key)
-    _apply(api, "/apis/rbac.authorization.k8s.io/v1/clusterroles",
-           {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-            "metadata": {"name": "system:coredns"}, "rules": COREDNS_RULES})
-    _apply(api, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
-           {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-            "metadata": {"name": "system:coredns"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:coredns"},
-            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:coredns"}]})
+    rbac = "rbac.authorization.k8s.io"
+    apply(api, {"apiVersion": f"{rbac}/v1", "kind": "ClusterRole", "metadata": {"name": "system:coredns"},
+                "rules": COREDNS_RULES})
+    apply(api, {"apiVersion": f"{rbac}/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "system:coredns"},
+                "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": "system:coredns"},
+                "subjects": [{"apiGroup": rbac, "kind": "User", "name": "system:coredns"}]})
     ports = [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]
-    _apply(api, "/api/v1/namespaces/kube-system/services",
-           {"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": "kube-dns", "labels": {"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"}},
-            "spec": {"clusterIP": CLUSTER_DNS, "ports": ports}})
-    _apply(api, "/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices",
-           {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
-            "metadata": {"name": "kube-dns-kubelab", "labels": {"kubernetes.io/service-name": "kube-dns",
-                                                                "endpointslice.kubernetes.io/managed-by": "kubelab"}},
-            "endpoints": [{"addresses": [NODE_IP], "nodeName": NODE_NAME, "conditions": {"ready": True}}],
-            "ports": ports})
+    apply(api, {"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": "kube-dns", "namespace": "kube-system",
+                             "labels": {"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"}},
+                "spec": {"clusterIP": CLUSTER_DNS, "ports": ports}})
+    apply(api, {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+                "metadata": {"name": "kube-dns-kubelab", "namespace": "kube-system",
+                             "labels": {"kubernetes.io/service-name": "kube-dns",
+                                        "endpointslice.kubernetes.io/managed-by": "kubelab"}},
+                "endpoints": [{"addresses": [NODE_IP], "nodeName": NODE_NAME, "conditions": {"ready": True}}],
+                "ports": ports})
     corefile = f""".:53 {{
     bind {NODE_IP}
     errors
@@ -270,22 +313,6 @@ def _coredns_args(cp: ControlPlane, api: Client, found, ready_port: int) -> list
     path = nd / "Corefile"
     write_atomic(path, corefile)
     return [str(found["coredns"]), "-conf", str(path)]
-
-
-def _apply(api: Client, collection: str, body: dict) -> None:
-    """Create ``body``, or replace the one already there (a cluster brought back keeps its objects). A Service
-    is left as it is: its spec is mostly immutable, ours never changes, and creating it again with its fixed
-    cluster IP is refused as an IP already allocated rather than as a conflict."""
-    path = f"{collection}/{body['metadata']['name']}"
-    try:
-        current = get(api, path)
-    except ApiNotFound:
-        request(api, "POST", collection, body=body)
-        return
-    if body.get("kind") == "Service":
-        return
-    body = {**body, "metadata": {**body["metadata"], "resourceVersion": current["metadata"]["resourceVersion"]}}
-    request(api, "PUT", path, body=body)
 
 
 def _network(cp: ControlPlane) -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .. import gatewayapi
 from ..api import Client
 from ..base import Backend, Capabilities, Connection, Progress, Status, detect_capabilities, quiet
 from ..doctor import CATALOG, Finding
-from ..errors import ClusterNotRunning
+from ..errors import ClusterNotRunning, KubelabError
 from ..i18n import _
 from ..kubeconfig import current_context, read_kubeconfig, user_kubeconfig_path
 from .addons import load_balancer_pool, not_ready, tunnel_running
@@ -96,6 +97,7 @@ class MinikubeBackend(Backend):
         config = self._config()
         self._ensure_nodes(config, nodes, progress)
         self._ensure_addons(progress)
+        self._ensure_gateway(progress)
         self._ensure_metallb(config, progress)
         self._ensure_context(config, progress)
         return self.status()
@@ -142,6 +144,20 @@ class MinikubeBackend(Backend):
             if not enabled.get(addon):
                 progress(_("Enabling the minikube addon {addon}.", addon=addon))
                 self.cli.enable_addon(addon, ADDON_IMAGES.get(addon))
+
+    def _ensure_gateway(self, progress: Progress) -> None:
+        """The Gateway API CRDs, the classes and Traefik (pinned), created or replaced where they differ."""
+        try:
+            api = self._connection().api_client()
+        except KubelabError as exc:
+            progress(_("The Gateway API is not installed: {error}", error=exc))
+            return
+        try:
+            gatewayapi.install(api, gatewayapi.deployment_objects(), progress)
+        except KubelabError as exc:
+            progress(_("The Gateway API is not installed: {error}", error=exc))
+        finally:
+            api.close()
 
     def _ensure_metallb(self, config: Profile, progress: Progress) -> None:
         """Give MetalLB a pool in the node's network, unless the profile already has that pool."""

@@ -1,21 +1,26 @@
 # %% [markdown] key="title"
-# # Ingress: one entrance, rules by host and by path
+# # Ingress and the Gateway API: one entrance, rules by host and by path
 
 # %% [markdown] key="objectives"
 # Your cluster runs several web applications, and visitors should reach all of them through one address, sorted
-# by the name they typed and the path they asked for. In this lab you write those sorting rules. By the end you
-# will be able to:
+# by the name they typed and the path they asked for. In this lab you write those sorting rules twice: with the
+# Ingress API, which every cluster still has, and with its successor, the Gateway API. By the end you will be
+# able to:
 #
 # - tell an **ingress controller** (the program at the door) from an **Ingress** (the rules it follows);
 # - send a whole host name to one Service, and one path of another host to the same Service;
 # - predict which rule wins for a request, and avoid the path traps;
+# - write the same rules as a **Gateway** and **HTTPRoutes**, with HTTPS from a certificate in a Secret;
+# - read the controller's verdict in the status of a Gateway and of its routes;
 # - test the rules through the controller with a `Host` header.
 
 # %% [markdown] key="setup-intro"
 # ## Getting ready
 #
-# The first cell opens the lab: it creates the namespace and two small web applications, `ingress-shop` and
-# `ingress-support`, each behind a Service on port 80. The second makes that namespace kubectl's default.
+# The first cell opens the lab: it creates the namespace, two small web applications, `ingress-shop` and
+# `ingress-support`, each behind a Service on port 80, and a TLS Secret `miempresa-tls` (a certificate for
+# `miempresa.eu` and `*.miempresa.eu`) for the second part. The second cell makes that namespace kubectl's
+# default.
 
 # %% key="setup" tags=["setup"]
 from checkers.notebook_api import open_lab
@@ -31,7 +36,7 @@ lab.start()
 # A supermarket has one public entrance. Behind the door, a guard looks at each customer and sends them the
 # right way: "support desk? to the left; shopping? straight ahead". The guard follows rules written by the
 # manager, and the rules do not care who the guard is today. In Kubernetes, the guard is the **ingress
-# controller**: a reverse proxy (nginx, HAProxy, Envoy, Traefik…) running in pods, reachable from outside the
+# controller**: a reverse proxy (Traefik, HAProxy, Envoy, NGINX…) running in pods, reachable from outside the
 # cluster. The written rules are **Ingress** objects. You write Ingresses the same way whatever the controller
 # is, and the controller turns them into its own configuration.
 
@@ -52,16 +57,17 @@ lab.start()
 # %% [markdown] key="step-controller"
 # ## The controller at the door
 #
-# An Ingress does nothing without a controller. On minikube, the `ingress` addon installs ingress-nginx in the
-# namespace `ingress-nginx`, and an **IngressClass** called `nginx` that says "the Ingresses of class nginx are
-# mine". Enable it once per cluster, then wait for the controller to be ready.
-
-# %% key="enable-ingress" tags=["needs-minikube"]
-!minikube addons enable ingress
+# An Ingress does nothing without a controller. This course uses **Traefik**, a maintained open-source proxy
+# that serves both the Ingress API and the Gateway API. `kubelab up` installs it: on minikube in the namespace
+# `traefik`, on the embedded cluster on its real node. It comes with an **IngressClass** called `traefik` that
+# says "the Ingresses of class traefik are mine", and a **GatewayClass** of the same name.
+#
+# For years the usual answer was ingress-nginx. Kubernetes retired it in March 2026: no more releases, no
+# security fixes. Its many `nginx.ingress.kubernetes.io/…` annotations worked with that controller only, which is
+# exactly what the Gateway API replaces with standard fields.
 
 # %% key="wait-controller" tags=["needs-data-plane"]
-!kubectl wait --namespace ingress-nginx --for=condition=Ready pod --selector=app.kubernetes.io/component=controller --timeout=180s
-!kubectl get ingressclass
+!kubectl get ingressclass,gatewayclass
 
 # %% [markdown] key="step-backends"
 # ## The two applications
@@ -79,7 +85,7 @@ lab.start()
 #
 # Write one Ingress that matches this description:
 #
-# - name `ingress-routes`, with `ingressClassName: nginx`;
+# - name `ingress-routes`, with `ingressClassName: traefik`;
 # - a rule for host `soporte.miempresa.es`: path `/`, `pathType: Prefix`, backend Service `ingress-support`,
 #   port number 80;
 # - a rule for host `miempresa.es` with two paths: `/soporte` (Prefix) → `ingress-support` port 80, and `/`
@@ -120,19 +126,79 @@ kubectl get ingress
 
 # %% key="curl-routes" tags=["needs-data-plane"]
 %%bash
-timeout 10 kubectl port-forward -n ingress-nginx service/ingress-nginx-controller 8080:80 >/dev/null &
+timeout 10 kubectl port-forward -n traefik service/traefik 8080:80 >/dev/null &
 sleep 3
 curl -s -H 'Host: soporte.miempresa.es' http://localhost:8080/tickets
 curl -s -H 'Host: miempresa.es' http://localhost:8080/soporte/tickets
 curl -s -H 'Host: miempresa.es' http://localhost:8080/ofertas
 wait
 
+# %% [markdown] key="concept-gateway"
+# ## The same entrance with the Gateway API
+#
+# The Gateway API splits what one Ingress mixed together, along the people who own each part:
+#
+# - a **GatewayClass** names a controller (here `traefik`); the cluster's administrator installs it once;
+# - a **Gateway** is the entrance itself: which ports and protocols it listens on, and the certificates of its
+#   HTTPS listeners; the team that runs the platform owns it;
+# - **HTTPRoutes** are the rules: host names, paths, and the Services that answer; each application team writes
+#   its own, and attaches it to a Gateway through `parentRefs`.
+#
+# Everything an Ingress says has a standard field here: `ingressClassName` becomes the Gateway's
+# `gatewayClassName`, a rule's `host` becomes a route's `hostnames`, `pathType: Prefix` becomes `type:
+# PathPrefix`, and `spec.tls` becomes an HTTPS listener. That is how conversion tools such as ingress2gateway
+# work. What needed controller annotations before (rewrites, header matches, traffic weights) is standard too.
+# And each object gets a **status** from the controller, so you can see whether your rules were accepted.
+
+# %% [markdown] key="exercise-gateway-intro"
+# ## Exercise: a Gateway and its routes
+#
+# The company also has the domain `miempresa.eu`, served through the Gateway API. Write, in one manifest:
+#
+# - a Gateway `miempresa`, `gatewayClassName: traefik`, with two listeners: `http` (protocol HTTP, port 8000)
+#   and `https` (protocol HTTPS, port 8443, `tls` with `mode: Terminate` and a `certificateRefs` entry naming
+#   the Secret `miempresa-tls`). Traefik's listeners use ports 8000 and 8443; its Service publishes them as 80 and
+#   443;
+# - an HTTPRoute `soporte` with `parentRefs: [{name: miempresa}]`, `hostnames: ["soporte.miempresa.eu"]` and one
+#   rule whose `backendRefs` is `ingress-support` port 80;
+# - an HTTPRoute `miempresa` attached to the same Gateway, for `miempresa.eu`, with a rule matching the path
+#   prefix `/soporte` → `ingress-support` port 80, and a rule for `/` → `ingress-shop` port 80.
+#
+# Write it above the `kubectl get` line of the next cell, as in the first exercise. `kubectl explain
+# httproute.spec.rules` and `kubectl explain gateway.spec.listeners` describe the fields.
+
+# %% key="exercise-gateway"
+%%bash
+kubectl get gateways,httproutes
+
+# %% [markdown] key="step-gateway-status"
+# The controller writes its verdict into the status of each object. A Gateway is **Programmed** when its
+# listeners are ready; a listener whose certificate Secret is missing says `ResolvedRefs: False`. A route is
+# **Accepted** when it fits a listener of its parent, and has **ResolvedRefs** when every Service it names exists.
+
+# %% key="describe-gateway" tags=["needs-data-plane"]
+!kubectl get gateway miempresa
+!kubectl describe httproute soporte miempresa
+
+# %% [markdown] key="step-gateway-try"
+# The same door answers: Traefik serves the Ingress and the routes side by side. Over HTTPS, `--resolve` makes
+# curl send the right name in the TLS handshake, and `-k` accepts the lab's self-signed certificate.
+
+# %% key="curl-gateway" tags=["needs-data-plane"]
+%%bash
+timeout 10 kubectl port-forward -n traefik service/traefik 8080:80 8443:443 >/dev/null &
+sleep 3
+curl -s -H 'Host: soporte.miempresa.eu' http://localhost:8080/tickets
+curl -s -H 'Host: miempresa.eu' http://localhost:8080/ofertas
+curl -sk --resolve miempresa.eu:8443:127.0.0.1 https://miempresa.eu:8443/soporte/tickets
+wait
+
 # %% [markdown] key="check-intro"
 # ## Check your work
 #
-# The first checks read your Ingress the way the controller would, and work on any cluster. The last two ask
-# the controller itself, so they need one; kubelab reaches it through the API server with the right `Host`
-# header.
+# The checks read your Ingress, your Gateway and your routes the way the controller would, and work on any
+# cluster. The others ask the controller itself, so they need one: its verdict in the status of the Gateway and
+# of the routes, and its answers, which kubelab reaches through the API server with the right `Host` header.
 
 # %% key="check" tags=["check"]
 lab.check()
@@ -141,7 +207,7 @@ lab.check()
 # ## Stuck?
 #
 # The next cell applies the reference solution; compare it with yours (`kubectl get ingress ingress-routes -o
-# yaml`). The cell after it runs the checks again.
+# yaml`, `kubectl get gateway,httproutes -o yaml`). The cell after it runs the checks again.
 # Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
 # %% key="solve" tags=["solve", "skip-execution"]
@@ -153,36 +219,41 @@ lab.check()
 # %% [markdown] key="debrief-why"
 # ## Why it works
 #
-# The controller watches Ingresses of its class, Services and EndpointSlices, and rewrites its nginx
-# configuration when any of them changes. It sends each request straight to a pod address taken from the
-# EndpointSlices of the backend Service. A request for `miempresa.es/soporte/tickets` matches both `/` and
-# `/soporte` under host `miempresa.es`; the longer one wins, so it goes to support. The path is passed on
-# unchanged: the application receives `/soporte/tickets`.
+# The controller watches Ingresses of its class, Gateways of its GatewayClass, their HTTPRoutes, Services and
+# EndpointSlices, and rewrites its configuration when any of them changes. It sends each request straight to a
+# pod address taken from the EndpointSlices of the backend Service. A request for `miempresa.es/soporte/tickets`
+# matches both `/` and `/soporte` under host `miempresa.es`; the longer one wins, so it goes to support. The
+# path is passed on unchanged: the application receives `/soporte/tickets`. HTTPRoutes follow the same order,
+# written into the specification: the exact host name first, then the longest path.
 
 # %% [markdown] key="mistake-rewrite"
 # ## Common mistakes
 #
-# **Backends that know nothing of the path.** The Ingress does not strip `/soporte`. An nginx serving static
-# files answers `/soporte/tickets` with 404 unless it has such a folder. Either the application serves its
-# pages under that path, or the controller must rewrite it (ingress-nginx's `rewrite-target` annotation).
-# The applications of this lab answer every path, so that the rules are all you test.
+# **Backends that know nothing of the path.** Neither an Ingress nor a route strips `/soporte`. An nginx serving
+# static files answers `/soporte/tickets` with 404 unless it has such a folder. Either the application serves its
+# pages under that path, or the path must be rewritten: an HTTPRoute has a standard `URLRewrite` filter, while an
+# Ingress needs an annotation of its controller. The applications of this lab answer every path, so that the
+# rules are all you test.
 
 # %% [markdown] key="mistake-exact"
 # **`pathType: Exact` for a section.** Exact matches `/soporte` and nothing else: `/soporte/tickets` falls through
 # to the next matching path, here the shop. Use Prefix for a section of a site.
 
 # %% [markdown] key="mistake-class"
-# **A class no controller serves.** An Ingress of class `traefik` on a cluster that runs only ingress-nginx is
-# stored and ignored: no address, no error. `kubectl get ingressclass` lists the classes that exist.
+# **A class no controller serves.** An Ingress of class `nginx` on a cluster that runs only Traefik is stored and
+# ignored: no address, no error. `kubectl get ingressclass` lists the classes that exist. A Gateway of an unknown
+# GatewayClass is ignored the same way, but its status says so: it stays `Accepted: Unknown`.
 
 # %% [markdown] key="mistake-host"
 # **Typos in host names.** Hosts match exactly: `soporte.miempresa.com` never matches a request for
-# `soporte.miempresa.es`, and nginx answers 404.
+# `soporte.miempresa.es`, and Traefik answers 404. A route whose host names do not fit its Gateway's listeners is
+# not accepted (NoMatchingListenerHostname).
 
-# %% [markdown] key="mistake-webhook"
-# **"failed calling webhook validate.nginx.ingress.kubernetes.io".** Right after `minikube addons enable
-# ingress`, the controller is not ready to validate Ingresses yet. Wait for its pod (the `kubectl wait` above)
-# and apply again. The webhook also refuses a host and path that another Ingress already claims.
+# %% [markdown] key="mistake-parent"
+# **A route attached to nothing.** An HTTPRoute takes effect only on the Gateways its `parentRefs` name. A typo
+# in the name leaves it without status; a Gateway in another namespace only accepts it if its listeners'
+# `allowedRoutes` say so. A backend in another namespace also needs a **ReferenceGrant** in that namespace, or
+# the route says `ResolvedRefs: False` (RefNotPermitted).
 
 # %% [markdown] key="mistake-macos"
 # **Nothing answers on macOS or Windows.** With minikube's docker driver, the node's address is not reachable

@@ -4,20 +4,22 @@
 # %% [markdown] key="objectives"
 # A new version of an application can pass every test and still misbehave in front of real visitors. A
 # **canary release** limits the damage: the new version first serves a small share of the requests, and the
-# share grows only while everything goes well. In this lab you run two versions side by side and let the ingress
-# controller split the traffic between them. By the end you will be able to:
+# share grows only while everything goes well. In this lab you run two versions side by side and let the
+# Gateway split the traffic between them. By the end you will be able to:
 #
 # - run a new version next to the stable one, each with its own Deployment and Service;
-# - mark a second Ingress as the **canary** of the first one, for the same host and path;
-# - set the share of requests it receives with a **weight**, and move it 1% → 10% → 100% (or back to 0%);
-# - measure the split from outside, and know how far the count may stray from the weight by pure chance.
+# - split one HTTPRoute's traffic between them with **backendRefs weights**, and move the split 1% → 10% → 50%
+#   → 100% (or back to 0%);
+# - read the controller's verdict on a route (its Accepted and ResolvedRefs conditions);
+# - measure the split from outside, and know how far the count may stray from the weights.
 
 # %% [markdown] key="setup-intro"
 # ## Getting ready
 #
 # The first cell opens the lab: it creates the namespace and the **stable** version of a mortgage calculator
-# site, `canary-stable` (two replicas behind a Service), with an Ingress `canary-main` that sends every request
-# for `hipotecas.example` to it. The second cell makes that namespace kubectl's default.
+# site, `canary-stable` (two replicas behind a Service), a Gateway `canary-gateway` that receives the requests
+# for `hipotecas.example`, and an HTTPRoute `canary-route` that sends all of them to the stable version. The
+# second cell makes that namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
 from checkers.notebook_api import open_lab
@@ -44,42 +46,48 @@ lab.start()
 # one cannot read, for instance).
 
 # %% [markdown] key="concept-how"
-# ## How ingress-nginx splits the traffic
+# ## How the Gateway API splits the traffic
 #
-# Each version has its own Deployment and Service. The main Ingress sends the site to the stable Service, as in
-# the ingress lab. The canary is a **second Ingress** with exactly the same host and path, pointing at the new
-# Service, and two annotations:
+# Each version has its own Deployment and Service. The **Gateway** is the entrance (as in the ingress lab), and
+# an **HTTPRoute** attached to it says where the requests for `hipotecas.example/` go. A route's rule can list
+# several `backendRefs`, each with a **weight**:
 #
-# - `nginx.ingress.kubernetes.io/canary: "true"`: "I am the canary of the Ingress with the same host and path";
-# - `nginx.ingress.kubernetes.io/canary-weight: "10"`: "send me 10 requests in 100, drawn at random".
+# ```yaml
+# backendRefs:
+#   - name: canary-stable
+#     port: 80
+#     weight: 90
+#   - name: canary-new
+#     port: 80
+#     weight: 10
+# ```
 #
-# The controller merges the two: for every request to `hipotecas.example/`, it draws a number, and sends the
-# request to the canary's Service with the probability the weight gives, otherwise to the main one. Other
-# annotations choose by header or by cookie instead (handy for testers), but the weight is what a progressive
-# release uses.
+# Each backend receives its weight divided by the sum of the weights: here 90 and 10 requests in 100. The
+# weights are part of the standard API, so the same route works with any Gateway API implementation. Ingress
+# has no such field: each controller invented its own annotations, and the best known of them, ingress-nginx,
+# was retired in March 2026 (no more releases or security fixes). The Gateway API is its successor.
 
 # %% [markdown] key="step-controller"
 # ## The controller at the door
 #
-# The split is the ingress controller's work, so it needs one. On minikube, enable the `ingress` addon once and
-# wait for the controller to be ready.
-
-# %% key="enable-ingress" tags=["needs-minikube"]
-!minikube addons enable ingress
+# The split is the work of the Gateway's controller: here **Traefik**, which serves the GatewayClass `traefik`.
+# `kubelab up` installs it (on minikube as a Deployment in the namespace `traefik`; on the embedded cluster on
+# its real node). The next cell shows the class and the Gateway: the controller marks both as accepted.
 
 # %% key="wait-controller" tags=["needs-data-plane"]
-!kubectl wait --namespace ingress-nginx --for=condition=Ready pod --selector=app.kubernetes.io/component=controller --timeout=180s
+!kubectl get gatewayclass traefik
+!kubectl get gateway canary-gateway
 
 # %% [markdown] key="step-stable"
 # ## The stable version
 #
 # Each version answers every request with its own name, so you can always tell who served you. Look at what the
-# lab created: the Deployment, its Service, and the main Ingress.
+# lab created: the Deployment, its Service, the Gateway and the route.
 
 # %% key="get-stable"
 !kubectl rollout status deployment/canary-stable --timeout=120s
-!kubectl get deployments,services,ingress
-!kubectl describe ingress canary-main
+!kubectl get deployments,services,gateways,httproutes
+!kubectl describe httproute canary-route
 
 # %% [markdown] key="step-new"
 # ## The new version
@@ -129,45 +137,45 @@ kubectl rollout status deployment/canary-new --timeout=120s
 # %% [markdown] key="step-one-percent"
 # ## First step: 1%
 #
-# Now the canary Ingress: same host, same path, the new Service as backend, and a weight of 1. Annotation values
-# are always strings, so the numbers are quoted.
+# Now the split: the same route, with the new Service as a second backend. Weights 99 and 1 send it one
+# request in a hundred.
 
 # %% key="apply-canary"
 %%bash
 kubectl apply -f - <<'EOF'
-apiVersion: networking.k8s.io/v1
-kind: Ingress
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
 metadata:
-  name: canary-new
-  annotations:
-    nginx.ingress.kubernetes.io/canary: "true"
-    nginx.ingress.kubernetes.io/canary-weight: "1"
+  name: canary-route
 spec:
-  ingressClassName: nginx
+  parentRefs:
+    - name: canary-gateway
+  hostnames: ["hipotecas.example"]
   rules:
-    - host: hipotecas.example
-      http:
-        paths:
-          - path: /
-            pathType: Prefix
-            backend:
-              service:
-                name: canary-new
-                port:
-                  number: 80
+    - matches:
+        - path:
+            type: PathPrefix
+            value: /
+      backendRefs:
+        - name: canary-stable
+          port: 80
+          weight: 99
+        - name: canary-new
+          port: 80
+          weight: 1
 EOF
-kubectl get ingress
+kubectl get httproute canary-route -o jsonpath='{.spec.rules[0].backendRefs}'
 
 # %% [markdown] key="step-count"
 # ## Counting who answers
 #
 # The next cell connects your port 8080 to the controller for a few seconds, sends 200 requests with the `Host`
-# header of the site, and counts the answers of each version. With a weight of 1, expect `canary-new` about twice
-# in 200, and quite often zero or four times: at 1%, chance rules.
+# header of the site, and counts the answers of each version. With a weight of 1 in 100, expect `canary-new`
+# about twice in 200.
 
 # %% key="count-answers" tags=["needs-data-plane"]
 %%bash
-timeout 40 kubectl port-forward -n ingress-nginx service/ingress-nginx-controller 8080:80 >/dev/null &
+timeout 40 kubectl port-forward -n traefik service/traefik 8080:80 >/dev/null &
 sleep 3
 for i in $(seq 200); do curl -s -H 'Host: hipotecas.example' http://localhost:8080/; done | sort | uniq -c
 kill $! 2>/dev/null; wait
@@ -176,23 +184,25 @@ kill $! 2>/dev/null; wait
 # ## Exercise: the second step
 #
 # Version 2 behaved well on 1% of the traffic. Move the canary to the next step: **10%** of the requests. Change
-# only the canary Ingress `canary-new`; the main Ingress keeps sending the rest to `canary-stable`.
+# only the weights of the route `canary-route`: the stable version keeps the rest.
 #
-# Write your command above the `kubectl get ingress` line of the next cell: either apply the manifest again with a
-# new weight, or change the annotation in place with `kubectl annotate … --overwrite`. Then run the counting cell
-# above again: about 20 answers in 200 should come from `canary-new`.
+# Write your command above the `kubectl get httproute` line of the next cell: apply the route again with new
+# weights, or change them in place with `kubectl edit httproute canary-route`. Then run the counting cell above
+# again: about 20 answers in 200 should come from `canary-new`.
 
 # %% key="exercise-weight"
 %%bash
-kubectl get ingress canary-new -o jsonpath='{.metadata.annotations}'
+kubectl get httproute canary-route -o jsonpath='{.spec.rules[0].backendRefs}'
 
 # %% [markdown] key="check-intro"
 # ## Check your work
 #
-# The first checks read your Deployments and Ingresses as the controller would, and work on any cluster. The
-# last one asks the controller itself: it sends 200 requests and counts how many reach the new version. The
-# count varies from run to run; the check accepts 8 to 35, a range a true 10% split leaves only once in a
-# thousand runs, while a 1% split almost never reaches it.
+# The first checks read your Deployments and your route, and work on any cluster. The next one reads the
+# controller's verdict on the route: it must be **Accepted** (the route fits the Gateway) with **ResolvedRefs**
+# (every backend exists). The last one sends 400 requests through the Gateway and counts how many reach the new
+# version. It accepts a range so wide that a split done right falls outside it less than once in a billion runs
+# (a binomial bound); Traefik's weighted round robin does not even draw at random, so its count is always close
+# to 40.
 
 # %% key="check" tags=["check"]
 lab.check()
@@ -200,7 +210,7 @@ lab.check()
 # %% [markdown] key="stuck"
 # ## Stuck?
 #
-# The next cell applies the reference solution; compare it with yours (`kubectl get ingress canary-new -o
+# The next cell applies the reference solution; compare it with yours (`kubectl get httproute canary-route -o
 # yaml`). The cell after it runs the checks again.
 # Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
@@ -211,56 +221,62 @@ lab.solve()
 lab.check()
 
 # %% [markdown] key="step-promote"
-# ## The last steps: 100%, or back to 0%
+# ## The last steps: 50%, 100%, or back to 0%
 #
-# Run this part after the checks: it changes the weight they look for. When the canary has convinced you, a
-# weight of **100** sends every request to the new version; the stable one still runs, ready to take over again.
+# Run this part after the checks: it changes the weights they look for. While the canary convinces you, move
+# on to half of the traffic, then to all of it; the stable version still runs, ready to take over again. A JSON
+# patch changes just the two weights.
 
 # %% key="promote"
-!kubectl annotate ingress canary-new nginx.ingress.kubernetes.io/canary-weight=100 --overwrite
+!kubectl patch httproute canary-route --type=json -p='[{"op":"replace","path":"/spec/rules/0/backendRefs/0/weight","value":50},{"op":"replace","path":"/spec/rules/0/backendRefs/1/weight","value":50}]'
+!kubectl patch httproute canary-route --type=json -p='[{"op":"replace","path":"/spec/rules/0/backendRefs/0/weight","value":0},{"op":"replace","path":"/spec/rules/0/backendRefs/1/weight","value":100}]'
 
 # %% [markdown] key="step-rollback"
-# If the canary had gone wrong instead, **0** sends everything back to the stable version at once, without
-# deleting anything. Once a release is complete, the usual end is to give the stable Deployment the new version
-# (its image or its arguments), then to delete the canary Ingress and the `canary-new` Deployment: the next
-# release starts from there.
+# If the canary had gone wrong instead, a weight of **0** for the new version sends everything back to the
+# stable one at once, without deleting anything. Once a release is complete, the usual end is to give the stable
+# Deployment the new version (its image or its arguments), then to remove the second backendRef and delete the
+# `canary-new` Deployment: the next release starts from there.
 
 # %% key="rollback"
-!kubectl annotate ingress canary-new nginx.ingress.kubernetes.io/canary-weight=0 --overwrite
-!kubectl get ingress canary-new -o jsonpath='{.metadata.annotations}'
+!kubectl patch httproute canary-route --type=json -p='[{"op":"replace","path":"/spec/rules/0/backendRefs/0/weight","value":100},{"op":"replace","path":"/spec/rules/0/backendRefs/1/weight","value":0}]'
+!kubectl get httproute canary-route -o jsonpath='{.spec.rules[0].backendRefs}'
 
 # %% [markdown] key="debrief-why"
 # ## Why it works
 #
 # Neither Service knows about the other, and neither Deployment knows it is part of a release. The controller
-# alone reads both Ingresses, sees that one is the canary of the other (same host, same path), and builds one
-# nginx upstream choice out of them: for each request, a random draw against the weight. Changing the weight is a
-# change to one annotation, which the controller applies within seconds, with no pod restarted. That is why
-# rolling forward and rolling back are equally cheap.
+# alone reads the route, checks that it fits a listener of the Gateway (then writes `Accepted`), finds each
+# backend Service (then writes `ResolvedRefs`), and builds one weighted choice out of them. Changing a weight is
+# a change to one field of one object, which the controller applies within seconds, with no pod restarted. That
+# is why rolling forward and rolling back are equally cheap.
 
 # %% [markdown] key="debrief-statistics"
-# Each request is drawn on its own, so 200 requests at 10% do not give exactly 20 canary answers: the count
-# follows a binomial distribution, with a standard deviation of about 4. Judge a canary on enough requests, and
-# on error rates rather than on a handful of visits.
+# Traefik spreads the requests by **weighted round robin**, in a fixed order: of 100 requests in a row, 10 (give or
+# take one) reach a backend of weight 10 out of 100. Other implementations draw each request at random; then 200
+# requests at 10% give about 20 canary answers, give or take 4 (a binomial distribution). Judge a canary on enough
+# requests, and on error rates rather than on a handful of visits.
 
 # %% [markdown] key="mistake-host"
 # ## Common mistakes
 #
-# **A different host or path.** The canary must repeat the main Ingress's host and path exactly. With
-# `www.hipotecas.example`, the controller sees an unrelated Ingress with no main one, and the split never
-# happens.
+# **A host name the Gateway does not listen for.** The listener of `canary-gateway` accepts `hipotecas.example`
+# only. A route for `www.hipotecas.example` does not fit it: the controller marks it `Accepted: False`
+# (NoMatchingListenerHostname) and the site keeps its old rules. `kubectl describe httproute` shows the reason.
 
-# %% [markdown] key="mistake-quotes"
-# **Unquoted numbers.** `canary-weight: 10` is a number in YAML, and Kubernetes refuses an annotation that is not a
-# string. Write `"10"`.
+# %% [markdown] key="mistake-parent"
+# **A wrong parentRef.** A route takes effect only on the Gateways its `parentRefs` name. A typo in the name, or a
+# Gateway of another namespace that does not allow routes from yours, leaves the route without a parent: no
+# status at all, or `Accepted: False`.
 
 # %% [markdown] key="mistake-total"
-# **The weight is out of 100.** Unless the annotation `canary-weight-total` says otherwise, `"10"` means 10%. A
-# weight of 1 with a total of 1000 would be 0.1%.
+# **The weights are not percentages.** Each backend gets its weight divided by the sum of the weights: 9 and 1
+# give 10%, and so do 90 and 10. A backendRef without a weight weighs 1, so adding one carelessly shifts the
+# split.
 
-# %% [markdown] key="mistake-canary-only"
-# **Forgetting the annotation `canary: "true"`.** Two ordinary Ingresses for the same host and path conflict:
-# ingress-nginx's admission webhook refuses the second one, or one of them silently wins.
+# %% [markdown] key="mistake-backend"
+# **A backend that cannot serve.** A backendRef to a Service that does not exist, or to a port it lacks, gives
+# `ResolvedRefs: False`, and the requests of its share get an error (500) instead of the new version. A Service
+# whose selector finds no pods gives 503s. Follow the chain: backendRef → Service → selector → ready pods.
 
 # %% [markdown] key="mistake-compatibility"
 # **A new version that cannot live with the old one.** During the release both answer the same visitors and share
