@@ -13,7 +13,7 @@ from clusters.errors import ClusterNotRunning
 from clusters.kubeconfig import current_context
 from clusters.minikube import Minikube, MinikubeBackend
 from clusters.minikube import backend as backend_module
-from clusters.minikube import checks
+from clusters.minikube import addons
 from clusters.minikube.cli import (MinikubeFailed, MinikubeMalformed, MinikubeMissing, MinikubeTimeout,
                                    MinikubeTooOld, parse_version)
 from tests.fixtures.minikube.standin import READY, SCRIPT, standin  # noqa: F401  (fixture)
@@ -135,18 +135,18 @@ def test_metallb_prompts_are_answered_one_at_a_time(standin):
 
 def test_tunnel_is_seen_while_it_runs(standin):
     standin.profile()
-    assert not checks.tunnel_running("kubelab", True)
+    assert not addons.tunnel_running("kubelab", True)
     proc = Minikube().tunnel()
     try:
         deadline = time.monotonic() + 10
-        while not checks.tunnel_running("kubelab", True) and time.monotonic() < deadline:
+        while not addons.tunnel_running("kubelab", True) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert checks.tunnel_running("kubelab", True)
-        assert not checks.tunnel_running("other", True)
+        assert addons.tunnel_running("kubelab", True)
+        assert not addons.tunnel_running("other", True)
     finally:
         proc.kill()
         proc.wait()
-    assert not checks.tunnel_running("kubelab", True)
+    assert not addons.tunnel_running("kubelab", True)
 
 
 # -- kubelab up / down / status --------------------------------------------------------------------
@@ -226,10 +226,10 @@ def test_capabilities_follow_addons_controller_and_metallb(standin, monkeypatch)
     standin.profile(**READY)
     monkeypatch.setattr(backend_module, "detect_capabilities", lambda api: Capabilities(data_plane=True, nodes=1))
     ready = {"kind": "Deployment", "spec": {"replicas": 1}, "status": {"readyReplicas": 1}}
-    monkeypatch.setattr(checks, "get", lambda api, path: ready)
+    monkeypatch.setattr(addons, "get", lambda api, path: ready)
     caps = MinikubeBackend().capabilities(api=None)
     assert (caps.ingress, caps.load_balancer, caps.nodes) == (True, True, 1)
-    monkeypatch.setattr(checks, "get", lambda api, path: {**ready, "status": {}})
+    monkeypatch.setattr(addons, "get", lambda api, path: {**ready, "status": {}})
     standin.profile(**{**READY, "lb": ["", ""]})
     caps = MinikubeBackend().capabilities(api=None)
     assert (caps.ingress, caps.load_balancer) == (False, False)
