@@ -35,6 +35,7 @@ CAPABILITY_NAMES = {
     "nodes": N_("at least {count} nodes"),
     "internet": N_("internet access"),
     "dns": N_("cluster DNS (pods resolve Service names)"),
+    "storage": N_("dynamic volumes (a default StorageClass that provisions claims)"),
 }
 
 

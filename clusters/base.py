@@ -19,7 +19,7 @@ from kubernetes import client, config
 from kubernetes.config.config_exception import ConfigException
 from platformdirs import user_state_path
 
-from .api import get
+from .api import ApiError, get
 from .errors import NoKubeconfig, UsageError
 from .files import load_yaml_file
 from .i18n import _
@@ -69,6 +69,7 @@ class Capabilities:
     nodes: int = 0  # Ready nodes
     internet: bool = False  # pods can reach the internet
     dns: bool = False  # pods resolve Service names through the cluster DNS
+    storage: bool = False  # claims of the default StorageClass get a volume made for them
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -223,7 +224,18 @@ def detect_capabilities(api: client.ApiClient) -> Capabilities:
         nodes=len(ready),
         internet=bool(real) and os.environ.get("KUBELAB_INTERNET", "") in ("1", "yes", "true"),
         dns=bool(real),
+        storage=bool(real) and _provisioning_default_class(api),
     )
+
+
+def _provisioning_default_class(api: client.ApiClient) -> bool:
+    """A default StorageClass whose provisioner really makes volumes (not ``kubernetes.io/no-provisioner``)."""
+    try:
+        classes = get(api, "/apis/storage.k8s.io/v1/storageclasses").get("items", [])
+    except ApiError:
+        return False
+    return any((c["metadata"].get("annotations") or {}).get("storageclass.kubernetes.io/is-default-class") == "true"
+               and c.get("provisioner") != "kubernetes.io/no-provisioner" for c in classes)
 
 
 def condition(obj: dict, kind: str) -> str | None:

@@ -16,6 +16,7 @@ K8S_VERSION = "v1.36.4"
 ETCD_VERSION = "v3.6.16"
 KWOK_VERSION = "v0.8.0"
 COREDNS_VERSION = "v1.15.0"
+LOCAL_PATH_VERSION = "v0.0.30"
 PAUSE_VERSION = "1"  # our own pause program (clusters/embedded/pause); bump when it changes
 
 KWOK_STAGES = (
@@ -61,7 +62,9 @@ COMPONENTS = (KUBERNETES, ETCD, KWOK)
 KUBE_NODE = Component("kubernetes-node", K8S_VERSION, ("kubelet", "kube-proxy"))
 COREDNS = Component("coredns", COREDNS_VERSION, ("coredns",))
 PAUSE = Component("pause", PAUSE_VERSION, ("pause",))
-NODE_COMPONENTS = (KUBE_NODE, COREDNS, PAUSE)
+# rancher/local-path-provisioner (Apache-2.0): the default StorageClass's dynamic provisioner
+LOCAL_PATH = Component("local-path-provisioner", LOCAL_PATH_VERSION, ("local-path-provisioner",))
+NODE_COMPONENTS = (KUBE_NODE, COREDNS, PAUSE, LOCAL_PATH)
 HTTP_ECHO = Component("http-echo", "v1.0.0", ("http-echo",))  # hashicorp/http-echo (MPL-2.0), for its image
 
 

@@ -30,7 +30,7 @@ from ..base import Capabilities, Connection, Progress, condition, quiet
 from ..errors import KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
-from . import binaries, containerd, forward, images, nodehost, pki, registry
+from . import binaries, containerd, forward, images, nodehost, pki, registry, storage
 from .components import KUBE_NODE, NODE_COMPONENTS
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
@@ -59,10 +59,11 @@ class ControlPlane:
 
 
 def wanted(real_nodes: int | None) -> int:
-    """How many real nodes to run: the flag, else ``$KUBELAB_REAL_NODES``, else 0 (KWOK only)."""
+    """How many real nodes to run: the flag, else ``$KUBELAB_REAL_NODES``, else 1 (one where it can run; where
+    it cannot, ``start`` says what is missing and the cluster runs KWOK nodes only)."""
     if real_nodes is None:
-        value = os.environ.get("KUBELAB_REAL_NODES", "0")
-        real_nodes = int(value) if value.isdigit() else 0
+        value = os.environ.get("KUBELAB_REAL_NODES", "1")
+        real_nodes = int(value) if value.isdigit() else 1
     return min(real_nodes, 1)
 
 
@@ -229,30 +230,50 @@ def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Bin
     dns_ready = free_ports(1)[0]
     run("coredns", _coredns_args(cp, api, found, dns_ready),
         http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"))
+    run("local-path-provisioner", _provisioner_args(cp, api, found), lambda: True)  # measured by measure()
+
+
+def _provisioner_args(cp: ControlPlane, api: client.ApiClient, found) -> list[str]:
+    """The default StorageClass and its provisioner (``storage``), with a certificate of its own."""
+    storage.volumes_dir(cp.home).mkdir(parents=True, exist_ok=True)
+    for collection, body in storage.objects(cp.home, NODE_NAME, LABEL):
+        _apply(api, collection, body)
+    crt, key = pki.issue(cp.home / "pki", "local-path-provisioner", storage.USER)
+    return storage.args(found["local-path-provisioner"], _kubeconfig(cp, "local-path-provisioner", crt, key))
 
 
 def measure(api: client.ApiClient) -> dict:
-    """What the node really does: a pod runs on it and gets an address; a Service name resolves."""
-    data_plane = _probe_pod(api)
+    """What the node really does: a pod runs on it and gets an address; a claim of the default class binds
+    and its pod starts; a Service name resolves."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        claim = pool.submit(_probe_claim, api)
+        data_plane = _probe_pod(api)
+        dns = _probe_dns()
+        return {"data_plane": data_plane, "dns": dns, "storage": claim.result()}
+
+
+def _probe_dns() -> bool:
     deadline = time.monotonic() + 10  # kube-proxy programs the new kube-dns Service within its sync period
     dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS)
     while not dns and time.monotonic() < deadline:
         time.sleep(0.2)
         dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS, timeout=0.5)
-    return {"data_plane": data_plane, "dns": dns}
+    return dns
 
 
-def _probe_pod(api: client.ApiClient, timeout: float = 30.0) -> bool:
+def _probe_pod(api: client.ApiClient, name: str = "kubelab-probe", timeout: float = 30.0, **spec) -> bool:
+    """A pause pod on the node (with ``spec`` added) becomes Ready with an address; it is deleted after."""
     path = "/api/v1/namespaces/kube-system/pods"
-    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kubelab-probe"},
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
             "spec": {"nodeName": NODE_NAME, "tolerations": [{"operator": "Exists"}],
                      "terminationGracePeriodSeconds": 0, "automountServiceAccountToken": False,
-                     "containers": [{"name": "probe", "image": containerd.SANDBOX_IMAGE}]}}
+                     "containers": [{"name": "probe", "image": containerd.SANDBOX_IMAGE,
+                                     **spec.pop("container", {})}], **spec}}
     try:
         request(api, "POST", path, body=body)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            pod = get(api, f"{path}/kubelab-probe")
+            pod = get(api, f"{path}/{name}")
             if condition(pod, "Ready") == "True" and pod["status"].get("podIP"):
                 return True
             time.sleep(0.1)
@@ -261,7 +282,27 @@ def _probe_pod(api: client.ApiClient, timeout: float = 30.0) -> bool:
         return False
     finally:
         try:
-            request(api, "DELETE", f"{path}/kubelab-probe")
+            request(api, "DELETE", f"{path}/{name}")
+        except ApiError:
+            pass
+
+
+def _probe_claim(api: client.ApiClient) -> bool:
+    """A claim of the default class is provisioned on the node and mounted by a pod; both deleted after."""
+    path = "/api/v1/namespaces/kube-system/persistentvolumeclaims"
+    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "kubelab-probe-claim"},
+             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Mi"}}}}
+    try:
+        request(api, "POST", path, body=claim)
+        return _probe_pod(api, "kubelab-probe-storage", volumes=[
+            {"name": "data", "persistentVolumeClaim": {"claimName": "kubelab-probe-claim"}}],
+            container={"volumeMounts": [{"name": "data", "mountPath": "/data"}]}) and \
+            get(api, f"{path}/kubelab-probe-claim")["status"].get("phase") == "Bound"
+    except ApiError:
+        return False
+    finally:
+        try:
+            request(api, "DELETE", f"{path}/kubelab-probe-claim")
         except ApiError:
             pass
 
@@ -513,7 +554,8 @@ def details(home: Path) -> dict | None:
     procs = processes(home)
     return {"name": info.get("name"), "ip": info.get("ip"), "runtime": "containerd", "socket": info.get("socket"),
             "pids": {p.name: p.pid for p in procs}, "running": all(p.alive() for p in procs),
-            "kubelet": KUBE_NODE.version, "data_plane": bool(info.get("data_plane")), "dns": bool(info.get("dns"))}
+            "kubelet": KUBE_NODE.version, "data_plane": bool(info.get("data_plane")), "dns": bool(info.get("dns")),
+            "storage": bool(info.get("storage"))}
 
 
 def findings(home: Path) -> list:
@@ -535,4 +577,5 @@ def capabilities(home: Path, detected: Capabilities) -> Capabilities:
     and is Ready (``detected.data_plane``: a Ready node that is not KWOK's)."""
     node = details(home)
     alive = bool(node and node["running"] and detected.data_plane)
-    return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"])
+    return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"],
+                        storage=alive and node["storage"])
