@@ -190,6 +190,7 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
     logs = home / "logs"
 
     def run(name: str, argv: list[str], ready, timeout: float = READY_TIMEOUT) -> None:
+        progress(_("Starting {name}…", name=name))
         running = launch(name, argv, logs)
         started.append(running)
         _save(home, processes=[r.as_dict() for r in started])
@@ -209,10 +210,17 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
     run("image-registry", [sys.executable, "-I", str(Path(registry.__file__)), str(registry_port),
                            str(images.image_dir() / "index.json")], lambda: _listening("127.0.0.1", registry_port))
     with ThreadPoolExecutor(max_workers=1) as pool:  # the course's images load while the node starts
-        loading = pool.submit(images.load_built, nd)
+        loading = pool.submit(_load_images, nd, progress)
         _start_services(cp, api, found, run)
         loading.result()
+    progress(_("Measuring what the real node does (a pod, a claim, a DNS name)…"))
     _save(home, **measure(api))
+
+
+def _load_images(nd: Path, progress: Progress) -> None:
+    """The provisioner's helper image (built now if it never was), then every image already built."""
+    images.load(nd, images.RECIPES[storage.HELPER_RECIPE], progress)
+    images.load_built(nd)
 
 
 def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, run) -> None:

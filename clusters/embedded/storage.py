@@ -22,6 +22,7 @@ PROVISIONER = "rancher.io/local-path"
 CONFIG_MAP = "local-path-config"
 USER = "system:local-path-provisioner"
 HELPER_IMAGE = "busybox:1.37"
+HELPER_RECIPE = "busybox"  # the image recipe (images.py) that makes HELPER_IMAGE
 
 RULES = [
     {"apiGroups": [""], "resources": ["nodes", "persistentvolumeclaims", "configmaps", "pods", "pods/log"],
@@ -46,7 +47,7 @@ spec:
   terminationGracePeriodSeconds: 0
   containers:
   - name: helper-pod
-    image: busybox:1.37
+    image: {image}
     imagePullPolicy: IfNotPresent
 """
 
@@ -70,7 +71,7 @@ def objects(home: Path, node: str, label: str) -> list[tuple[str, dict]]:
         (f"/api/v1/namespaces/{NAMESPACE}/configmaps",
          {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": CONFIG_MAP},
           "data": {"config.json": json.dumps(config), "setup": SETUP, "teardown": TEARDOWN,
-                   "helperPod.yaml": HELPER_POD}}),
+                   "helperPod.yaml": HELPER_POD.format(image=HELPER_IMAGE)}}),
         ("/apis/storage.k8s.io/v1/storageclasses",
          {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
           "metadata": {"name": CLASS, "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
