@@ -189,12 +189,21 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
     started: list[Running] = []
     logs = home / "logs"
 
-    def run(name: str, argv: list[str], ready, timeout: float = READY_TIMEOUT) -> None:
+    pending: list[tuple[Running, object]] = []
+
+    def run(name: str, argv: list[str], ready, wait: bool = True) -> None:
+        """Launch ``name``; wait for ``ready`` now, or (``wait=False``) at the next ``settle()``."""
         progress(_("Starting {name}…", name=name))
         running = launch(name, argv, logs)
         started.append(running)
         _save(home, processes=[r.as_dict() for r in started])
-        wait_until(running, ready, timeout)
+        pending.append((running, ready))
+        if wait:
+            settle()
+
+    def settle() -> None:
+        while pending:
+            wait_until(*pending.pop(0), READY_TIMEOUT)
 
     if containerd.dirty_marker().exists():  # a killed run left container records in the image store
         tidy = launch("containerd-tidy", ["containerd", "--config", str(containerd.write_config(nd, "", cri=False))],
@@ -206,39 +215,43 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
     config = containerd.write_config(nd, cp.service_cidr, mirror=f"http://127.0.0.1:{registry_port}")
     run("containerd", ["containerd", "--config", str(config)], lambda: containerd.ready(nd))
     write_atomic(containerd.dirty_marker(), "")
-    images.load(nd, images.RECIPES["pause"], progress)
-    run("image-registry", [sys.executable, "-I", str(Path(registry.__file__)), str(registry_port),
-                           str(images.image_dir() / "index.json")], lambda: _listening("127.0.0.1", registry_port))
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the course's images load while the node starts
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the images load while the node's processes start
         loading = pool.submit(_load_images, nd, progress)
+        run("image-registry", [sys.executable, "-I", str(Path(registry.__file__)), str(registry_port),
+                               str(images.image_dir() / "index.json")], lambda: _listening("127.0.0.1", registry_port),
+            wait=False)
         _start_services(cp, api, found, run)
+        settle()
         loading.result()
     progress(_("Measuring what the real node does (a pod, a claim, a DNS name)…"))
     _save(home, **measure(api))
 
 
 def _load_images(nd: Path, progress: Progress) -> None:
-    """The provisioner's helper image (built now if it never was), then every image already built."""
+    """The sandbox image and the provisioner's helper image (built now if they never were), then every image
+    already built."""
+    images.load(nd, images.RECIPES["pause"], progress)
     images.load(nd, images.RECIPES[storage.HELPER_RECIPE], progress)
     images.load_built(nd)
 
 
 def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, run) -> None:
-    """kubelet, kube-proxy, the API server relay and CoreDNS, each waited for."""
+    """kubelet, kube-proxy, the API server relay, CoreDNS and the volume provisioner, started together (the
+    caller waits for them all)."""
     certs = _certificates(cp.home)
     _register(api)
     kubelet_port, healthz, proxy_healthz, proxy_metrics = free_ports(4)
-    run("kubelet", _kubelet_args(cp, found, certs, kubelet_port, healthz), lambda: _node_ready(api))
+    run("kubelet", _kubelet_args(cp, found, certs, kubelet_port, healthz), lambda: _node_ready(api), wait=False)
     run("kube-proxy", _kube_proxy_args(cp, found, certs, proxy_healthz, proxy_metrics),
-        lambda: nodehost.run("nft", "list", "table", "ip", "kube-proxy") != "")
+        lambda: nodehost.run("nft", "list", "table", "ip", "kube-proxy") != "", wait=False)
     api_port = int(cp.server.rsplit(":", 1)[1])
     relay = Path(forward.__file__)  # run as a script: it needs the standard library only
     run("apiserver-relay", [sys.executable, "-I", str(relay), f"{NODE_IP}:{api_port}", f"127.0.0.1:{api_port}"],
-        lambda: _listening(NODE_IP, api_port))
+        lambda: _listening(NODE_IP, api_port), wait=False)
     dns_ready = free_ports(1)[0]
     run("coredns", _coredns_args(cp, api, found, dns_ready),
-        http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"))
-    run("local-path-provisioner", _provisioner_args(cp, api, found), lambda: True)  # measured by measure()
+        http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"), wait=False)
+    run("local-path-provisioner", _provisioner_args(cp, api, found), lambda: True, wait=False)  # measured by measure()
 
 
 def _provisioner_args(cp: ControlPlane, api: client.ApiClient, found) -> list[str]:
@@ -253,16 +266,15 @@ def _provisioner_args(cp: ControlPlane, api: client.ApiClient, found) -> list[st
 def measure(api: client.ApiClient) -> dict:
     """What the node really does: a pod runs on it and gets an address; a claim of the default class binds
     and its pod starts; a Service name resolves."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        claim = pool.submit(_probe_claim, api)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # all three at once
+        claim, dns = pool.submit(_probe_claim, api), pool.submit(_probe_dns)
         data_plane = _probe_pod(api)
-        dns = _probe_dns()
-        return {"data_plane": data_plane, "dns": dns, "storage": claim.result()}
+        return {"data_plane": data_plane, "dns": dns.result(), "storage": claim.result()}
 
 
 def _probe_dns() -> bool:
     deadline = time.monotonic() + 10  # kube-proxy programs the new kube-dns Service within its sync period
-    dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS)
+    dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS, timeout=0.5)
     while not dns and time.monotonic() < deadline:
         time.sleep(0.2)
         dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS, timeout=0.5)

@@ -4,4 +4,4 @@ from checkers.solving import sibling
 
 
 def solve(kubectl):
-    sibling(__file__, "volumes_setup").setup(kubectl)
+    sibling(__file__, "volumes_setup.py").setup(kubectl)
