@@ -260,19 +260,6 @@ def reader(real, api):
     client.close()
 
 
-@pytest.fixture
-def lab_ns(api, request):
-    from tests.helpers import create_namespace
-
-    name = create_namespace(api, request.node.name)
-    yield name
-    request_delete(api, name)
-
-
-def request_delete(api, namespace: str) -> None:
-    request(api, "DELETE", f"/api/v1/namespaces/{namespace}")
-
-
 def _grade(real, reader, lab, namespace: str) -> dict[str, str]:
     from checkers.runner import run_lab
 
@@ -282,12 +269,12 @@ def _grade(real, reader, lab, namespace: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("lab_id", REAL_LABS)
-def test_lab_solution_passes_its_data_plane_checks_for_real(real, reader, lab_id, lab_ns):
+def test_lab_solution_passes_its_data_plane_checks_for_real(real, reader, lab_id, ns):
     from checkers import actions
 
     lab = _real_lab(lab_id)
-    actions.solve(lab, real.connection(), lab_ns)
-    grades = _grade(real, reader, lab, lab_ns)
+    actions.solve(lab, real.connection(), ns)
+    grades = _grade(real, reader, lab, ns)
     explained = "\n".join(f"  {k}: {v}" for k, v in grades.items())
     for check_id in _data_plane_checks(lab):
         if not real.capabilities(reader).missing(next(c.needs for c in lab.checks if c.id == check_id)):
@@ -296,13 +283,13 @@ def test_lab_solution_passes_its_data_plane_checks_for_real(real, reader, lab_id
 
 
 @pytest.mark.parametrize(("lab_id", "fault_name"), _data_plane_faults())
-def test_data_plane_fault_trips_exactly_its_check(real, reader, lab_id, fault_name, lab_ns):
+def test_data_plane_fault_trips_exactly_its_check(real, reader, lab_id, fault_name, ns):
     from checkers import actions
 
     lab = _real_lab(lab_id)
     fault = next(f for f in lab.faults if f.name == fault_name)
-    actions.apply_fault(lab, fault, real.connection(), lab_ns)
-    grades = _grade(real, reader, lab, lab_ns)
+    actions.apply_fault(lab, fault, real.connection(), ns)
+    grades = _grade(real, reader, lab, ns)
     failing = [k for k, v in grades.items() if v.startswith("fail")]
     assert failing == [fault.trips], "\n".join(f"  {k}: {v}" for k, v in grades.items())
 
@@ -333,18 +320,18 @@ def test_default_class_keeps_data_on_the_node_disk(real, api, ns):
     assert kubectl(real, "-n", ns, "logs", "reader").stdout == "kept\n"
 
 
-def test_monitoring_claim_binds_on_the_real_node(real, reader, api, lab_ns):
+def test_monitoring_claim_binds_on_the_real_node(real, reader, api, ns):
     """13-monitoring's InfluxDB claim (no class written) is provisioned by the default class, for real."""
     from checkers import actions
     from checkers.runner import run_lab
 
     lab = _real_lab("13-monitoring")
-    actions.start(lab, real.connection(), lab_ns)
-    kubectl(real, "-n", lab_ns, "apply", "-f", str(lab.path / "solution" / "influxdb.yaml"))
-    claims = lambda: get(api, f"/api/v1/namespaces/{lab_ns}/persistentvolumeclaims")["items"]  # noqa: E731
+    actions.start(lab, real.connection(), ns)
+    kubectl(real, "-n", ns, "apply", "-f", str(lab.path / "solution" / "influxdb.yaml"))
+    claims = lambda: get(api, f"/api/v1/namespaces/{ns}/persistentvolumeclaims")["items"]  # noqa: E731
     wait_for(lambda: claims() and all(c["status"].get("phase") == "Bound" for c in claims()), timeout=90,
              what="13-monitoring's claim Bound")
-    result = run_lab(lab, reader, lab_ns, real.capabilities(reader), only=["influxdb-data-on-claim"])
+    result = run_lab(lab, reader, ns, real.capabilities(reader), only=["influxdb-data-on-claim"])
     assert [r.outcome.status for r in result.results] == ["pass"], result.as_dict("en")["checks"]
 
 
