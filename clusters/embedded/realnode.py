@@ -285,10 +285,12 @@ def _probe_pod(api: client.ApiClient, name: str = "kubelab-probe", timeout: floa
     """A pause pod on the node (with ``spec`` added) becomes Ready with an address; it is deleted after."""
     path = "/api/v1/namespaces/kube-system/pods"
     body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
-            "spec": {"nodeName": NODE_NAME, "tolerations": [{"operator": "Exists"}],
+            "spec": {"nodeName": NODE_NAME, "tolerations": [{"operator": "Exists"}],  # or spec's nodeSelector
                      "terminationGracePeriodSeconds": 0, "automountServiceAccountToken": False,
                      "containers": [{"name": "probe", "image": containerd.SANDBOX_IMAGE,
                                      **spec.pop("container", {})}], **spec}}
+    if "nodeSelector" in spec:  # through the scheduler (a claim waiting for its first consumer needs it)
+        del body["spec"]["nodeName"]
     try:
         request(api, "POST", path, body=body)
         deadline = time.monotonic() + timeout
@@ -308,21 +310,23 @@ def _probe_pod(api: client.ApiClient, name: str = "kubelab-probe", timeout: floa
 
 
 def _probe_claim(api: client.ApiClient) -> bool:
-    """A claim of the default class is provisioned on the node and mounted by a pod; both deleted after."""
+    """A claim of the default class is provisioned on the node and mounted by a pod; both deleted after (a name
+    of its own each time: an earlier claim may still be being deleted)."""
     path = "/api/v1/namespaces/kube-system/persistentvolumeclaims"
-    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "kubelab-probe-claim"},
+    name = f"kubelab-probe-{os.urandom(3).hex()}"
+    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name},
              "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Mi"}}}}
     try:
         request(api, "POST", path, body=claim)
-        return _probe_pod(api, "kubelab-probe-storage", volumes=[
-            {"name": "data", "persistentVolumeClaim": {"claimName": "kubelab-probe-claim"}}],
-            container={"volumeMounts": [{"name": "data", "mountPath": "/data"}]}) and \
-            get(api, f"{path}/kubelab-probe-claim")["status"].get("phase") == "Bound"
+        return _probe_pod(api, name, nodeSelector={LABEL: "true"},
+                          volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": name}}],
+                          container={"volumeMounts": [{"name": "data", "mountPath": "/data"}]}) and \
+            get(api, f"{path}/{name}")["status"].get("phase") == "Bound"
     except ApiError:
         return False
     finally:
         try:
-            request(api, "DELETE", f"{path}/kubelab-probe-claim")
+            request(api, "DELETE", f"{path}/{name}")
         except ApiError:
             pass
 
