@@ -268,13 +268,27 @@ def _grade(real, reader, lab, namespace: str) -> dict[str, str]:
     return {c["id"]: f"{c['status']}: {c['message']}" for c in doc["checks"]}
 
 
+def _remove_lesson_host_paths(namespace: str) -> None:
+    """09-volumes teaches PersistentVolumes made by hand as hostPaths under /data/kubelab/<namespace> (minikube's
+    persistent folder); on the real node they are the host's: remove what the test made."""
+    import shutil
+
+    shutil.rmtree(f"/data/kubelab/{namespace}", ignore_errors=True)
+    for folder in (Path("/data/kubelab"), Path("/data")):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
 @pytest.mark.parametrize("lab_id", REAL_LABS)
 def test_lab_solution_passes_its_data_plane_checks_for_real(real, reader, lab_id, ns):
     from checkers import actions
 
     lab = _real_lab(lab_id)
-    actions.solve(lab, real.connection(), ns)
-    grades = _grade(real, reader, lab, ns)
+    try:
+        actions.solve(lab, real.connection(), ns)
+        grades = _grade(real, reader, lab, ns)
+    finally:
+        _remove_lesson_host_paths(ns)
     explained = "\n".join(f"  {k}: {v}" for k, v in grades.items())
     for check_id in _data_plane_checks(lab):
         if not real.capabilities(reader).missing(next(c.needs for c in lab.checks if c.id == check_id)):
@@ -288,8 +302,11 @@ def test_data_plane_fault_trips_exactly_its_check(real, reader, lab_id, fault_na
 
     lab = _real_lab(lab_id)
     fault = next(f for f in lab.faults if f.name == fault_name)
-    actions.apply_fault(lab, fault, real.connection(), ns)
-    grades = _grade(real, reader, lab, ns)
+    try:
+        actions.apply_fault(lab, fault, real.connection(), ns)
+        grades = _grade(real, reader, lab, ns)
+    finally:
+        _remove_lesson_host_paths(ns)
     failing = [k for k, v in grades.items() if v.startswith("fail")]
     assert failing == [fault.trips], "\n".join(f"  {k}: {v}" for k, v in grades.items())
 
