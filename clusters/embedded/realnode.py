@@ -188,7 +188,6 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
     _network(cp)
     started: list[Running] = []
     logs = home / "logs"
-
     pending: list[tuple[Running, object]] = []
 
     def run(name: str, argv: list[str], ready, wait: bool = True) -> None:
