@@ -31,7 +31,7 @@ from ..errors import KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
 from . import binaries, containerd, forward, images, nodehost, pki, registry, storage
-from .components import KUBE_NODE, NODE_COMPONENTS
+from .components import KUBE_NODE, LOCAL_PATH, NODE_COMPONENTS
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
 from .processes import Running, free_ports, http_ok, launch, stop, wait_until
@@ -165,7 +165,7 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
         clean(Path(previous))  # a killed cluster's node: its processes are gone (checked above)
     api = cp.connection.api_client()
     try:
-        found = binaries.ensure(progress, NODE_COMPONENTS)
+        found = binaries.ensure(progress, tuple(c for c in NODE_COMPONENTS if c is not LOCAL_PATH))
         _start(cp, api, found, progress)
         return True
     except (KubelabError, OSError) as exc:
@@ -250,16 +250,21 @@ def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Bin
     dns_ready = free_ports(1)[0]
     run("coredns", _coredns_args(cp, api, found, dns_ready),
         http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"), wait=False)
-    run("local-path-provisioner", _provisioner_args(cp, api, found), lambda: True, wait=False)  # measured by measure()
+    try:  # without it the node still runs containers; claims of the default class just stay Pending
+        provisioner = binaries.ensure(progress, (LOCAL_PATH,))["local-path-provisioner"]
+    except KubelabError as exc:
+        progress(_("No dynamic volumes on the real node: {error}", error=exc))
+        return
+    run("local-path-provisioner", _provisioner_args(cp, api, provisioner), lambda: True, wait=False)  # measured
 
 
-def _provisioner_args(cp: ControlPlane, api: client.ApiClient, found) -> list[str]:
+def _provisioner_args(cp: ControlPlane, api: client.ApiClient, binary: Path) -> list[str]:
     """The default StorageClass and its provisioner (``storage``), with a certificate of its own."""
     storage.volumes_dir(cp.home).mkdir(parents=True, exist_ok=True)
     for collection, body in storage.objects(cp.home, NODE_NAME, LABEL):
         _apply(api, collection, body)
     crt, key = pki.issue(cp.home / "pki", "local-path-provisioner", storage.USER)
-    return storage.args(found["local-path-provisioner"], _kubeconfig(cp, "local-path-provisioner", crt, key))
+    return storage.args(binary, _kubeconfig(cp, "local-path-provisioner", crt, key))
 
 
 def measure(api: client.ApiClient) -> dict:
