@@ -174,6 +174,10 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
         progress(_("The real node did not start, so this cluster runs no containers: {error} (logs in {log})",
                    error=exc, log=cp.home / "logs"))
         return False
+    except BaseException:  # interrupted, or a bug: never leave the node's processes and host changes behind
+        clean(cp.home)
+        remove_node_object(api)
+        raise
     finally:
         api.close()
 
@@ -219,7 +223,7 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
         run("image-registry", [sys.executable, "-I", str(Path(registry.__file__)), str(registry_port),
                                str(images.image_dir() / "index.json")], lambda: _listening("127.0.0.1", registry_port),
             wait=False)
-        _start_services(cp, api, found, run)
+        _start_services(cp, api, found, run, progress)
         settle()
         loading.result()
     progress(_("Measuring what the real node does (a pod, a claim, a DNS name)…"))
@@ -234,7 +238,8 @@ def _load_images(nd: Path, progress: Progress) -> None:
     images.load_built(nd)
 
 
-def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, run) -> None:
+def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, run,
+                    progress: Progress) -> None:
     """kubelet, kube-proxy, the API server relay, CoreDNS and the volume provisioner, started together (the
     caller waits for them all)."""
     certs = _certificates(cp.home)
