@@ -232,10 +232,10 @@ def test_a_data_plane_lab_runs_on_the_real_node_as_taught(real, api):
 # Labs whose every image the real node has (tests/test_real_node.py's closing note in docs/architecture.md lists
 # the others and why). Their solution must pass every data-plane check for real, and each fault aimed at a
 # data-plane check must trip exactly it.
-REAL_LABS = ("00-welcome", "02-pods", "09-volumes")
-# Tried, not yet passing on the real node (so not listed): 05-services (its Service answered 503 right after the
-# solution, before the pods were ready), 06-dns-external (Debian busybox's nslookup in the agnhost stand-in did not
-# resolve the short name), 08-config-secrets (no running pod of config-app), 12-ftps (the NodePort was refused).
+REAL_LABS = ("00-welcome", "02-pods", "05-services", "09-volumes")
+# Tried, not yet passing on the real node (so not listed): 06-dns-external (Debian busybox's nslookup in the agnhost
+# stand-in did not resolve the short name), 08-config-secrets (no running pod of config-app), 12-ftps (the NodePort
+# was refused).
 
 
 def _real_lab(lab_id: str):
