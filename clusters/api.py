@@ -35,6 +35,8 @@ COLLECTIONS = {  # kind → the API collection it is created in ({ns}: its names
     "IngressClass": "/apis/networking.k8s.io/v1/ingressclasses",
     "GatewayClass": "/apis/gateway.networking.k8s.io/v1/gatewayclasses",
     "EndpointSlice": "/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices",
+    "ConfigMap": "/api/v1/namespaces/{ns}/configmaps",
+    "StorageClass": "/apis/storage.k8s.io/v1/storageclasses",
 }
 
 PLAIN_CLUSTER = {"server", "certificate-authority", "certificate-authority-data", "extensions"}

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from platformdirs import user_state_path
 
-from .api import Client, get, plain_client
+from .api import ApiError, Client, get, plain_client
 from .errors import NoKubeconfig, UsageError
 from .files import load_yaml_file
 from .i18n import N_, Msgid, _
@@ -76,6 +76,9 @@ class Capabilities:
     dns: bool = _capability(False, N_("cluster DNS (pods resolve Service names)"), N_("DNS"))
     # a Gateway API controller accepted its GatewayClass (routes get status and traffic)
     gateway: bool = _capability(False, N_("a Gateway API controller"), N_("Gateway API"))
+    # a default StorageClass whose provisioner really makes volumes: claims bind, data lives on a disk
+    storage: bool = _capability(False, N_("dynamic volumes (a default StorageClass that provisions claims)"),
+                                N_("storage"))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -255,6 +258,7 @@ def detect_capabilities(api: Client) -> Capabilities:
         internet=real and os.environ.get("KUBELAB_INTERNET", "") in ("1", "yes", "true"),
         dns=real,
         gateway=real and serving(api),
+        storage=real and _provisioning_default_class(api),
     )
 
 
@@ -263,6 +267,16 @@ def has_data_plane(nodes: list[dict]) -> bool:
     run none, so a cluster made only of them has no data plane."""
     return any(condition(n, "Ready") == "True" and FAKE_NODE_ANNOTATION not in (n["metadata"].get("annotations") or {})
                for n in nodes)
+
+
+def _provisioning_default_class(api: Client) -> bool:
+    """A default StorageClass whose provisioner really makes volumes (not ``kubernetes.io/no-provisioner``)."""
+    try:
+        classes = get(api, "/apis/storage.k8s.io/v1/storageclasses").get("items", [])
+    except ApiError:
+        return False
+    return any((c["metadata"].get("annotations") or {}).get("storageclass.kubernetes.io/is-default-class") == "true"
+               and c.get("provisioner") != "kubernetes.io/no-provisioner" for c in classes)
 
 
 def condition(obj: dict, kind: str) -> str | None:

@@ -23,6 +23,12 @@ from clusters import backend as backend_by_name
 from clusters.embedded import EmbeddedBackend
 from clusters.kubeconfig import read_kubeconfig, write_kubeconfig
 
+# The embedded cluster adds a real node by default; a test session's cluster does not, unless KUBELAB_REAL_NODES=1:
+# only one real node can run on a machine, tests/test_real_node.py's own cluster has it (and runs the labs'
+# data-plane checks for real there), and the other tests prove the KWOK-only cluster. Set here, not in conftest,
+# so the CLI processes the tests start and the notebook runs see it too.
+os.environ.setdefault("KUBELAB_REAL_NODES", "0")
+
 _state: dict = {}
 SKIP_TAGS = {  # a cell tagged needs-<capability> (data_plane → needs-data-plane) runs where the cluster has it
     **{"needs-" + name.replace("_", "-"): (name, "needs " + capability_needs(name))

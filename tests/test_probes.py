@@ -145,6 +145,9 @@ def test_service_target_prefers_the_load_balancer_then_a_ready_node():
     assert service_target(balanced, nodes, "ftp") == Target("127.0.0.1", 21, "load balancer")
     pending = {**balanced, "status": {"loadBalancer": {}}}
     assert service_target(pending, nodes, 21) == Target("192.168.49.3", 30021, "node port")
+    kwok = node("kwok-0", "198.51.100.1")
+    kwok["metadata"]["annotations"] = {"kwok.x-k8s.io/node": "fake"}  # simulated: its address leads nowhere
+    assert service_target(node_port, [kwok, *nodes], 21) == Target("192.168.49.3", 30021, "node port")
 
 
 def test_service_target_is_none_without_a_way_in():

@@ -28,8 +28,8 @@ def _backend(name: str | None):
 def up(
     backend_name: str = typer.Option(None, "--backend", help=N_("Backend: embedded, minikube or kubeconfig.")),
     nodes: int = typer.Option(None, "--nodes", min=1, max=50, help=N_("Number of nodes, control plane included.")),
-    real_nodes: int = typer.Option(None, "--real-nodes", min=0, max=1,
-                                   help=N_("Embedded cluster: real nodes that run containers (0 or 1; default 0).")),
+    real_nodes: int = typer.Option(None, "--real-nodes", min=0, max=1, help=N_(
+        "Embedded cluster: real nodes that run containers (0 or 1; default 1 where one can run).")),
 ) -> ExitCode:
     chosen = backend(backend_name or default_backend_name(progress_printer()))
     if real_nodes is not None:
@@ -119,6 +119,9 @@ def _show_status(current: Status) -> None:
     node = current.details.get("real_node")
     if node:
         table.add_row(_("Real node"), escape(f"{node['name']} ({node['ip']}, {node['runtime']})"))
+    if current.backend == "embedded":  # what the real node was seen doing (none: KWOK nodes run nothing)
+        for label, key in ((_("data plane"), "data_plane"), (_("DNS"), "dns"), (_("storage"), "storage")):
+            table.add_row(label, _("yes") if node and node[key] else _("no"))
     bin_dir = current.details.get("bin")
     if bin_dir:
         table.add_row("kubectl", escape(shutil.which("kubectl", path=bin_dir) or "-"))

@@ -44,8 +44,10 @@ def list_images(as_json: bool = typer.Option(False, "--json", help=N_("Print JSO
         table.add_column(column)
     for row in rows:
         contains = ", ".join(f"{p} {v}" for p, v in row["packages"].items()) or row["contains"]
-        table.add_row(row["image"], "\n".join(row["names"]), contains, row["stands_in_for"],
-                      _("yes") if row["built"] else _("no"))
+        built = _("yes") if row["built"] else _("no")
+        if row.get("unavailable"):
+            built = _("unavailable: {reason}", reason=row["unavailable"])
+        table.add_row(row["image"], "\n".join(row["names"]), contains, row["stands_in_for"], built)
     console.print(table)
     return 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from clusters.base import FAKE_NODE_ANNOTATION
+
 from .common import Target
 
 
@@ -9,7 +11,8 @@ def service_target(service: dict, nodes: list[dict], port: int | str) -> Target 
     """The (host, port) that reaches ``port`` (the Service port's number or name) of ``service``.
 
     A LoadBalancer ingress address with the Service port comes first; else a Ready node's
-    InternalIP with the port's nodePort (any node serves every nodePort). None when neither exists
+    InternalIP with the port's nodePort (any node serves every nodePort; KWOK's simulated nodes, whose
+    addresses lead nowhere, never count). None when neither exists
     (a ClusterIP Service, no nodes, no such port): the lab check decides what that means.
     """
     spec = service.get("spec") or {}
@@ -24,7 +27,8 @@ def service_target(service: dict, nodes: list[dict], port: int | str) -> Target 
     node_port = entry.get("nodePort")
     if not node_port:
         return None
-    for node in sorted(nodes, key=lambda n: not _ready(n)):
+    real = [n for n in nodes if FAKE_NODE_ANNOTATION not in ((n.get("metadata") or {}).get("annotations") or {})]
+    for node in sorted(real, key=lambda n: not _ready(n)):
         address = next((a.get("address") for a in (node.get("status") or {}).get("addresses") or []
                         if isinstance(a, dict) and a.get("type") == "InternalIP"), None)
         if address:

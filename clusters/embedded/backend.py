@@ -6,8 +6,9 @@ when the cluster is made. Everything of one cluster lives in one folder (state
 with pids and ports, certificates, etcd's data, logs, the labs' progress):
 ``kubelab down`` stops the processes and keeps it, ``kubelab up`` brings the
 same cluster back (same data, CA, API server port and kubeconfigs), and only
-``kubelab down --purge`` deletes it. Nothing runs containers, so the cluster
-reports no data plane.
+``kubelab down --purge`` deletes it. Where it can, the cluster also gets one
+real node that runs containers (``realnode``); the capabilities say what it
+really does.
 """
 
 from __future__ import annotations
@@ -163,7 +164,9 @@ class EmbeddedBackend(Backend):
         else:
             self._create(found, nodes, progress)
         self._install_gateway_api(progress)
-        if self.real_nodes():
+        wanted = self.real_nodes()
+        self._update_state(real_nodes=wanted)  # the choice holds for this cluster's next `up`
+        if wanted:
             self._start_real_node(progress)
         target = self.kubeconfig_target()
         if target is not None:
@@ -177,7 +180,7 @@ class EmbeddedBackend(Backend):
 
     def real_nodes(self) -> int:
         """Real nodes wanted: the flag, else what this cluster had (a restart brings its real node back), else
-        ``$KUBELAB_REAL_NODES``."""
+        ``$KUBELAB_REAL_NODES``, else one."""
         from . import realnode
 
         recorded = (self._state() or {}).get("real_nodes")

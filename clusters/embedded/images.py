@@ -24,7 +24,7 @@ from pathlib import Path
 from ..base import Progress, quiet
 from ..errors import KubelabError
 from ..files import write_atomic
-from ..i18n import _
+from ..i18n import N_, _
 from . import binaries
 from .components import HTTP_ECHO, PAUSE, cache_root
 from .containerd import SANDBOX_IMAGE, ctr, image_digests
@@ -34,6 +34,7 @@ ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 DPKG_EXCLUDES = ("--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/doc/*",
                  "--dpkgopt=path-exclude=/usr/share/locale/*", "--dpkgopt=path-include=/usr/share/doc/*/copyright")
 SUITE = "bookworm"
+DELFER_DIGEST = "sha256:60bb774d8408d9d4d5c74d05d1c086a34ce192c6c1a142ffac268cac0dbc6fac"
 ARCHIVE_FORMAT = 2  # one uncompressed layer
 
 
@@ -57,6 +58,11 @@ class Recipe:
     hooks: tuple[str, ...] = ()  # mmdebstrap --customize-hook commands ("$1" is the root)
     revision: int = 1  # bump when the recipe changes in a way its fields do not show
     files: dict = field(default_factory=dict)  # images of our own binaries: path in the image -> Component
+    aliases: tuple[str, ...] = ()  # more names given at import only (the archive does not depend on them)
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return self.names + self.aliases
 
     def identity(self) -> str:
         """What the cached archive depends on."""
@@ -154,6 +160,45 @@ exec "$@"
 """
 
 
+# The contract of postgres:17-alpine: POSTGRES_PASSWORD (required unless POSTGRES_HOST_AUTH_METHOD=trust),
+# POSTGRES_USER, POSTGRES_DB, POSTGRES_INITDB_ARGS, PGDATA; port 5432; the server runs as user postgres and
+# listens on every address with password authentication; *.sh and *.sql in /docker-entrypoint-initdb.d run once.
+POSTGRES_ENTRYPOINT = """#!/bin/sh
+set -e
+export PGDATA="${PGDATA:-/var/lib/postgresql/data}"
+if [ "${1#-}" != "$1" ]; then set -- postgres "$@"; fi
+if [ "$1" = postgres ] && [ "$(id -u)" = 0 ]; then
+  mkdir -p "$PGDATA" /var/run/postgresql
+  chown -R postgres:postgres "$PGDATA" /var/run/postgresql
+  chmod 700 "$PGDATA"
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+fi
+if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
+  if [ -z "$POSTGRES_PASSWORD" ] && [ "$POSTGRES_HOST_AUTH_METHOD" != trust ]; then
+    echo "Error: Database is uninitialized and superuser password is not specified." >&2
+    echo "       You must specify POSTGRES_PASSWORD to a non-empty value for the superuser." >&2
+    exit 1
+  fi
+  user=${POSTGRES_USER:-postgres}
+  pwfile=$(mktemp)
+  printf '%s\\n' "$POSTGRES_PASSWORD" > "$pwfile"
+  initdb --username="$user" --pwfile="$pwfile" --encoding=UTF8 --locale=C.UTF-8 $POSTGRES_INITDB_ARGS
+  rm -f "$pwfile"
+  printf '\\nhost all all all %s\\n' "${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}" >> "$PGDATA/pg_hba.conf"
+  printf "listen_addresses = '*'\\n" >> "$PGDATA/postgresql.conf"
+  pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -k /var/run/postgresql" -w start
+  db=${POSTGRES_DB:-$user}
+  psql() { command psql -v ON_ERROR_STOP=1 -h /var/run/postgresql --username "$user" --no-password "$@"; }
+  [ "$db" = postgres ] || echo "CREATE DATABASE \\"$db\\";" | psql --dbname postgres
+  for f in /docker-entrypoint-initdb.d/*; do
+    case "$f" in *.sh) . "$f" ;; *.sql) psql --dbname "$db" -f "$f" ;; esac
+  done
+  pg_ctl -D "$PGDATA" -m fast -w stop
+fi
+exec "$@"
+"""
+
+
 def _script_hook(path: str, content: str) -> str:
     return _write_hook(path, content) + f" && chmod 755 \"$1{path}\""
 
@@ -175,7 +220,10 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
     Recipe("busybox", ("busybox:1.37", "busybox:latest"), packages=("busybox",),
            stands_in_for="busybox:1.37 (Debian's busybox with every applet linked in /usr/local/bin)",
            cmd=("sh",), hooks=("chroot \"$1\" busybox --install -s /usr/local/bin",)),
-    Recipe("vsftpd", ("delfer/alpine-ftp-server:latest",), packages=("vsftpd", "tini", "passwd"),
+    # The labs pin delfer/alpine-ftp-server by its digest; the node's image store names our image with that
+    # reference too, so the kubelet finds it present (the digest is the upstream image's, not ours).
+    Recipe("vsftpd", ("delfer/alpine-ftp-server:latest",), aliases=(f"delfer/alpine-ftp-server@{DELFER_DIGEST}",),
+           packages=("vsftpd", "tini", "passwd"),
            stands_in_for="delfer/alpine-ftp-server:latest (vsftpd with TLS)",
            entrypoint=("/usr/bin/tini", "--", "/bin/start_vsftpd.sh"), ports=("21/tcp", "21000-21010/tcp"),
            hooks=(_write_hook("/etc/vsftpd/vsftpd.conf", VSFTPD_CONF),
@@ -186,7 +234,33 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
            entrypoint=("/entrypoint.sh",), cmd=("influxd",), ports=("8086/tcp",),
            env=("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "INFLUXDB_REPORTING_DISABLED=true"),
            hooks=(_script_hook("/entrypoint.sh", INFLUXDB_ENTRYPOINT),)),
+    Recipe("agnhost", ("registry.k8s.io/e2e-test-images/agnhost:2.53",), packages=("busybox",),
+           stands_in_for="registry.k8s.io/e2e-test-images/agnhost:2.53, for what the labs run in it: a shell and "
+           "nslookup (Debian's busybox); the agnhost program itself is not included",
+           cmd=("sh",), hooks=("chroot \"$1\" busybox --install -s /usr/local/bin",)),
+    Recipe("postgres", ("postgres:17-alpine",), packages=("postgresql-15",),
+           stands_in_for="postgres:17-alpine (Debian ships PostgreSQL 15: same SQL and client protocol for the labs)",
+           entrypoint=("/usr/local/bin/docker-entrypoint.sh",), cmd=("postgres",), ports=("5432/tcp",),
+           stop_signal="SIGINT",
+           env=("PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "PGDATA=/var/lib/postgresql/data", "LANG=C.UTF-8"),
+           hooks=(_script_hook("/usr/local/bin/docker-entrypoint.sh", POSTGRES_ENTRYPOINT),
+                  "rm -rf \"$1/var/lib/postgresql/15\" \"$1/etc/postgresql/15\"",
+                  "mkdir -p \"$1/docker-entrypoint-initdb.d\"")),
 )}
+
+
+# Images the labs use that cannot be built here: the checks needing them skip with this reason.
+UNAVAILABLE = {
+    "grafana/grafana": N_("Grafana is not packaged by Debian and its Go module is AGPL-licensed, so kubelab does "
+                         "not build it"),
+    "ngrok/ngrok": N_("the ngrok agent is proprietary and needs ngrok's service on the internet"),
+    "telegraf": N_("Telegraf is not packaged by Debian bookworm"),
+    "mysql": N_("no recipe yet (Debian ships MariaDB, which would stand in for MySQL 8.4)"),
+    "wordpress": N_("no recipe yet (Debian ships WordPress 6.1 with Apache and PHP)"),
+    "phpmyadmin": N_("no recipe yet (Debian ships phpMyAdmin 5.2)"),
+    "kubelab.local/hello": N_("the learner builds it in 01-containers"),
+}
 
 
 def image_dir() -> Path:
@@ -327,10 +401,12 @@ def catalog() -> list[dict]:
     rows = []
     for recipe in RECIPES.values():
         entry = cached(recipe) or {}
-        rows.append({"image": recipe.key, "names": list(recipe.names), "stands_in_for": recipe.stands_in_for,
+        rows.append({"image": recipe.key, "names": list(recipe.all_names), "stands_in_for": recipe.stands_in_for,
                      "packages": entry.get("packages") or {p: "" for p in recipe.packages},
                      "contains": "" if recipe.packages else _("a static binary built from Go modules"),
                      "built": bool(entry), "archive": entry.get("archive"), "size": entry.get("size")})
+    rows += [{"image": name, "names": [], "stands_in_for": "", "packages": {}, "contains": "", "built": False,
+              "archive": None, "size": None, "unavailable": _(reason)} for name, reason in UNAVAILABLE.items()]
     return rows
 
 
@@ -344,7 +420,7 @@ def load(node_dir: Path, recipe: Recipe, progress: Progress = quiet) -> None:
         if proc.returncode != 0:
             raise ImageBuildFailed(_("Importing image {name} into the node failed: {error}", name=first,
                                      error=proc.stderr.strip()))
-    for alias in recipe.names[1:]:
+    for alias in recipe.all_names[1:]:
         if present.get(qualified(alias)) != entry["digest"]:
             ctr(node_dir, "images", "tag", "--force", first, qualified(alias))
 

@@ -102,7 +102,8 @@ def details(home: Path) -> dict | None:
     procs = processes(home)
     return {"name": info.get("name"), "ip": info.get("ip"), "runtime": "containerd", "socket": info.get("socket"),
             "pids": {p.name: p.pid for p in procs}, "running": all(p.alive() for p in procs),
-            "kubelet": KUBE_NODE.version, "data_plane": bool(info.get("data_plane")), "dns": bool(info.get("dns"))}
+            "kubelet": KUBE_NODE.version, "data_plane": bool(info.get("data_plane")), "dns": bool(info.get("dns")),
+            "storage": bool(info.get("storage"))}
 
 
 def capabilities(home: Path, detected: Capabilities) -> Capabilities:
@@ -112,4 +113,4 @@ def capabilities(home: Path, detected: Capabilities) -> Capabilities:
     alive = bool(node and node["running"] and detected.data_plane)
     gateway = alive and "traefik" in node["pids"] and detected.gateway  # Traefik runs and accepted its class
     return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"],
-                        ingress=gateway, gateway=gateway)
+                        ingress=gateway, gateway=gateway, storage=alive and node["storage"])

@@ -29,8 +29,8 @@ from ..base import Connection, Progress, condition, quiet
 from ..errors import KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
-from . import binaries, containerd, forward, images, nodehost, pki, registry
-from .components import NODE_COMPONENTS, TRAEFIK
+from . import binaries, containerd, forward, images, nodehost, pki, registry, storage
+from .components import LOCAL_PATH, NODE_COMPONENTS, TRAEFIK
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
 from .nodestate import (  # details, node_dir, record, unavailable: also read as realnode.*
@@ -67,10 +67,11 @@ class ControlPlane:
 
 
 def wanted(real_nodes: int | None) -> int:
-    """How many real nodes to run: the flag, else ``$KUBELAB_REAL_NODES``, else 0 (KWOK only)."""
+    """How many real nodes to run: the flag, else ``$KUBELAB_REAL_NODES``, else 1 (one where it can run; where
+    it cannot, ``start`` says what is missing and the cluster runs KWOK nodes only)."""
     if real_nodes is None:
-        value = os.environ.get("KUBELAB_REAL_NODES", "0")
-        real_nodes = int(value) if value.isdigit() else 0
+        value = os.environ.get("KUBELAB_REAL_NODES", "1")
+        real_nodes = int(value) if value.isdigit() else 1
     return min(real_nodes, 1)
 
 
@@ -99,7 +100,7 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
         clean(Path(previous))  # a killed cluster's node: its processes are gone (checked above)
     api = cp.connection.api_client()
     try:
-        found = binaries.ensure(progress, NODE_COMPONENTS)
+        found = binaries.ensure(progress, tuple(c for c in NODE_COMPONENTS if c is not LOCAL_PATH))
         _start(cp, api, found, progress)
         return True
     except (KubelabError, OSError) as exc:
@@ -108,6 +109,10 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
         progress(_("The real node did not start, so this cluster runs no containers: {error} (logs in {log})",
                    error=exc, log=cp.home / "logs"))
         return False
+    except BaseException:  # interrupted, or a bug: never leave the node's processes and host changes behind
+        clean(cp.home)
+        remove_node_object(api)
+        raise
     finally:
         api.close()
 
@@ -122,12 +127,21 @@ def _start(cp: ControlPlane, api: Client, found: binaries.Binaries, progress: Pr
     _network(cp)
     started: list[Running] = []
     logs = home / "logs"
+    pending: list[tuple[Running, object]] = []
 
-    def run(name: str, argv: list[str], ready, timeout: float = READY_TIMEOUT) -> None:
+    def run(name: str, argv: list[str], ready, wait: bool = True) -> None:
+        """Launch ``name``; wait for ``ready`` now, or (``wait=False``) at the next ``settle()``."""
+        progress(_("Starting {name}…", name=name))
         running = launch(name, argv, logs)
         started.append(running)
         _save(home, processes=[r.as_dict() for r in started])
-        wait_until(running, ready, timeout)
+        pending.append((running, ready))
+        if wait:
+            settle()
+
+    def settle() -> None:
+        while pending:
+            wait_until(*pending.pop(0), READY_TIMEOUT)
 
     if containerd.dirty_marker().exists():  # a killed run left container records in the image store
         tidy = launch("containerd-tidy", ["containerd", "--config", str(containerd.write_config(nd, "", cri=False))],
@@ -139,32 +153,59 @@ def _start(cp: ControlPlane, api: Client, found: binaries.Binaries, progress: Pr
     config = containerd.write_config(nd, cp.service_cidr, mirror=f"http://127.0.0.1:{registry_port}")
     run("containerd", ["containerd", "--config", str(config)], lambda: containerd.ready(nd))
     write_atomic(containerd.dirty_marker(), "")
-    images.load(nd, images.RECIPES["pause"], progress)
-    run("image-registry", [sys.executable, "-I", str(Path(registry.__file__)), str(registry_port),
-                           str(images.image_dir() / "index.json")], lambda: _listening("127.0.0.1", registry_port))
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the course's images load while the node starts
-        loading = pool.submit(images.load_built, nd)
-        _start_services(cp, api, found, run)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the images load while the node's processes start
+        loading = pool.submit(_load_images, nd, progress)
+        run("image-registry", [sys.executable, "-I", str(Path(registry.__file__)), str(registry_port),
+                               str(images.image_dir() / "index.json")], lambda: _listening("127.0.0.1", registry_port),
+            wait=False)
+        _start_services(cp, api, found, run, progress)
+        settle()
         loading.result()
     _start_gateway(cp, api, run, progress)
+    progress(_("Measuring what the real node does (a pod, a claim, a DNS name)…"))
     _save(home, **measure(api))
 
 
-def _start_services(cp: ControlPlane, api: Client, found: binaries.Binaries, run) -> None:
-    """kubelet, kube-proxy, the API server relay and CoreDNS, each waited for."""
+def _load_images(nd: Path, progress: Progress) -> None:
+    """The sandbox image and the provisioner's helper image (built now if they never were), then every image
+    already built."""
+    images.load(nd, images.RECIPES["pause"], progress)
+    images.load(nd, images.RECIPES[storage.HELPER_RECIPE], progress)
+    images.load_built(nd)
+
+
+def _start_services(cp: ControlPlane, api: Client, found: binaries.Binaries, run,
+                    progress: Progress) -> None:
+    """kubelet, kube-proxy, the API server relay, CoreDNS and the volume provisioner, started together (the
+    caller waits for them all)."""
     certs = _certificates(cp.home)
     _register(api)
     kubelet_port, healthz, proxy_healthz, proxy_metrics = free_ports(4)
-    run("kubelet", _kubelet_args(cp, found, certs, kubelet_port, healthz), lambda: _node_ready(api))
+    run("kubelet", _kubelet_args(cp, found, certs, kubelet_port, healthz), lambda: _node_ready(api), wait=False)
     run("kube-proxy", _kube_proxy_args(cp, found, certs, proxy_healthz, proxy_metrics),
-        lambda: nodehost.run("nft", "list", "table", "ip", "kube-proxy") != "")
+        lambda: nodehost.run("nft", "list", "table", "ip", "kube-proxy") != "", wait=False)
     api_port = int(cp.server.rsplit(":", 1)[1])
     relay = Path(forward.__file__)  # run as a script: it needs the standard library only
     run("apiserver-relay", [sys.executable, "-I", str(relay), f"{NODE_IP}:{api_port}", f"127.0.0.1:{api_port}"],
-        lambda: _listening(NODE_IP, api_port))
+        lambda: _listening(NODE_IP, api_port), wait=False)
     dns_ready = free_ports(1)[0]
     run("coredns", _coredns_args(cp, api, found, dns_ready),
-        http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"))
+        http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"), wait=False)
+    try:  # without it the node still runs containers; claims of the default class just stay Pending
+        provisioner = binaries.ensure(progress, (LOCAL_PATH,))["local-path-provisioner"]
+    except KubelabError as exc:
+        progress(_("No dynamic volumes on the real node: {error}", error=exc))
+        return
+    run("local-path-provisioner", _provisioner_args(cp, api, provisioner), lambda: True, wait=False)  # measured
+
+
+def _provisioner_args(cp: ControlPlane, api: Client, binary: Path) -> list[str]:
+    """The default StorageClass and its provisioner (``storage``), with a certificate of its own."""
+    storage.volumes_dir(cp.home).mkdir(parents=True, exist_ok=True)
+    for body in storage.objects(cp.home, NODE_NAME, LABEL):
+        apply(api, body)
+    crt, key = pki.issue(cp.home / "pki", "local-path-provisioner", storage.USER)
+    return storage.args(binary, _kubeconfig(cp, "local-path-provisioner", crt, key))
 
 
 TRAEFIK_USER = "system:kubelab-traefik"
@@ -211,27 +252,38 @@ def _traefik_service() -> list[dict]:
 
 
 def measure(api: Client) -> dict:
-    """What the node really does: a pod runs on it and gets an address; a Service name resolves."""
-    data_plane = _probe_pod(api)
+    """What the node really does: a pod runs on it and gets an address; a claim of the default class binds
+    and its pod starts; a Service name resolves."""
+    with ThreadPoolExecutor(max_workers=2) as pool:  # all three at once
+        claim, dns = pool.submit(_probe_claim, api), pool.submit(_probe_dns)
+        data_plane = _probe_pod(api)
+        return {"data_plane": data_plane, "dns": dns.result(), "storage": claim.result()}
+
+
+def _probe_dns() -> bool:
     deadline = time.monotonic() + 10  # kube-proxy programs the new kube-dns Service within its sync period
-    dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS)
+    dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS, timeout=0.5)
     while not dns and time.monotonic() < deadline:
         time.sleep(0.2)
         dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS, timeout=0.5)
-    return {"data_plane": data_plane, "dns": dns}
+    return dns
 
 
-def _probe_pod(api: Client, timeout: float = 30.0) -> bool:
+def _probe_pod(api: Client, name: str = "kubelab-probe", timeout: float = 30.0, **spec) -> bool:
+    """A pause pod on the node (with ``spec`` added) becomes Ready with an address; it is deleted after."""
     path = "/api/v1/namespaces/kube-system/pods"
-    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kubelab-probe"},
-            "spec": {"nodeName": NODE_NAME, "tolerations": [{"operator": "Exists"}],
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"nodeName": NODE_NAME, "tolerations": [{"operator": "Exists"}],  # or spec's nodeSelector
                      "terminationGracePeriodSeconds": 0, "automountServiceAccountToken": False,
-                     "containers": [{"name": "probe", "image": containerd.SANDBOX_IMAGE}]}}
+                     "containers": [{"name": "probe", "image": containerd.SANDBOX_IMAGE,
+                                     **spec.pop("container", {})}], **spec}}
+    if "nodeSelector" in spec:  # through the scheduler (a claim waiting for its first consumer needs it)
+        del body["spec"]["nodeName"]
     try:
         request(api, "POST", path, body=body)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            pod = get(api, f"{path}/kubelab-probe")
+            pod = get(api, f"{path}/{name}")
             if condition(pod, "Ready") == "True" and pod["status"].get("podIP"):
                 return True
             time.sleep(0.1)
@@ -240,7 +292,29 @@ def _probe_pod(api: Client, timeout: float = 30.0) -> bool:
         return False
     finally:
         try:
-            request(api, "DELETE", f"{path}/kubelab-probe")
+            request(api, "DELETE", f"{path}/{name}")
+        except ApiError:
+            pass
+
+
+def _probe_claim(api: Client) -> bool:
+    """A claim of the default class is provisioned on the node and mounted by a pod; both deleted after (a name
+    of its own each time: an earlier claim may still be being deleted)."""
+    path = "/api/v1/namespaces/kube-system/persistentvolumeclaims"
+    name = f"kubelab-probe-{os.urandom(3).hex()}"
+    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name},
+             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Mi"}}}}
+    try:
+        request(api, "POST", path, body=claim)
+        return _probe_pod(api, name, nodeSelector={LABEL: "true"},
+                          volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": name}}],
+                          container={"volumeMounts": [{"name": "data", "mountPath": "/data"}]}) and \
+            get(api, f"{path}/{name}")["status"].get("phase") == "Bound"
+    except ApiError:
+        return False
+    finally:
+        try:
+            request(api, "DELETE", f"{path}/{name}")
         except ApiError:
             pass
 

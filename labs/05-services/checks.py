@@ -112,7 +112,8 @@ def clusterip_serves_http(ctx: Context):
     status, body = ctx.view.proxy_get("services", CLUSTER_IP, 80, "/")
     if status == 200 and b"nginx" in body.lower():
         return passed(N_("Service {name} answered with the nginx page."), name=CLUSTER_IP)
-    return failed(N_("Service {name} did not answer with the nginx page (HTTP {status})."), name=CLUSTER_IP,
+    outcome = not_yet if status == 503 else failed  # 503: no ready endpoint yet (the pods are still starting)
+    return outcome(N_("Service {name} did not answer with the nginx page (HTTP {status})."), name=CLUSTER_IP,
                   status=status, expected="200", found=str(status),
                   hints=(N_("`kubectl port-forward service/{name} 8080:80`, then open http://localhost:8080."),
                          N_("No endpoints means the selector or the pods are wrong; see the checks above.")))

@@ -47,7 +47,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ARTIFACT)
     args = parser.parse_args()
     labs = [lab for lab in all_labs() if not args.labs or lab.id in args.labs]
-    backend = EmbeddedBackend(home=Path(tempfile.mkdtemp(prefix="kubelab-bench-")), merge_kubeconfig=False)
+    backend = EmbeddedBackend(home=Path(tempfile.mkdtemp(prefix="kubelab-bench-")), merge_kubeconfig=False,
+                              real_nodes=0)
     backend.start()
     try:
         connection = backend.connection()

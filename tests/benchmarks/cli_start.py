@@ -102,7 +102,7 @@ def run(lab: str, runs: int, kubeconfig: Path | None, namespace: str, kubelab: s
             connection = Connection(kubeconfig=kubeconfig)
             env.update(KUBELAB_BACKEND="kubeconfig", KUBECONFIG=str(kubeconfig))
         else:
-            embedded = EmbeddedBackend(home=(state or scratch) / "embedded", merge_kubeconfig=False)
+            embedded = EmbeddedBackend(home=(state or scratch) / "embedded", merge_kubeconfig=False, real_nodes=0)
             if not state:
                 backend = embedded
                 backend.start()

@@ -45,7 +45,7 @@ def ready_nodes(backend: EmbeddedBackend) -> int:
 
 def one_run(index: int, settle: float) -> dict:
     with tempfile.TemporaryDirectory(prefix="kubelab-bench-") as tmp:
-        backend = EmbeddedBackend(home=Path(tmp) / "embedded", merge_kubeconfig=False)
+        backend = EmbeddedBackend(home=Path(tmp) / "embedded", merge_kubeconfig=False, real_nodes=0)
         try:
             began = time.perf_counter()
             backend.start()

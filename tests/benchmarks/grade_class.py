@@ -115,7 +115,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kubelab-bench-") as tmp:
         home = Path(tmp)
-        backend = EmbeddedBackend(home=home / "cluster", merge_kubeconfig=False)
+        backend = EmbeddedBackend(home=home / "cluster", merge_kubeconfig=False, real_nodes=0)
         backend.start()
         try:
             report = run(backend.connection(), home, args)

@@ -46,7 +46,8 @@ def stats(values: list[float]) -> dict:
 def measure(runs: int, labs: list[str]) -> dict:
     with tempfile.TemporaryDirectory(prefix="kubelab-bench-lifecycle-") as tmp:
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("KUBELAB_")},
-               "KUBELAB_STATE": tmp, "KUBELAB_BACKEND": "embedded", "KUBECONFIG": str(Path(tmp) / "kubeconfig")}
+               "KUBELAB_STATE": tmp, "KUBELAB_BACKEND": "embedded", "KUBECONFIG": str(Path(tmp) / "kubeconfig"),
+               "KUBELAB_REAL_NODES": "0"}  # the KWOK-only lifecycle; tests/benchmarks/real_node.py times the real node
         times: dict[str, list[float]] = {"up": [], "down": [], **{f"reset {lab}": [] for lab in labs}}
         try:
             kubelab(env, "up")  # makes the cluster: not what is measured

@@ -90,7 +90,9 @@ def run(pods: int) -> dict:
         backend = EmbeddedBackend(home=Path(tmp) / "embedded", merge_kubeconfig=False, real_nodes=1)
         try:
             began = time.perf_counter()
-            backend.start(nodes=NODES)
+            phases: list[tuple[float, str]] = []  # the profile: when each progress line of `up` came
+            backend.start(nodes=NODES, progress=lambda line: phases.append(
+                (round(time.perf_counter() - began, 2), str(line).splitlines()[0][:90])))
             up = round(time.perf_counter() - began, 3)
             if not backend.status().details.get("real_node"):
                 raise RuntimeError("the real node did not start; see the logs in the state folder")
@@ -98,7 +100,7 @@ def run(pods: int) -> dict:
             rss = cluster_rss(backend)
         finally:
             backend.stop()
-    result = {"up_s": up, "pod_ready_s": times, "pod_ready_median_s": statistics.median(times),
+    result = {"up_s": up, "phases": phases, "pod_ready_s": times, "pod_ready_median_s": statistics.median(times),
               "rss_bytes": rss, "rss_total_bytes": sum(rss.values())}
     result["meets_targets"] = {"up": up <= TARGET_UP_S, "pod": result["pod_ready_median_s"] <= TARGET_POD_S,
                                "rss": result["rss_total_bytes"] <= TARGET_RSS_BYTES}
@@ -116,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(reasons))
         return 2
     result = run(1 if args.quick else args.pods)
+    for at, line in result["phases"]:
+        print(f"  {at:6.2f} s  {line}")
     print(f"up (all {NODES + 1} nodes Ready): {result['up_s']:.2f} s   target ≤ {TARGET_UP_S:.0f} s")
     print(f"pod create → Ready median: {result['pod_ready_median_s']:.2f} s   target ≤ {TARGET_POD_S:.0f} s")
     print(f"RSS total: {result['rss_total_bytes'] / MIB:.0f} MiB   target ≤ {TARGET_RSS_BYTES / MIB:.0f} MiB")

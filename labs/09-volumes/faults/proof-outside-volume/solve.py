@@ -1,0 +1,7 @@
+"""The learner wrote the proof outside the folder the claim is mounted on."""
+
+from checkers.solving import sibling
+
+
+def solve(kubectl):
+    sibling(__file__, "volumes_setup.py").setup(kubectl, proof_folder="/usr/share")
