@@ -22,7 +22,7 @@ from clusters.i18n import _
 
 from .registry import CAPABILITIES, Check, collect
 
-LAB_ID = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*$")
+LAB_ID = re.compile(r"^\d\d[a-z]?-[a-z0-9]+(-[a-z0-9]+)*$")  # NN-slug; NNa-slug slots a lab in after NN
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 DNS_NAME = re.compile(r"^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$")
 MAX_LAB_FILE_BYTES = 256 * 1024  # lab.yaml and fault.yaml are a few hundred bytes

@@ -15,7 +15,7 @@ from types import ModuleType
 
 from .outcome import Outcome
 
-CAPABILITIES = ("data_plane", "ingress", "load_balancer", "nodes", "internet", "dns")
+CAPABILITIES = ("data_plane", "ingress", "load_balancer", "nodes", "internet", "dns", "metrics")
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ CAPABILITY_NAMES = {
     "nodes": N_("at least {count} nodes"),
     "internet": N_("internet access"),
     "dns": N_("cluster DNS (pods resolve Service names)"),
+    "metrics": N_("the resource metrics API (metrics-server)"),
 }
 
 

@@ -19,7 +19,7 @@ from kubernetes import client, config
 from kubernetes.config.config_exception import ConfigException
 from platformdirs import user_state_path
 
-from .api import get
+from .api import ApiError, get
 from .errors import NoKubeconfig, UsageError
 from .files import load_yaml_file
 from .i18n import _
@@ -69,6 +69,7 @@ class Capabilities:
     nodes: int = 0  # Ready nodes
     internet: bool = False  # pods can reach the internet
     dns: bool = False  # pods resolve Service names through the cluster DNS
+    metrics: bool = False  # the resource metrics API answers (metrics-server: `kubectl top`, CPU autoscaling)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -217,6 +218,7 @@ def detect_capabilities(api: client.ApiClient) -> Capabilities:
     real = [n for n in ready if FAKE_NODE_ANNOTATION not in (n["metadata"].get("annotations") or {})]
     classes = get(api, "/apis/networking.k8s.io/v1/ingressclasses")
     return Capabilities(
+        metrics=metrics_available(api),
         data_plane=bool(real),
         ingress=bool(real) and bool(classes.get("items")),
         load_balancer=False,
@@ -224,6 +226,15 @@ def detect_capabilities(api: client.ApiClient) -> Capabilities:
         internet=bool(real) and os.environ.get("KUBELAB_INTERNET", "") in ("1", "yes", "true"),
         dns=bool(real),
     )
+
+
+def metrics_available(api: client.ApiClient) -> bool:
+    """The resource metrics API answers: its APIService is Available (read through discovery, which every
+    identity may read: the API server answers 503 while the APIService is unavailable, 404 without one)."""
+    try:
+        return bool(get(api, "/apis/metrics.k8s.io/v1beta1").get("resources"))
+    except ApiError:
+        return False
 
 
 def condition(obj: dict, kind: str) -> str | None:

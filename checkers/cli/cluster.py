@@ -92,7 +92,7 @@ def doctor(
 
 def _capabilities_line(caps: dict) -> str:
     names = {"data_plane": _("data plane"), "ingress": _("ingress"), "load_balancer": _("load balancer"),
-             "internet": _("internet"), "dns": _("DNS")}
+             "internet": _("internet"), "dns": _("DNS"), "metrics": _("metrics")}
     parts = [f"{names[k]}: {_('yes') if caps[k] else _('no')}" for k in names]
     return _("Capabilities") + ": " + ", ".join(parts) + f", {_('nodes')}: {caps['nodes']}"
 

@@ -16,6 +16,7 @@ K8S_VERSION = "v1.36.4"
 ETCD_VERSION = "v3.6.16"
 KWOK_VERSION = "v0.8.0"
 COREDNS_VERSION = "v1.15.0"
+METRICS_SERVER_VERSION = "v0.9.1"  # sigs.k8s.io/metrics-server (Apache-2.0)
 PAUSE_VERSION = "1"  # our own pause program (clusters/embedded/pause); bump when it changes
 
 KWOK_STAGES = (
@@ -61,7 +62,8 @@ COMPONENTS = (KUBERNETES, ETCD, KWOK)
 KUBE_NODE = Component("kubernetes-node", K8S_VERSION, ("kubelet", "kube-proxy"))
 COREDNS = Component("coredns", COREDNS_VERSION, ("coredns",))
 PAUSE = Component("pause", PAUSE_VERSION, ("pause",))
-NODE_COMPONENTS = (KUBE_NODE, COREDNS, PAUSE)
+METRICS_SERVER = Component("metrics-server", METRICS_SERVER_VERSION, ("metrics-server",))
+NODE_COMPONENTS = (KUBE_NODE, COREDNS, PAUSE, METRICS_SERVER)
 HTTP_ECHO = Component("http-echo", "v1.0.0", ("http-echo",))  # hashicorp/http-echo (MPL-2.0), for its image
 
 

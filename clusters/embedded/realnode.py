@@ -1,4 +1,4 @@
-"""A real node beside the KWOK nodes: containerd + runc + CNI bridge + kubelet + kube-proxy (+ CoreDNS).
+"""A real node beside the KWOK nodes: containerd + runc + CNI bridge + kubelet + kube-proxy (+ CoreDNS, metrics-server).
 
 It runs containers for real. Everything it keeps lives in ``<state>/node``; the
 host changes it cannot avoid (a bridge, nft tables, sysctls the kubelet sets)
@@ -30,7 +30,7 @@ from ..base import Capabilities, Connection, Progress, condition, quiet
 from ..errors import KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
-from . import binaries, containerd, forward, images, nodehost, pki, registry
+from . import binaries, containerd, forward, images, metrics, nodehost, pki, registry
 from .components import KUBE_NODE, NODE_COMPONENTS
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
@@ -158,6 +158,8 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
     reasons = unavailable()
     if reasons:
         progress(_("No real node, so this cluster runs no containers:") + "\n  " + "\n  ".join(reasons))
+        with cp.connection.api_client() as api:
+            metrics.remove(api)  # nothing to point at
         return False
     previous = _owner()
     if previous and previous != str(cp.home):
@@ -170,6 +172,7 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
     except (KubelabError, OSError) as exc:
         clean(cp.home)
         remove_node_object(api)
+        metrics.remove(api)
         progress(_("The real node did not start, so this cluster runs no containers: {error} (logs in {log})",
                    error=exc, log=cp.home / "logs"))
         return False
@@ -212,10 +215,11 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
         _start_services(cp, api, found, run)
         loading.result()
     _save(home, **measure(api))
+    metrics.wait_available(api, progress, logs)
 
 
 def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, run) -> None:
-    """kubelet, kube-proxy, the API server relay and CoreDNS, each waited for."""
+    """kubelet, kube-proxy, the API server relay, CoreDNS and metrics-server, each waited for."""
     certs = _certificates(cp.home)
     _register(api)
     kubelet_port, healthz, proxy_healthz, proxy_metrics = free_ports(4)
@@ -229,6 +233,9 @@ def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Bin
     dns_ready = free_ports(1)[0]
     run("coredns", _coredns_args(cp, api, found, dns_ready),
         http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"))
+    metrics_port = free_ports(1)[0]
+    run("metrics-server", metrics.args(cp, api, found["metrics-server"], metrics_port),
+        lambda: _listening(NODE_IP, metrics_port))
 
 
 def measure(api: client.ApiClient) -> dict:
@@ -535,4 +542,5 @@ def capabilities(home: Path, detected: Capabilities) -> Capabilities:
     and is Ready (``detected.data_plane``: a Ready node that is not KWOK's)."""
     node = details(home)
     alive = bool(node and node["running"] and detected.data_plane)
-    return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"])
+    return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"],
+                        metrics=detected.metrics)
