@@ -57,7 +57,7 @@ def _collection(body: dict) -> str:
     kind, namespace = body["kind"], body["metadata"].get("namespace")
     group = {"Service": "/api/v1", "EndpointSlice": "/apis/discovery.k8s.io/v1",
              "APIService": "/apis/apiregistration.k8s.io/v1"}.get(kind, RBAC)
-    plural = kind.lower() + ("es" if kind.endswith("s") else "s")
+    plural = kind.lower() + "s"
     return f"{group}/namespaces/{namespace}/{plural}" if namespace else f"{group}/{plural}"
 
 

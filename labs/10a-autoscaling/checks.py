@@ -89,8 +89,8 @@ def hpa_targets_web(ctx: Context):
     spec = hpa.get("spec") or {}
     ref = spec.get("scaleTargetRef") or {}
     if ref.get("kind") != "Deployment" or ref.get("name") != WEB:
-        found = f"{ref.get('kind')}/{ref.get('name')}"
-        return failed(N_("The HPA scales {found}, not Deployment {name}."), found=found, name=WEB,
+        scaled = f"{ref.get('kind')}/{ref.get('name')}"
+        return failed(N_("The HPA scales {ref}, not Deployment {name}."), ref=scaled, name=WEB, found=scaled,
                       expected=f"Deployment/{WEB}", hints=(
                           N_("`kubectl describe hpa {hpa}` shows its target (Reference) and its events."),
                           N_("scaleTargetRef names the workload to scale: apiVersion apps/v1, kind Deployment."),
