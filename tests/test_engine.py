@@ -19,7 +19,7 @@ from tests.stub_apiserver import StubApiServer
 
 LABS = all_labs()
 NO_DATA_PLANE = Capabilities(nodes=3)
-EVERYTHING = Capabilities(data_plane=True, ingress=True, load_balancer=True, nodes=3, internet=True)
+EVERYTHING = Capabilities(data_plane=True, ingress=True, load_balancer=True, nodes=3, internet=True, metrics=True)
 
 
 def _object_names(lab) -> list[str]:
