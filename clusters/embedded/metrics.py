@@ -18,6 +18,7 @@ from kubernetes import client
 
 from ..api import ApiError, request
 from ..base import Progress, metrics_available
+from ..errors import KubelabError
 from ..i18n import _
 from . import pki
 from .nodehost import NODE_IP
@@ -31,6 +32,22 @@ RULES = [{"apiGroups": [""], "resources": ["nodes/metrics"], "verbs": ["get"]},
          {"apiGroups": [""], "resources": ["pods", "nodes"], "verbs": ["get", "list", "watch"]}]
 # who may read the metrics: every role that may view a namespace (as the upstream manifest grants)
 READER_LABELS = {f"rbac.authorization.k8s.io/aggregate-to-{role}": "true" for role in ("view", "edit", "admin")}
+
+
+def start(cp, api: client.ApiClient, binary, run, logs, progress: Progress) -> None:
+    """Start it with the node's ``run`` (recorded with the node's processes, stopped with them) and wait for the
+    API server to reach it. The node runs containers without it: a failure is said, never fatal."""
+    from .processes import free_ports
+    from .realnode import _listening
+
+    port = free_ports(1)[0]
+    try:
+        run(NAME, args(cp, api, binary, port), lambda: _listening(NODE_IP, port))
+    except (KubelabError, OSError) as exc:
+        progress(_("metrics-server did not start, so `kubectl top` and CPU autoscaling do not work: {error}",
+                   error=exc))
+        return
+    wait_available(api, progress, logs)
 
 
 def args(cp, api: client.ApiClient, binary, port: int) -> list[str]:

@@ -215,11 +215,11 @@ def _start(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, pr
         _start_services(cp, api, found, run)
         loading.result()
     _save(home, **measure(api))
-    metrics.wait_available(api, progress, logs)
+    metrics.start(cp, api, found["metrics-server"], run, logs, progress)
 
 
 def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Binaries, run) -> None:
-    """kubelet, kube-proxy, the API server relay, CoreDNS and metrics-server, each waited for."""
+    """kubelet, kube-proxy, the API server relay and CoreDNS, each waited for."""
     certs = _certificates(cp.home)
     _register(api)
     kubelet_port, healthz, proxy_healthz, proxy_metrics = free_ports(4)
@@ -233,9 +233,6 @@ def _start_services(cp: ControlPlane, api: client.ApiClient, found: binaries.Bin
     dns_ready = free_ports(1)[0]
     run("coredns", _coredns_args(cp, api, found, dns_ready),
         http_ok(f"http://127.0.0.1:{dns_ready}/ready", expect=b"OK"))
-    metrics_port = free_ports(1)[0]
-    run("metrics-server", metrics.args(cp, api, found["metrics-server"], metrics_port),
-        lambda: _listening(NODE_IP, metrics_port))
 
 
 def measure(api: client.ApiClient) -> dict:
