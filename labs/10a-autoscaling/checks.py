@@ -41,8 +41,9 @@ def web_requests(ctx: Context):
     if missing:
         return failed(N_("Some containers of {name} request nothing for {missing}."), name=WEB,
                       missing=", ".join(missing), expected=N_("CPU and memory requests"), found=", ".join(missing),
-                      hints=(N_("`kubectl get pods -l app={name} -o jsonpath='{{.items[0].spec.containers[*].resources}}'` "
-                                "shows what the pods really received."),
+                      hints=(N_("`kubectl get pods -l app={name} -o "
+                                "jsonpath='{{.items[0].spec.containers[*].resources}}'` shows what the pods really "
+                                "received."),
                              N_("The HPA counts CPU use as a percentage of the CPU request; the scheduler places a "
                                 "pod by its requests. Without them, neither can do its job."),
                              N_("Under resources.requests, set cpu: 50m and memory: 64Mi, apply the Deployment again "
