@@ -66,6 +66,9 @@ def _cpu_target(hpa: dict, view) -> tuple[bool, str]:
             seen.append(str(dig(body, "name") or kind))
             continue
         chosen = [c for c in containers if kind == "Resource" or c.get("name") == body.get("container")]
+        if kind == "ContainerResource" and not chosen:  # naming no container of the pods
+            seen.append(f"cpu ({body.get('container')})")
+            continue
         request = sum((_requested(c, "cpu") or 0 for c in chosen), Decimal(0))
         target = body.get("target") or {}
         if target.get("type") == "Utilization":
