@@ -70,6 +70,12 @@ class Client:
     def verify_tls(self) -> bool:
         return self.official is None or bool(self.official.configuration.verify_ssl)
 
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def close(self) -> None:
         if self.official is not None:
             self.official.close()

@@ -79,6 +79,8 @@ class Capabilities:
     # a default StorageClass whose provisioner really makes volumes: claims bind, data lives on a disk
     storage: bool = _capability(False, N_("dynamic volumes (a default StorageClass that provisions claims)"),
                                 N_("storage"))
+    # the resource metrics API answers (metrics-server: `kubectl top`, CPU autoscaling)
+    metrics: bool = _capability(False, N_("the resource metrics API (metrics-server)"), N_("metrics"))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -251,6 +253,7 @@ def detect_capabilities(api: Client) -> Capabilities:
     from .gatewayapi import serving  # it builds on this module
 
     return Capabilities(
+        metrics=metrics_available(api),
         data_plane=real,
         ingress=real and bool(classes.get("items")),
         load_balancer=False,
@@ -277,6 +280,15 @@ def _provisioning_default_class(api: Client) -> bool:
         return False
     return any((c["metadata"].get("annotations") or {}).get("storageclass.kubernetes.io/is-default-class") == "true"
                and c.get("provisioner") != "kubernetes.io/no-provisioner" for c in classes)
+
+
+def metrics_available(api: Client) -> bool:
+    """The resource metrics API answers: its APIService is Available (read through discovery, which every
+    identity may read: the API server answers 503 while the APIService is unavailable, 404 without one)."""
+    try:
+        return bool(get(api, "/apis/metrics.k8s.io/v1beta1").get("resources"))
+    except ApiError:
+        return False
 
 
 def condition(obj: dict, kind: str) -> str | None:

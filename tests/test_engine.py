@@ -19,7 +19,8 @@ from tests.stub_apiserver import StubApiServer
 
 LABS = all_labs()
 NO_DATA_PLANE = Capabilities(nodes=3)
-EVERYTHING = Capabilities(data_plane=True, ingress=True, load_balancer=True, nodes=3, internet=True, gateway=True)
+EVERYTHING = Capabilities(data_plane=True, ingress=True, load_balancer=True, nodes=3, internet=True, gateway=True,
+                          metrics=True)
 
 
 def _object_names(lab) -> list[str]:
@@ -196,3 +197,31 @@ def test_collect_ignores_plain_functions():
     exec("from checkers import N_, check, passed\ndef helper(): pass\n@check(N_('t'))\ndef a(ctx): return passed('x')",
          module.__dict__)
     assert [c.id for c in collect(module)] == ["a"]
+
+
+def test_autoscaling_accepts_every_spelling_of_the_cpu_target():
+    """50% of the CPU request, as Utilization or as the AverageValue it means (25m of 50m, in any unit), for the
+    pod or for its one container (ContainerResource); other targets and metrics are refused."""
+    lab = next(lab for lab in LABS if lab.id == "10a-autoscaling")
+    cpu_target = lab.checks[0].fn.__globals__["_cpu_target"]
+    deployment = {"spec": {"template": {"spec": {"containers": [
+        {"name": "web", "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}}}]}}}}
+
+    class View:
+        def get(self, kind, name):
+            return deployment if kind == "deployments" else None
+
+    def verdict(kind, target, container=None):
+        body = {"name": "cpu", "target": target, **({"container": container} if container else {})}
+        key = "resource" if kind == "Resource" else "containerResource"
+        return cpu_target({"spec": {"metrics": [{"type": kind, key: body}]}}, View())[0]
+
+    assert verdict("Resource", {"type": "Utilization", "averageUtilization": 50})
+    assert verdict("Resource", {"type": "AverageValue", "averageValue": "25m"})
+    assert verdict("Resource", {"type": "AverageValue", "averageValue": "0.025"})
+    assert verdict("ContainerResource", {"type": "Utilization", "averageUtilization": 50}, "web")
+    assert not verdict("Resource", {"type": "Utilization", "averageUtilization": 80})
+    assert not verdict("Resource", {"type": "AverageValue", "averageValue": "50m"})
+    assert not verdict("ContainerResource", {"type": "Utilization", "averageUtilization": 50}, "other")
+    assert not cpu_target({"spec": {"metrics": [{"type": "Resource", "resource": {
+        "name": "memory", "target": {"type": "Utilization", "averageUtilization": 50}}}]}}, View())[0]

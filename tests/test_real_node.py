@@ -19,7 +19,7 @@ from clusters.api import get, request
 from clusters.base import condition
 from clusters.embedded import EmbeddedBackend, images, nodehost, realnode
 from clusters.embedded.components import NODE_COMPONENTS
-from tests.helpers import wait_for
+from tests.helpers import create_namespace, wait_for
 
 
 def _why_not() -> str:
@@ -43,7 +43,7 @@ def host_snapshot() -> dict:
             "paths": {p: Path(p).exists() for p in nodehost.SHARED_PATHS},
             "processes": sorted(p.info["name"] for p in psutil.process_iter(["name"])
                                 if p.info["name"] in ("containerd", "kubelet", "kube-proxy", "coredns", "pause",
-                                                      "containerd-shim-runc-v2", "nginx"))}
+                                                      "containerd-shim-runc-v2", "nginx", "metrics-server"))}
 
 
 @pytest.fixture(scope="module")
@@ -357,6 +357,51 @@ def test_monitoring_claim_binds_on_the_real_node(real, reader, api, ns):
 
 def _pods(api, namespace: str) -> list[dict]:
     return get(api, f"/api/v1/namespaces/{namespace}/pods")["items"]
+
+
+def test_metrics_server_serves_kubectl_top(real, api, ns):
+    """metrics-server scrapes the real node's kubelet only (KWOK nodes have none): the APIService is Available,
+    the cluster has the metrics capability, and `kubectl top` shows a pod's CPU and memory."""
+    create_ready(api, ns, pod("top-me"))
+    assert real.capabilities(api).metrics
+    service = get(api, "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io")
+    assert condition(service, "Available") == "True"
+
+    def top():
+        done = kubectl(real, "top", "pod", "top-me", f"--namespace={ns}", "--no-headers")
+        return done.stdout if done.returncode == 0 else None
+
+    line = wait_for(top, timeout=90, what="kubectl top pod")
+    assert line.split()[0] == "top-me" and line.split()[1].endswith("m")
+    nodes = kubectl(real, "top", "nodes", "--no-headers").stdout.split()
+    assert realnode.NODE_NAME in nodes
+
+
+def test_autoscaling_lab_scales_on_the_real_node(real, api):
+    """Lab 10a's solution on the real node: load from a pod makes the HPA, reading real CPU metrics, add pods;
+    every check passes. Its no-load fault trips only the scaling check."""
+    from checkers import actions
+    from checkers.lab import find_lab
+    from checkers.runner import run_lab
+
+    lab = find_lab("10a-autoscaling")
+    caps = real.capabilities(api)
+    for variant in (None, *lab.faults):
+        ns = create_namespace(api, f"autoscaling-{variant.name if variant else 'solution'}")
+        try:
+            if variant is None:
+                actions.solve(lab, real.connection(), ns)
+            else:
+                actions.apply_fault(lab, variant, real.connection(), ns)
+            result = run_lab(lab, api, ns, caps)
+            statuses = {r.check.id: r.outcome.status for r in result.results}
+            explain = {r.check.id: r.outcome for r in result.results}
+            if variant is None:
+                assert set(statuses.values()) == {"pass"}, explain
+            else:
+                assert [c for c, s in statuses.items() if s != "pass"] == [variant.trips], (variant.name, explain)
+        finally:
+            request(api, "DELETE", f"/api/v1/namespaces/{ns}")
 
 
 def test_a_killed_run_is_cleaned_by_the_next_up(real):

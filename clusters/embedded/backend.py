@@ -142,8 +142,8 @@ class EmbeddedBackend(Backend):
     def enable_command(self, capability: str, wanted) -> str | None:
         if capability == "nodes":
             return f"kubelab up --nodes {max(wanted, DEFAULT_NODES)}"
-        if capability in ("data_plane", "ingress", "gateway") and not nodestate.unavailable():
-            return "kubelab up --backend embedded --real-nodes 1"  # Traefik comes with the real node
+        if capability in ("data_plane", "ingress", "gateway", "metrics") and not nodestate.unavailable():
+            return "kubelab up --backend embedded --real-nodes 1"  # Traefik and metrics-server come with the node
         return "kubelab up --backend minikube"  # containers, ingress, load balancers and internet need minikube
 
     def start(self, nodes: int | None = None, progress: Progress = quiet) -> Status:
@@ -385,7 +385,7 @@ class EmbeddedBackend(Backend):
                 "--allow-privileged=true", "--kubelet-preferred-address-types=Hostname,InternalIP",
                 f"--kubelet-certificate-authority={certs['ca.crt']}",
                 f"--kubelet-client-certificate={certs['admin.crt']}", f"--kubelet-client-key={certs['admin.key']}",
-                "--profiling=false", "--v=1"]
+                *_front_proxy_flags(certs), "--profiling=false", "--v=1"]
 
     def _kcm_args(self, found, ports, certs) -> list[str]:
         kubeconfig = self.admin_kubeconfig
@@ -475,3 +475,15 @@ def _wait_default_service_account(api: Client, timeout: float = START_TIMEOUT) -
         except ApiNotFound:
             time.sleep(0.2)
     raise ClusterStartFailed(_("The `default` ServiceAccount was not created; see the controller-manager log."))
+
+
+def _front_proxy_flags(certs: dict[str, Path]) -> list[str]:
+    """The aggregation layer: the API server forwards requests for extension APIs (metrics.k8s.io) with the
+    front proxy's client certificate and the user in X-Remote-* headers."""
+    from .pki import FRONT_PROXY_CLIENT
+
+    return [f"--requestheader-client-ca-file={certs['front-proxy-ca.crt']}",
+            f"--requestheader-allowed-names={FRONT_PROXY_CLIENT}", "--requestheader-username-headers=X-Remote-User",
+            "--requestheader-group-headers=X-Remote-Group", "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+            f"--proxy-client-cert-file={certs['front-proxy-client.crt']}",
+            f"--proxy-client-key-file={certs['front-proxy-client.key']}"]

@@ -18,6 +18,7 @@ KWOK_VERSION = "v0.8.0"
 COREDNS_VERSION = "v1.15.0"
 TRAEFIK_VERSION = "v3.6.12"  # the Gateway API and Ingress controller (MIT); see docs/gateway-api.md
 LOCAL_PATH_VERSION = "v0.0.30"
+METRICS_SERVER_VERSION = "v0.9.1"  # sigs.k8s.io/metrics-server (Apache-2.0)
 PAUSE_VERSION = "1"  # our own pause program (clusters/embedded/pause); bump when it changes
 
 KWOK_STAGES = (
@@ -65,7 +66,8 @@ COREDNS = Component("coredns", COREDNS_VERSION, ("coredns",))
 PAUSE = Component("pause", PAUSE_VERSION, ("pause",))
 # rancher/local-path-provisioner (Apache-2.0): the default StorageClass's dynamic provisioner
 LOCAL_PATH = Component("local-path-provisioner", LOCAL_PATH_VERSION, ("local-path-provisioner",))
-NODE_COMPONENTS = (KUBE_NODE, COREDNS, PAUSE, LOCAL_PATH)
+METRICS_SERVER = Component("metrics-server", METRICS_SERVER_VERSION, ("metrics-server",))
+NODE_COMPONENTS = (KUBE_NODE, COREDNS, PAUSE, LOCAL_PATH, METRICS_SERVER)
 TRAEFIK = Component("traefik", TRAEFIK_VERSION, ("traefik",))  # a host process beside CoreDNS
 HTTP_ECHO = Component("http-echo", "v1.0.0", ("http-echo",))  # hashicorp/http-echo (MPL-2.0), for its image
 

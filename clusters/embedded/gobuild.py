@@ -63,7 +63,7 @@ def build(component: Component, progress: Progress) -> None:
         builder = {"kubernetes": _build_kubernetes, "kubernetes-node": _build_kubernetes, "etcd": _build_etcd,
                    "kwok": _build_kwok, "coredns": _build_coredns, "pause": _build_pause,
                    "http-echo": _build_http_echo, "traefik": _build_traefik,
-                   "local-path-provisioner": _build_local_path}[component.name]
+                   "local-path-provisioner": _build_local_path, "metrics-server": _build_metrics_server}[component.name]
         try:
             builder(component, _Runner(workdir, out, log, component, staging))
             component.bin_dir().mkdir(exist_ok=True)
@@ -158,6 +158,10 @@ def _build_http_echo(component: Component, run: _Runner) -> None:
 
 def _build_local_path(component: Component, run: _Runner) -> None:
     _build_module(component, run, "github.com/rancher/local-path-provisioner")
+
+
+def _build_metrics_server(component: Component, run: _Runner) -> None:
+    _build_module(component, run, "sigs.k8s.io/metrics-server", "sigs.k8s.io/metrics-server/cmd/metrics-server")
 
 
 def _build_pause(component: Component, run: _Runner) -> None:

@@ -113,4 +113,5 @@ def capabilities(home: Path, detected: Capabilities) -> Capabilities:
     alive = bool(node and node["running"] and detected.data_plane)
     gateway = alive and "traefik" in node["pids"] and detected.gateway  # Traefik runs and accepted its class
     return Capabilities(nodes=detected.nodes, data_plane=alive and node["data_plane"], dns=alive and node["dns"],
-                        ingress=gateway, gateway=gateway, storage=alive and node["storage"])
+                        ingress=gateway, gateway=gateway, storage=alive and node["storage"],
+                        metrics=detected.metrics)

@@ -66,9 +66,28 @@ FILES = ("ca.crt", "ca.key", "apiserver.crt", "apiserver.key", "admin.crt", "adm
          "apiserver-etcd-client.key")
 
 
+FRONT_PROXY = ("front-proxy-ca.crt", "front-proxy-client.crt", "front-proxy-client.key")
+FRONT_PROXY_CLIENT = "front-proxy-client"
+
+
 def paths(directory: Path) -> dict[str, Path]:
-    """The files ``generate`` wrote into ``directory``, by name."""
-    return {name: directory / name for name in FILES}
+    """The files ``generate`` wrote into ``directory``, by name (the front proxy's made now if missing)."""
+    front_proxy(directory)
+    return {name: directory / name for name in FILES + FRONT_PROXY}
+
+
+def front_proxy(directory: Path) -> None:
+    """As kubeadm does, a CA of its own for the API server's front proxy: the aggregator presents its client
+    certificate to extension API servers (metrics-server), which believe the user it names only from it.
+    Made once; a cluster made before it existed gets it at its next start."""
+    if all((directory / name).is_file() for name in FRONT_PROXY) or not (directory / "ca.key").is_file():
+        return
+    ca, ca_key = _ca("kubelab-front-proxy-ca")
+    files = {"front-proxy-ca.crt": _pem_cert(ca)}  # its key is not kept: nothing else is ever signed with it
+    files.update(_leaf("front-proxy-client", _name(FRONT_PROXY_CLIENT), [ExtendedKeyUsageOID.CLIENT_AUTH],
+                       ca, ca_key))
+    for name, data in files.items():
+        write_atomic(directory / name, data, mode=0o600)
 
 
 def generate(directory: Path) -> dict[str, Path]:

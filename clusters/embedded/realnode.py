@@ -1,4 +1,4 @@
-"""A real node beside the KWOK nodes: containerd + runc + CNI bridge + kubelet + kube-proxy (+ CoreDNS).
+"""A real node beside the KWOK nodes: containerd + runc + CNI bridge + kubelet + kube-proxy (+ CoreDNS, metrics-server).
 
 It runs containers for real. Everything it keeps lives in ``<state>/node``; the
 host changes it cannot avoid (a bridge, nft tables, sysctls the kubelet sets)
@@ -29,7 +29,7 @@ from ..base import Connection, Progress, condition, quiet
 from ..errors import KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
-from . import binaries, containerd, forward, images, nodehost, pki, registry, storage
+from . import binaries, containerd, forward, images, metrics, nodehost, pki, registry, storage
 from .components import LOCAL_PATH, NODE_COMPONENTS, TRAEFIK
 from .nodehost import BRIDGE, CGROUP, NODE_IP, POD_SUBNET
 from .nodes import ARCH
@@ -94,6 +94,8 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
     reasons = unavailable()
     if reasons:
         progress(_("No real node, so this cluster runs no containers:") + "\n  " + "\n  ".join(reasons))
+        with cp.connection.api_client() as api:
+            metrics.remove(api)  # nothing to point at
         return False
     previous = owner()
     if previous and previous != str(cp.home):
@@ -106,6 +108,7 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
     except (KubelabError, OSError) as exc:
         clean(cp.home)
         remove_node_object(api)
+        metrics.remove(api)
         progress(_("The real node did not start, so this cluster runs no containers: {error} (logs in {log})",
                    error=exc, log=cp.home / "logs"))
         return False
@@ -164,6 +167,7 @@ def _start(cp: ControlPlane, api: Client, found: binaries.Binaries, progress: Pr
     _start_gateway(cp, api, run, progress)
     progress(_("Measuring what the real node does (a pod, a claim, a DNS name)…"))
     _save(home, **measure(api))
+    metrics.start(cp, api, found["metrics-server"], run, logs, progress)
 
 
 def _load_images(nd: Path, progress: Progress) -> None:

@@ -64,6 +64,7 @@ class MinikubeBackend(Backend):
     def enable_command(self, capability: str, wanted) -> str | None:
         return {
             "ingress": f"minikube addons enable ingress -p {PROFILE}",
+            "metrics": f"minikube addons enable metrics-server -p {PROFILE}",
             "load_balancer": "kubelab up --backend minikube",  # configures MetalLB
             "nodes": f"kubelab up --backend minikube --nodes {wanted}",
             "internet": "export KUBELAB_INTERNET=1",
