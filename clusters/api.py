@@ -36,6 +36,8 @@ COLLECTIONS = {  # kind → the API collection it is created in ({ns}: its names
     "GatewayClass": "/apis/gateway.networking.k8s.io/v1/gatewayclasses",
     "EndpointSlice": "/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices",
     "ConfigMap": "/api/v1/namespaces/{ns}/configmaps",
+    "RoleBinding": "/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings",
+    "APIService": "/apis/apiregistration.k8s.io/v1/apiservices",
     "StorageClass": "/apis/storage.k8s.io/v1/storageclasses",
 }
 

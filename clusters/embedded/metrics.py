@@ -15,7 +15,7 @@ import base64
 import time
 
 
-from ..api import ApiError, Client, request
+from ..api import ApiError, Client, apply, request
 from ..base import Progress, metrics_available
 from ..errors import KubelabError
 from ..i18n import _
@@ -26,7 +26,6 @@ NAME = "metrics-server"
 API_SERVICE = "v1beta1.metrics.k8s.io"
 USER = "system:metrics-server"
 RESOLUTION = "15s"  # how often it scrapes; the HPA controller reads every 15 s
-RBAC = "/apis/rbac.authorization.k8s.io/v1"
 RULES = [{"apiGroups": [""], "resources": ["nodes/metrics"], "verbs": ["get"]},
          {"apiGroups": [""], "resources": ["pods", "nodes"], "verbs": ["get", "list", "watch"]}]
 # who may read the metrics: every role that may view a namespace (as the upstream manifest grants)
@@ -51,7 +50,7 @@ def start(cp, api: Client, binary, run, logs, progress: Progress) -> None:
 
 def args(cp, api: Client, binary, port: int) -> list[str]:
     """Make its certificates, RBAC, Service, EndpointSlice and APIService; return its command line."""
-    from .realnode import LABEL, _apply, _kubeconfig
+    from .realnode import LABEL, _kubeconfig
 
     directory = cp.home / "pki"
     crt, key = pki.issue(directory, NAME, USER)
@@ -60,21 +59,13 @@ def args(cp, api: Client, binary, port: int) -> list[str]:
     serving_crt, serving_key = pki.issue(directory, f"{NAME}-serving", service, server=True,
                                          names=(service, f"{service}.cluster.local"), ips=(NODE_IP,))
     for body in _objects(port, directory / "ca.crt"):
-        _apply(api, _collection(body), body)
+        apply(api, body)
     return [str(binary), f"--kubeconfig={kubeconfig}", f"--authentication-kubeconfig={kubeconfig}",
             f"--authorization-kubeconfig={kubeconfig}", f"--bind-address={NODE_IP}", f"--secure-port={port}",
             f"--tls-cert-file={serving_crt}", f"--tls-private-key-file={serving_key}",
             f"--kubelet-certificate-authority={directory / 'ca.crt'}", "--kubelet-preferred-address-types=Hostname",
             "--kubelet-use-node-status-port", f"--node-selector={LABEL}=true", f"--metric-resolution={RESOLUTION}",
             "--profiling=false", "--v=1"]
-
-
-def _collection(body: dict) -> str:
-    kind, namespace = body["kind"], body["metadata"].get("namespace")
-    group = {"Service": "/api/v1", "EndpointSlice": "/apis/discovery.k8s.io/v1",
-             "APIService": "/apis/apiregistration.k8s.io/v1"}.get(kind, RBAC)
-    plural = kind.lower() + "s"
-    return f"{group}/namespaces/{namespace}/{plural}" if namespace else f"{group}/{plural}"
 
 
 def _objects(port: int, ca) -> list[dict]:
