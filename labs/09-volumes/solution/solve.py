@@ -1,6 +1,6 @@
 """The reference solution: the steps of volumes_setup.py as the lesson teaches them."""
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def solve(kubectl):

@@ -1,6 +1,6 @@
 """The learner wrote the proof outside the folder the claim is mounted on."""
 
-from checkers.solving import sibling
+from checkers.scripts import sibling
 
 
 def solve(kubectl):
