@@ -11,12 +11,6 @@ WEB, LOAD, HPA = "autoscale-web", "autoscale-load", "autoscale-web"
 MIN, MAX, TARGET = 1, 5, 50  # what the exercise asks: 1 to 5 pods, at 50% of the CPU requested
 
 
-def _no_object(kind: str, name: str):
-    return no_object(kind, name, hints=(
-        N_("`kubectl get {kind} {name}` shows whether it exists, and in which namespace."),
-        N_("Apply the manifest of the lesson's step that creates {name}.")))
-
-
 def _condition(hpa: dict, kind: str) -> dict:
     return next((c for c in dig(hpa, "status", "conditions") or [] if isinstance(c, dict) and c.get("type") == kind),
                 {})
@@ -30,7 +24,7 @@ def _requested(container: dict, resource: str) -> Decimal | None:
 def web_requests(ctx: Context):
     deployment = ctx.view.get("deployments", WEB)
     if deployment is None:
-        return _no_object("Deployment", WEB)
+        return no_object("Deployment", WEB)
     pods = workload_pods(ctx.view, deployment)
     running = [p for p in pods if serving(p)]
     if not running:
@@ -89,7 +83,7 @@ def _cpu_target(hpa: dict, view) -> tuple[bool, str]:
 def hpa_targets_web(ctx: Context):
     hpa = ctx.view.get("horizontalpodautoscalers", HPA)
     if hpa is None:
-        return _no_object("HorizontalPodAutoscaler", HPA)
+        return no_object("HorizontalPodAutoscaler", HPA)
     spec = hpa.get("spec") or {}
     ref = spec.get("scaleTargetRef") or {}
     if ref.get("kind") != "Deployment" or ref.get("name") != WEB:
@@ -155,7 +149,7 @@ def _cpu_now(hpa: dict) -> str | None:
 def scaled_under_load(ctx: Context):
     hpa = ctx.view.get("horizontalpodautoscalers", HPA)
     if hpa is None:
-        return _no_object("HorizontalPodAutoscaler", HPA)
+        return no_object("HorizontalPodAutoscaler", HPA)
     load = ctx.view.get("deployments", LOAD)
     if load is None:
         return failed(N_("There is no load generator {load}: idle pods never make the HPA scale up."), load=LOAD,
