@@ -54,8 +54,8 @@ def real(tmp_path_factory):
     backend = EmbeddedBackend(home=tmp_path_factory.mktemp("real") / "embedded", merge_kubeconfig=False,
                               real_nodes=1)
     lines: list[str] = []
-    backend.start(nodes=2, progress=lines.append)
     try:
+        backend.start(nodes=2, progress=lines.append)  # inside: a start that fails half-way is stopped too
         assert backend.status().details.get("real_node"), "\n".join(lines)
         yield backend
     finally:
