@@ -96,7 +96,7 @@ data:
 # The second one makes that namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("$id")
 lab.start()
 

@@ -5,6 +5,7 @@ count, the crash tests, the shared external IP, the sharing key, and what WordPr
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -43,15 +44,31 @@ def module(lab):
 # --- 15-canary ------------------------------------------------------------------------------------------------
 
 
-def test_canary_acceptance_range():
-    acceptance = module(CANARY)["acceptance"]
-    assert acceptance(200, 10) == (8, 35)
-    low, high = acceptance(200, 1)
-    assert high == 8  # the 1% and 10% ranges touch at one count only
+def test_canary_acceptance_range_holds_all_but_one_in_a_billion_of_a_fair_split():
+    """Outside the range lies at most FALSE_ALARM of the binomial distribution of a split done right."""
+    globals_ = module(CANARY)
+    acceptance, requests, false_alarm = globals_["acceptance"], globals_["REQUESTS"], globals_["FALSE_ALARM"]
+    for percent in (1, 10, 50, 100):
+        low, high = acceptance(requests, percent)
+        p = percent / 100
+        outside = sum(math.comb(requests, k) * p ** k * (1 - p) ** (requests - k)
+                      for k in range(requests + 1) if not low <= k <= high)
+        assert outside <= false_alarm and low <= requests * p <= high, percent
+    assert acceptance(requests, 10)[1] < acceptance(requests, 50)[0]  # 10% and 50% can never be confused
+
+
+def _canary_route(new_weight: int) -> dict[str, list[dict]]:
+    route = {"metadata": {"name": "canary-route"}, "spec": {
+        "parentRefs": [{"name": "canary-gateway"}], "hostnames": ["hipotecas.example"],
+        "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                   "backendRefs": [{"name": "canary-stable", "port": 80, "weight": 100 - new_weight},
+                                   {"name": "canary-new", "port": 80, "weight": new_weight}]}]}}
+    return {"httproutes": [route]}
 
 
 @pytest.mark.parametrize(("every", "status"), [(10, "pass"), (100, "fail"), (2, "fail")])
-def test_traffic_split_counts_answers(every, status):
+def test_traffic_split_counts_answers_against_the_routes_weights(every, status):
+    """The route gives the new version 10%: one answer in ten passes, one in a hundred or one in two fails."""
     calls = {"n": 0}
 
     def proxy(path, host):
@@ -59,13 +76,14 @@ def test_traffic_split_counts_answers(every, status):
         calls["n"] += 1
         return 200, b"canary-new\n" if calls["n"] % every == 0 else b"canary-stable\n"
 
-    outcome = run(CANARY, "traffic-split", FakeView({}, proxy))
-    assert outcome.status == status and calls["n"] == 200
+    outcome = run(CANARY, "traffic-split", FakeView(_canary_route(10), proxy))
+    assert outcome.status == status and calls["n"] == module(CANARY)["REQUESTS"]
 
 
 def test_traffic_split_without_controller_is_an_error():
     body = json.dumps({"kind": "Status", "apiVersion": "v1", "code": 503}).encode()
-    assert run(CANARY, "traffic-split", FakeView({}, lambda path, host: (503, body))).status == "error"
+    view = FakeView(_canary_route(10), lambda path, host: (503, body))
+    assert run(CANARY, "traffic-split", view).status == "error"
 
 
 # --- 16-capstone ----------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@
 # The first cell opens the lab and creates its namespace; the second makes that namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("04a-probes")
 lab.start()
 

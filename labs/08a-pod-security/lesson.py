@@ -19,7 +19,7 @@
 # makes the namespace kubectl's default.
 
 # %% key="setup" tags=["setup"]
-from checkers.notebook import open_lab
+from checkers.notebook_api import open_lab
 lab = open_lab("08a-pod-security")
 lab.start()
 
