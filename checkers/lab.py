@@ -9,7 +9,6 @@ lab.yaml reference is ``field_table`` of the schema here.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import sys
@@ -26,6 +25,7 @@ from clusters.files import load_yaml_file, short_repr
 from clusters.i18n import _
 
 from .registry import Check, collect
+from .scripts import load_module
 
 LAB_ID = re.compile(r"^(?P<number>\d\d[a-z]?)-(?P<slug>[a-z0-9]+(-[a-z0-9]+)*)$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -91,10 +91,8 @@ class Lab:
     @cached_property
     def checks(self) -> list[Check]:
         file = self.path / "checks.py"
-        spec = importlib.util.spec_from_file_location(f"kubelab_lab_{self.id.replace('-', '_')}", file)
-        module = importlib.util.module_from_spec(spec)
         try:
-            spec.loader.exec_module(module)
+            module = load_module(file, f"kubelab_lab_{self.id.replace('-', '_')}")
         except (OSError, SyntaxError, ImportError) as exc:
             raise LabError(_("{file}: cannot load the checks: {error}", file=file, error=exc)) from exc
         found = collect(module)

@@ -7,9 +7,9 @@ import importlib.util
 from pathlib import Path
 
 
-def load_module(path: Path):
-    """The Python file at ``path`` as a fresh module."""
-    spec = importlib.util.spec_from_file_location(f"kubelab_{path.stem}_{abs(hash(path))}", path)
+def load_module(path: Path, name: str = ""):
+    """The Python file at ``path`` as a fresh module (named ``name``, or after the path)."""
+    spec = importlib.util.spec_from_file_location(name or f"kubelab_{path.stem}_{abs(hash(path))}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
