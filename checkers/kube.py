@@ -219,17 +219,26 @@ def host_matches(pattern: str, host: str) -> bool:
     return pattern == host
 
 
-def attached(route: dict, gateway: str, namespace: str) -> bool:
-    """Whether an HTTPRoute's parentRefs name the Gateway ``gateway`` of ``namespace`` (the route's own)."""
+def attached(route: dict, gateway: str, namespace: str, listeners: list | None = None) -> bool:
+    """Whether an HTTPRoute's parentRefs name the Gateway ``gateway`` of ``namespace`` (the route's own); given
+    the Gateway's ``listeners``, a parentRef's sectionName and port must also be those of one of them."""
     for ref in (route.get("spec") or {}).get("parentRefs") or []:
         if (isinstance(ref, dict) and ref.get("name") == gateway and ref.get("kind", "Gateway") == "Gateway"
-                and ref.get("group", GATEWAY_GROUP) == GATEWAY_GROUP and ref.get("namespace", namespace) == namespace):
+                and ref.get("group", GATEWAY_GROUP) == GATEWAY_GROUP and ref.get("namespace", namespace) == namespace
+                and (listeners is None or any(ref.get("sectionName", ls.get("name")) == ls.get("name")
+                                              and ref.get("port", ls.get("port")) == ls.get("port")
+                                              for ls in listeners if isinstance(ls, dict)))):
             return True
     return False
 
 
+def _plain_request(match: dict) -> bool:
+    """Whether an HTTPRoute match takes a plain GET (no header, no query parameter): the request a check sends."""
+    return not match.get("headers") and not match.get("queryParams") and match.get("method", "GET") == "GET"
+
+
 def route_rule(routes: list[dict], host: str, path: str) -> dict | None:
-    """The rule of ``routes`` (HTTPRoutes of one Gateway) a request for ``host`` + ``path`` takes: an exact
+    """The rule of ``routes`` (HTTPRoutes of one Gateway) a plain GET for ``host`` + ``path`` takes: an exact
     host name beats a wildcard, which beats a route without host names; then the most specific path."""
     best, best_key = None, None
     for route in routes:
@@ -239,6 +248,8 @@ def route_rule(routes: list[dict], host: str, path: str) -> dict | None:
             continue
         for rule in (route.get("spec") or {}).get("rules") or []:
             for match in (rule.get("matches") or [{}]) if isinstance(rule, dict) else []:
+                if not _plain_request(match or {}):
+                    continue
                 wanted = (match or {}).get("path") or {}
                 score = path_score(wanted.get("type", "PathPrefix"), str(wanted.get("value") or "/"), path)
                 if score >= 0 and (best_key is None or (host_rank, score) > best_key):

@@ -204,12 +204,15 @@ def test_autoscaling_accepts_every_spelling_of_the_cpu_target():
     pod or for its one container (ContainerResource); other targets and metrics are refused."""
     lab = next(lab for lab in LABS if lab.id == "10a-autoscaling")
     cpu_target = lab.checks[0].fn.__globals__["_cpu_target"]
-    deployment = {"spec": {"template": {"spec": {"containers": [
+    deployment = {"metadata": {"name": "autoscale-web"}, "spec": {"template": {"spec": {"containers": [
         {"name": "web", "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}}}]}}}}
 
     class View:
         def get(self, kind, name):
             return deployment if kind == "deployments" else None
+
+        def list(self, kind):
+            return []
 
     def verdict(kind, target, container=None):
         body = {"name": "cpu", "target": target, **({"container": container} if container else {})}

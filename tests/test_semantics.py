@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from checkers.kube import image_parts, passive_range, pod_running
+from checkers.kube import attached, image_parts, passive_range, pod_running, route_rule
 from checkers.registry import Check
 from checkers.runner import CheckResult, _settle
 from checkers.semantics import (all_containers, claim_unbindable, effective_env, literal_env, mounts_of,
@@ -255,3 +255,28 @@ def test_no_lab_keeps_its_own_copy_of_a_shared_helper():
     for lab in all_labs():
         source = (lab.path / "checks.py").read_text(encoding="utf-8")
         assert not [c for c in COPIES if c in source], f"{lab.id}: use checkers.semantics / checkers.kube"
+
+
+def test_a_route_rule_for_a_header_never_takes_a_plain_request():
+    """Gateway API precedence for the request a check sends (a plain GET): a rule whose match needs a header, a
+    query parameter or another method is not a candidate, whatever its place in the list."""
+    test = {"matches": [{"headers": [{"name": "traffic", "value": "test"}]}], "backendRefs": [{"name": "new"}]}
+    post = {"matches": [{"method": "POST"}], "backendRefs": [{"name": "new"}]}
+    plain = {"backendRefs": [{"name": "stable"}]}
+    route = {"spec": {"rules": [test, post, plain]}}
+    assert route_rule([route], "site.example", "/") is plain
+    assert route_rule([{"spec": {"rules": [test]}}], "site.example", "/") is None
+
+
+def test_a_parent_ref_attaches_only_to_a_listener_the_gateway_has():
+    listeners = [{"name": "http", "port": 8000, "protocol": "HTTP"}]
+
+    def route(**ref):
+        return {"spec": {"parentRefs": [{"name": "gw", **ref}]}}
+
+    assert attached(route(), "gw", "ns", listeners)
+    assert attached(route(sectionName="http", port=8000), "gw", "ns", listeners)
+    assert not attached(route(sectionName="https"), "gw", "ns", listeners)
+    assert not attached(route(port=80), "gw", "ns", listeners)
+    assert attached(route(sectionName="https"), "gw", "ns")  # listeners unknown: not judged
+    assert not attached(route(namespace="other"), "gw", "ns", listeners)

@@ -134,7 +134,7 @@ def loadbalancer_selects_pods(ctx: Context):
                       hints=(N_("A LoadBalancer Service is a NodePort Service plus an address from outside the "
                                 "cluster."),
                              N_("Write `type: LoadBalancer` in the spec.")))
-    return _selects_ready_pods(ctx, service)
+    return _wrong_target(ctx, service) or _selects_ready_pods(ctx, service)
 
 
 @check(N_("The LoadBalancer Service received an external address"), needs={"load_balancer": True}, settle=60)

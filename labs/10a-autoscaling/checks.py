@@ -48,9 +48,11 @@ def web_requests(ctx: Context):
 
 
 def _cpu_target(hpa: dict, view) -> tuple[bool, str]:
-    """Whether one of the HPA's metrics is CPU at 50% of the request, in any spelling, and how it reads."""
+    """Whether one of the HPA's metrics is CPU at 50% of the request, in any spelling, and how it reads. The
+    request is the one the pods received (a LimitRange or the limits may have set it), as the HPA reads it."""
     deployment = view.get("deployments", WEB)
-    containers = all_containers(deployment) if deployment else []
+    running = [p for p in workload_pods(view, deployment) if serving(p)]
+    containers = all_containers(running[0] if running else deployment) if deployment else []
     seen = []
     for metric in dig(hpa, "spec", "metrics") or []:
         kind = metric.get("type") if isinstance(metric, dict) else None

@@ -5,6 +5,7 @@ from math import exp, lgamma, log
 
 from checkers import N_, Context, check, error, failed, labels_match, not_yet, passed
 from checkers.kube import attached, no_object, parent_conditions, route_rule, there_is_no
+from checkers.semantics import declared_ports, dig, target_port
 
 STABLE, NEW = "canary-stable", "canary-new"
 GATEWAY, ROUTE = "canary-gateway", "canary-route"
@@ -27,7 +28,8 @@ def _route(ctx: Context):
 
 def _site_rule(ctx: Context, route: dict) -> dict | None:
     """The rule of the route that serves http://HOST/PATH through the lab's Gateway, or None."""
-    if not attached(route, GATEWAY, ctx.view.namespace):
+    gateway = ctx.view.get("gateways", GATEWAY)
+    if not attached(route, GATEWAY, ctx.view.namespace, dig(gateway, "spec", "listeners") if gateway else None):
         return None
     return route_rule([route], HOST, PATH)
 
@@ -37,11 +39,17 @@ def _rule(route: dict) -> dict:
     return route_rule([{"spec": {"rules": (route.get("spec") or {}).get("rules")}}], HOST, PATH) or {}
 
 
+def _service_refs(rule: dict | None) -> list[dict]:
+    """The rule's backendRefs to a Service (group "" and kind Service, written out or not)."""
+    return [r for r in (rule or {}).get("backendRefs") or [] if isinstance(r, dict)
+            and r.get("kind", "Service") == "Service" and r.get("group", "") == ""]
+
+
 def _weights(rule: dict | None) -> dict[str, int]:
     """Service name → its weight in the rule (a backendRef without a weight weighs 1, as the spec says)."""
     weights: dict[str, int] = {}
-    for ref in (rule or {}).get("backendRefs") or []:
-        if isinstance(ref, dict) and ref.get("kind", "Service") == "Service" and ref.get("name"):
+    for ref in _service_refs(rule):
+        if ref.get("name"):
             weight = ref.get("weight", 1)
             weights[str(ref["name"])] = weights.get(str(ref["name"]), 0) + (weight if isinstance(weight, int) else 0)
     return weights
@@ -55,20 +63,26 @@ def _share(rule: dict | None) -> float | None:
 
 
 def _backend_problem(ctx: Context, rule: dict, app: str) -> tuple[str | None, object]:
-    """Why the rule's backendRef to ``app`` cannot serve (no such ref, Service, port or selected pods), and the
-    port it names."""
-    ref = next((r for r in rule.get("backendRefs") or [] if isinstance(r, dict) and r.get("name") == app), None)
+    """Why the rule's backendRef to ``app`` cannot serve (no such ref to a Service of the namespace, no Service,
+    port, selected pods or container port), and the port it names."""
+    ref = next((r for r in _service_refs(rule) if r.get("name") == app), None)
     service = ctx.view.get("services", app)
     deployment = ctx.view.get("deployments", app)
     if ref is None:
         return N_("the route has no backendRef to {service}"), None
+    if ref.get("namespace", ctx.view.namespace) != ctx.view.namespace:
+        return N_("the backendRef to {service} names another namespace"), ref.get("port")
     if service is None or deployment is None:
         return N_("Service or Deployment {service} is missing"), ref.get("port")
-    if not any(p.get("port") == ref.get("port") for p in (service.get("spec") or {}).get("ports") or []):
+    port = next((p for p in (service.get("spec") or {}).get("ports") or []
+                 if isinstance(p, dict) and p.get("port") == ref.get("port")), None)
+    if port is None:
         return N_("Service {service} has no port {port}"), ref.get("port")
-    labels = (((deployment.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels")
-    if not labels_match((service.get("spec") or {}).get("selector"), labels):
+    template = dig(deployment, "spec", "template") or {}
+    if not labels_match((service.get("spec") or {}).get("selector"), dig(template, "metadata", "labels")):
         return N_("the selector of Service {service} does not select the pods of Deployment {service}"), None
+    if target_port(port, template) not in declared_ports(template):
+        return N_("port {port} of Service {service} targets no port the pods declare"), ref.get("port")
     return None, ref.get("port")
 
 
