@@ -14,8 +14,8 @@ import yaml
 
 from checkers import N_, Context, check, failed, not_yet, passed
 from checkers.kube import containers, no_object, passive_range, replaced_pods_of
-from checkers.semantics import claim_unbindable, configmap_files, covers, decoded, dig, effective_env, literal_env, \
-    mounts_of, never_schedulable, parse_image, plaintext_places, probe, replicasets_of, secret_refs, secret_values, \
+from checkers.semantics import claim_unbindable, configmap_files, covers, decoded, dig, effective_env, items, \
+    literal_env,     mounts_of, never_schedulable, parse_image, plaintext_places, probe, replicasets_of, secret_refs, secret_values, \
     serving, target_port, workload_pods
 from checkers.probes import Verdict, fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, \
     service_target, ssh_banner
@@ -239,7 +239,7 @@ DASHBOARD_NAMES = {NGINX: ("nginx",), WORDPRESS: ("wordpress",), MYSQL: ("mysql"
 
 def _workloads(ctx: Context, kinds=("deployments", "statefulsets")) -> list[tuple[str, dict]]:
     """("kind/name", object) of every workload of the namespace, the stack's components first."""
-    found = {f"{kind[:-1]}/{o['metadata']['name']}": o for kind in kinds for o in ctx.view.list(kind)}
+    found = {f"{kind[:-1]}/{dig(o, 'metadata', 'name')}": o for kind in kinds for o in ctx.view.list(kind)}
     return sorted(found.items(), key=lambda item: (item[0].split("/")[1] not in DEPLOYMENTS, item[0]))
 
 
@@ -247,8 +247,14 @@ def _component(ctx: Context, name: str) -> dict | None:
     return ctx.view.get("deployments", name) or ctx.view.get("statefulsets", name) or ctx.view.get("daemonsets", name)
 
 
+def _containers(workload: dict | None, init: bool = False) -> list[dict]:
+    spec = _pod_spec(workload or {})
+    return items(dig(spec, "initContainers")) * init + items(dig(spec, "containers"))
+
+
 def _first_missing(ctx: Context, names=DEPLOYMENTS):
-    missing = next((n for n in names if _component(ctx, n) is None), None)
+    """The outcome for the first component that does not exist (or runs no container), else None."""
+    missing = next((n for n in names if not _containers(_component(ctx, n))), None)
     return _missing("Deployment", missing) if missing else None
 
 
@@ -258,7 +264,7 @@ def liveness_probes(ctx: Context):
         return missing
     lacking, broken = [], []
     for where, workload in _workloads(ctx):
-        for container in dig(_pod_spec(workload), "containers") or []:
+        for container in _containers(workload):
             found = probe(container, "livenessProbe")
             place = f"{where} ({container.get('name')})"
             if found is None:
@@ -287,8 +293,7 @@ def images_pinned(ctx: Context):
         return missing
     loose = []
     for where, workload in _workloads(ctx, ("deployments", "statefulsets", "daemonsets")):
-        spec = _pod_spec(workload)
-        for container in (dig(spec, "initContainers") or []) + (dig(spec, "containers") or []):
+        for container in _containers(workload, init=True):
             ref = parse_image(container.get("image"))
             if ref.tag == "latest" and not ref.digest:
                 loose.append(f"{where}: {container.get('image') or '-'}")
@@ -322,7 +327,7 @@ def images_built_locally(ctx: Context):
         return missing
     public, pulled, repositories = [], [], {}
     for name in DEPLOYMENTS:
-        for container in dig(_pod_spec(_component(ctx, name)), "containers") or []:
+        for container in _containers(_component(ctx, name)):
             reason, image = _not_local(container), str(container.get("image") or "-")
             (public if reason == "public" else pulled if reason else []).append(f"{name}: {image}")
             repositories.setdefault(parse_image(image).name, []).append(name)
