@@ -279,6 +279,29 @@ def mounts_of(obj: dict | None, kind: str, name: str | None = None) -> list[Moun
             if m.get("name") in volumes]
 
 
+def configmap_files(view: ClusterView | None, obj: dict | None) -> dict[str, str]:
+    """The files ConfigMap volumes (plain or projected) show a pod's (or workload's) running containers, as
+    {path in the container: text}: a mount without subPath shows every key (or its ``items``), a subPath mount
+    the one key it names. ConfigMaps that do not exist show nothing."""
+    volumes = {v.get("name"): v for v in items(pod_spec(obj).get("volumes"))}
+    files: dict[str, str] = {}
+    for mount in mounts_of(obj, "configMap"):
+        volume = volumes.get(mount.volume) or {}
+        sources = [volume] + items(dig(volume, "projected", "sources"))
+        for source in (s["configMap"] for s in sources if isinstance(s.get("configMap"), dict)):
+            data = _data(_read(view, "configMap", source.get("name")))
+            paths = {i.get("key"): i.get("path") for i in items(source.get("items"))} or {k: k for k in data}
+            for key, relative in paths.items():
+                if not isinstance(data.get(key), str):
+                    continue
+                if mount.sub_path:
+                    if normal_path(relative) == normal_path(mount.sub_path):
+                        files[mount.path] = data[key]
+                else:
+                    files[f"{mount.path}/{normal_path(relative).lstrip('/')}"] = data[key]
+    return files
+
+
 def secret_refs(obj: dict | None) -> list[tuple[str, str | None]]:
     """The Secrets a pod (or workload) hands its running containers, as (Secret, key): a mounted ``secret`` volume
     (plain or projected) and ``envFrom`` give the whole Secret (key None), a ``secretKeyRef`` its one key."""

@@ -207,3 +207,184 @@ def test_loadbalancer_exercise(kind, ingress, selects, address):
                      "replicasets": [replicaset]})
     assert run(SERVICES, "loadbalancer-selects-pods", view).status == selects
     assert run(SERVICES, "loadbalancer-external-ip", view).status == address
+
+
+# --- 16-capstone: images, liveness probes, Telegraf and Grafana (API-level, on the solution's own objects) -----
+
+
+def _solution(edit=None) -> FakeView:
+    """A view of the reference solution's objects, after ``edit(objects)``."""
+    import copy
+
+    import yaml
+
+    objects: dict[str, list[dict]] = {}
+    for path in sorted((CAPSTONE.path / "solution").glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            objects.setdefault(doc["kind"].lower() + "s", []).append(copy.deepcopy(doc))
+    if edit:
+        edit(objects)
+    return FakeView(objects)
+
+
+def _container(objects, name: str) -> dict:
+    deployment = next(o for o in objects["deployments"] if o["metadata"]["name"] == name)
+    return deployment["spec"]["template"]["spec"]["containers"][0]
+
+
+def _configmap(objects, name: str) -> dict:
+    return next(o for o in objects["configmaps"] if o["metadata"]["name"] == name)
+
+
+@pytest.mark.parametrize("check_id", ["liveness-probes", "images-pinned", "images-built-locally",
+                                      "telegraf-watches-every-service", "grafana-dashboard-per-service"])
+def test_the_solution_passes_and_nothing_passes_without_it(check_id):
+    assert run(CAPSTONE, check_id, _solution()).status == "pass"
+    assert run(CAPSTONE, check_id, FakeView({})).status == "fail"
+
+
+@pytest.mark.parametrize(("probe", "status"), [
+    ({"httpGet": {"path": "/", "port": "https"}}, "pass"),  # a named port the container declares
+    ({"httpGet": {"path": "/", "port": 443}}, "pass"),
+    ({"tcpSocket": {"port": "ssh"}}, "pass"),
+    ({"grpc": {"port": 443}}, "pass"),
+    ({"exec": {"command": ["pgrep", "nginx"]}}, "pass"),
+    ({"tcpSocket": {"port": "htps"}}, "fail"),  # a name the container does not declare
+    ({"initialDelaySeconds": 5}, "fail"),  # no handler: the API server refuses it, the check too
+    (None, "fail"),
+])
+def test_liveness_probe_in_every_correct_form(probe, status):
+    def edit(objects):
+        container = _container(objects, "capstone-nginx")
+        container.pop("livenessProbe")
+        if probe is not None:
+            container["livenessProbe"] = probe
+    assert run(CAPSTONE, "liveness-probes", _solution(edit)).status == status
+
+
+def test_liveness_probes_cover_statefulsets_too():
+    def edit(objects):
+        deployment = objects["deployments"].pop(next(i for i, o in enumerate(objects["deployments"])
+                                                     if o["metadata"]["name"] == "capstone-mysql"))
+        deployment["kind"] = "StatefulSet"
+        deployment["spec"]["template"]["spec"]["containers"][0].pop("livenessProbe")
+        objects["statefulsets"] = [deployment]
+    outcome = run(CAPSTONE, "liveness-probes", _solution(edit))
+    assert outcome.status == "fail" and "statefulset/capstone-mysql" in outcome.params["places"]
+
+
+@pytest.mark.parametrize(("image", "status"), [
+    ("kubelab.local/ft-nginx:1.0", "pass"),
+    ("kubelab.local/ft-nginx@sha256:" + "a" * 64, "pass"),
+    ("kubelab.local/ft-nginx:latest@sha256:" + "a" * 64, "pass"),  # the digest pins it
+    ("kubelab.local/ft-nginx:latest", "fail"),
+    ("kubelab.local/ft-nginx", "fail"),
+    ("localhost:5000/ft-nginx", "fail"),  # the registry's port is not a tag
+])
+def test_images_pinned(image, status):
+    def edit(objects):
+        _container(objects, "capstone-nginx")["image"] = image
+    assert run(CAPSTONE, "images-pinned", _solution(edit)).status == status
+
+
+@pytest.mark.parametrize(("image", "policy", "status"), [
+    ("kubelab.local/ft-nginx:1.0", "Never", "pass"),
+    ("kubelab.local/ft-nginx:1.0", None, "pass"),  # IfNotPresent by default, and no registry has that name
+    ("ft-nginx:1.0", "IfNotPresent", "pass"),
+    ("localhost:5000/ft-nginx:1.0", "IfNotPresent", "pass"),
+    ("ghcr.io/someone/ft-nginx:1.0", "Never", "pass"),  # built or loaded under that name: never pulled
+    ("ghcr.io/someone/ft-nginx:1.0", "IfNotPresent", "fail"),
+    ("kubelab.local/ft-nginx:1.0", "Always", "fail"),
+    ("kubelab.local/ft-nginx:latest", None, "fail"),  # Always by default
+    ("nginx:1.30-alpine", "Never", "fail"),  # the public image, even if present on the node
+    ("docker.io/library/nginx:1.30-alpine", None, "fail"),
+    ("mirror.gcr.io/library/nginx:1.30-alpine", None, "fail"),
+])
+def test_images_built_locally(image, policy, status):
+    def edit(objects):
+        container = _container(objects, "capstone-nginx")
+        container["image"] = image
+        container.pop("imagePullPolicy")
+        if policy:
+            container["imagePullPolicy"] = policy
+    assert run(CAPSTONE, "images-built-locally", _solution(edit)).status == status
+
+
+def test_one_image_per_service():
+    def edit(objects):
+        _container(objects, "capstone-phpmyadmin")["image"] = "kubelab.local/ft-wordpress:1.0"
+    outcome = run(CAPSTONE, "images-built-locally", _solution(edit))
+    assert outcome.status == "fail" and "capstone-phpmyadmin" in outcome.params["shared"]
+
+
+def _telegraf(conf: str):
+    def edit(objects):
+        _configmap(objects, "capstone-telegraf")["data"] = {"telegraf.conf": conf}
+    return run(CAPSTONE, "telegraf-watches-every-service", _solution(edit))
+
+
+OUTPUT = '[[outputs.influxdb]]\n  urls = ["http://capstone-influxdb.kubelab-capstone.svc.cluster.local:8086"]\n'
+
+
+def test_telegraf_accepts_a_whole_cluster_input_and_spellings_of_service_names():
+    assert _telegraf(OUTPUT + "[[inputs.kubernetes]]\n  url = \"https://$HOSTIP:10250\"\n").status == "pass"
+    services = ("nginx", "wordpress", "mysql", "phpmyadmin", "ftps", "influxdb", "grafana")
+    per_service = "".join(f'[[ inputs.net_response ]]\n  address = "capstone-{s}.kubelab-capstone.svc:1"\n'
+                          for s in services)
+    assert _telegraf(OUTPUT + per_service).status == "pass"
+
+
+def test_telegraf_fails_without_output_or_with_a_service_unwatched_or_only_commented():
+    services = ("nginx", "wordpress", "mysql", "phpmyadmin", "ftps", "influxdb")
+    inputs = "".join(f'[[inputs.net_response]]\n  address = "capstone-{s}:1"\n' for s in services)
+    assert _telegraf(inputs).status == "fail"  # no output
+    outcome = _telegraf(OUTPUT + inputs + '# [[inputs.http_response]]\n#  urls = ["http://capstone-grafana:3000"]\n')
+    assert outcome.status == "fail" and outcome.params["services"] == "capstone-grafana"
+    outcome = _telegraf(OUTPUT + inputs + '[[inputs.http_response]]\n  urls = ["http://capstone-grafana-old:3000"]\n')
+    assert outcome.status == "fail"
+
+
+def _dashboards(data: dict, mounts=None, volumes=None):
+    def edit(objects):
+        _configmap(objects, "capstone-grafana-dashboards")["data"] = data
+        spec = next(o for o in objects["deployments"]
+                    if o["metadata"]["name"] == "capstone-grafana")["spec"]["template"]["spec"]
+        if mounts is not None:
+            spec["containers"][0]["volumeMounts"] = mounts
+        if volumes is not None:
+            spec["volumes"] = volumes
+    return run(CAPSTONE, "grafana-dashboard-per-service", _solution(edit))
+
+
+PROVIDER = "apiVersion: 1\nproviders:\n  - name: x\n    options:\n      path: /var/lib/grafana/dashboards\n"
+TITLES = ("nginx", "WordPress", "MariaDB", "PMA", "vsftpd (FTPS)", "InfluxDB", "Grafana itself")
+
+
+def test_dashboards_in_another_folder_with_subpath_mounts_and_api_exports():
+    boards = {f"d{i}.json": json.dumps({"dashboard": {"title": t}} if i % 2 else {"title": t})
+              for i, t in enumerate(TITLES)}
+    mounts = [{"name": "dashboards", "mountPath": "/etc/grafana/provisioning/dashboards/capstone.yaml",
+               "subPath": "provider.yaml"},
+              {"name": "boards", "mountPath": "/var/lib/grafana/dashboards"}]
+    volumes = [{"name": "dashboards", "configMap": {"name": "capstone-grafana-dashboards"}},
+               {"name": "boards", "configMap": {"name": "capstone-grafana-boards"}}]
+
+    def edit(objects):
+        _configmap(objects, "capstone-grafana-dashboards")["data"] = {"provider.yaml": PROVIDER}
+        objects["configmaps"].append({"metadata": {"name": "capstone-grafana-boards"}, "data": boards})
+        spec = next(o for o in objects["deployments"]
+                    if o["metadata"]["name"] == "capstone-grafana")["spec"]["template"]["spec"]
+        spec["containers"][0]["volumeMounts"], spec["volumes"] = mounts, volumes
+    assert run(CAPSTONE, "grafana-dashboard-per-service", _solution(edit)).status == "pass"
+
+
+def test_dashboards_fail_without_provider_outside_its_folder_or_for_a_missing_service():
+    provider = PROVIDER.replace("/var/lib/grafana/dashboards", "/etc/grafana/provisioning/dashboards")
+    boards = {f"d{i}.json": json.dumps({"title": t}) for i, t in enumerate(TITLES)}
+    assert _dashboards({**boards, "provider.yaml": provider}).status == "pass"
+    assert _dashboards(boards).status == "fail"  # no provider
+    assert _dashboards({**boards, "provider.yaml": PROVIDER}).status == "fail"  # it reads another folder
+    outcome = _dashboards({**{k: v for k, v in boards.items() if "MariaDB" not in v}, "provider.yaml": provider})
+    assert outcome.status == "fail" and outcome.params["services"] == "capstone-mysql"
+    not_json = {**boards, "d2.json": "{not json", "provider.yaml": provider}
+    assert _dashboards(not_json).status == "fail"

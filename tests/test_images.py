@@ -11,9 +11,10 @@ from clusters.files import load_yaml
 
 LABS = Path(__file__).resolve().parent.parent / "labs"
 CATALOG = load_yaml((LABS / "images.yaml").read_text())["images"]
-# Where an image is written in code: a YAML `image:` field, `--image=`, a JSON "image" value, `set image` c=image.
-CODE_REFERENCE = re.compile(r"""(?:image:\s*|--image=|"image":\s*"|\b[a-z]+=)"""
-                            r"""([a-z0-9][\w./-]*(?::[\w.-]+|@sha256:[0-9a-f]{64}))""")
+# Where an image is written in code: a YAML `image:` field, `--image=`, a JSON "image" value, `set image` c=image,
+# a Dockerfile's FROM.
+CODE_REFERENCE = re.compile(r"""(?:image:\s*|--image=|"image":\s*"|\b[a-z]+=|^FROM\s+)"""
+                            r"""([a-z0-9][\w./-]*(?::[\w.-]+|@sha256:[0-9a-f]{64}))""", re.M)
 
 
 def reference(entry: dict) -> str:
@@ -26,8 +27,8 @@ BUILT = {entry["image"] for entry in CATALOG if "build" in entry}  # the learner
 
 
 def lab_files() -> list[Path]:
-    return sorted(p for p in LABS.glob("*/**/*") if p.is_file() and p.suffix in (".py", ".yaml", ".yml")
-                  and "locales" not in p.parts)
+    return sorted(p for p in LABS.glob("*/**/*") if p.is_file() and (p.suffix in (".py", ".yaml", ".yml")
+                  or p.name == "Dockerfile") and "locales" not in p.parts)
 
 
 def mentions(text: str) -> set[str]:

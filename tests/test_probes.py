@@ -667,3 +667,59 @@ def test_dns_answer_judges_dig_output():
 def test_resolve_on_this_machine():
     assert LOOPBACK in resolve("localhost")
     assert resolve("kubelab-probe.invalid") == []
+
+
+# ---------------------------------------------------------------- SSH
+
+
+@contextmanager
+def greeter(greeting: bytes):
+    """A loopback TCP server that sends ``greeting`` to each client, then waits for it to leave."""
+    listener = socket.create_server((LOOPBACK, 0))
+    listener.settimeout(5)
+
+    def serve():
+        try:
+            while True:
+                connection, _ = listener.accept()
+                with connection:
+                    connection.sendall(greeting)
+                    connection.settimeout(2)
+                    try:
+                        connection.recv(1)
+                    except OSError:
+                        pass
+        except OSError:  # the listener was closed
+            return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield Target(LOOPBACK, listener.getsockname()[1], "test")
+    finally:
+        listener.close()
+        thread.join(5)
+
+
+@pytest.mark.parametrize(("greeting", "status"), [
+    (b"SSH-2.0-OpenSSH_9.9\r\n", "pass"),
+    (b"SSH-1.99-OpenSSH_3.9\r\n", "pass"),  # a server that speaks both protocols
+    (b"Welcome to the capstone\r\nSSH-2.0-dropbear_2024.86\r\n", "pass"),  # lines before the version are allowed
+    (b"SSH-1.5-old\r\n", "fail"),
+    (b"HTTP/1.1 400 Bad Request\r\n\r\n", "fail"),
+    (b"220 (vsFTPd 3.0.5)\r\n", "fail"),
+])
+def test_ssh_banner_reads_the_identification_line(greeting, status):
+    from checkers.probes import ssh_banner
+
+    with greeter(greeting) as target:
+        outcome = ssh_banner(target, timeout=2)
+    assert outcome.status == status, outcome.message
+
+
+def test_ssh_banner_fails_on_silence_and_on_a_closed_port():
+    from checkers.probes import ssh_banner
+
+    with greeter(b"") as target:  # a server that never speaks first (HTTP, MySQL's client-first…)
+        assert ssh_banner(target, timeout=0.5).status == "fail"
+    assert ssh_banner(closed_port(), timeout=2).status == "fail"

@@ -1,6 +1,6 @@
 """Reusable data-plane probes: small network clients that return an ``Outcome`` a check can return.
 
-One module per protocol: ``http``, ``tls``, ``ftps``, ``influx``, ``grafana``, ``ngrok``, ``dns``;
+One module per protocol: ``http``, ``tls``, ``ftps``, ``influx``, ``grafana``, ``ngrok``, ``dns``, ``ssh``;
 ``address`` finds where a Service answers TCP, ``common`` holds the rule for failures to connect
 (unreachable → ``error``, refused or wrong → ``failed``); a check that calls a probe's helpers
 catches ``Verdict``, which carries the probe's outcome. Every socket has a timeout. Probes only
@@ -17,9 +17,11 @@ from .grafana import grafana_dashboards, grafana_datasource, grafana_health
 from .http import http_redirect, http_status, proxied_status
 from .influx import influx_auth_enforced, influx_database, influx_ping, influx_recent_points
 from .ngrok import ngrok_endpoint, published, upstream_matches
+from .ssh import ssh_banner
 from .tls import tls_probe
 
 __all__ = ["Fetch", "Target", "Verdict", "dns_answer", "fetcher", "ftps_probe", "ftps_refuses_plain",
            "grafana_dashboards", "grafana_datasource", "grafana_health", "http_redirect", "http_status",
            "influx_auth_enforced", "influx_database", "influx_ping", "influx_recent_points", "ngrok_endpoint",
-           "proxied_status", "published", "resolve", "service_target", "tls_probe", "upstream_matches"]
+           "proxied_status", "published", "resolve", "service_target", "ssh_banner", "tls_probe",
+           "upstream_matches"]

@@ -1,6 +1,7 @@
-"""Checks of the capstone (after 42's ft_services): seven workloads, LoadBalancer Services sharing one IP,
-databases on claims, credentials only in Secrets, nginx's configuration and certificate mounted, FTPS passive
-ports, crash tests, and what the stack answers on the network.
+"""Checks of the capstone (after 42's ft_services): eight workloads from images the learner built, pinned, each
+with a liveness probe, LoadBalancer Services sharing one IP, databases on claims, credentials only in Secrets,
+nginx's configuration and certificate mounted, FTPS passive ports, Telegraf watching every service and a Grafana
+dashboard per service, crash tests, and what the stack answers on the network (SSH included).
 
 API-state checks come first; the checks that need containers that really run or an external IP come after.
 """
@@ -9,21 +10,27 @@ import json
 import re
 from datetime import datetime
 
+import yaml
+
 from checkers import N_, Context, check, failed, not_yet, passed
 from checkers.kube import containers, no_object, passive_range, replaced_pods_of
-from checkers.semantics import claim_unbindable, decoded, dig, effective_env, literal_env, mounts_of, \
-    never_schedulable, plaintext_places, replicasets_of, secret_refs, secret_values, serving, target_port, workload_pods
-from checkers.probes import Verdict, fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, service_target
+from checkers.semantics import claim_unbindable, configmap_files, covers, decoded, dig, effective_env, items, \
+    literal_env,     mounts_of, never_schedulable, parse_image, plaintext_places, probe, replicasets_of, secret_refs, secret_values, \
+    serving, target_port, workload_pods
+from checkers.probes import Verdict, fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, \
+    service_target, ssh_banner
 
 NGINX, WORDPRESS, MYSQL, PMA = "capstone-nginx", "capstone-wordpress", "capstone-mysql", "capstone-phpmyadmin"
-FTPS, INFLUXDB, GRAFANA = "capstone-ftps", "capstone-influxdb", "capstone-grafana"
-DEPLOYMENTS = (NGINX, WORDPRESS, MYSQL, PMA, FTPS, INFLUXDB, GRAFANA)
+FTPS, INFLUXDB, GRAFANA, TELEGRAF = "capstone-ftps", "capstone-influxdb", "capstone-grafana", "capstone-telegraf"
+SERVICES = (NGINX, WORDPRESS, MYSQL, PMA, FTPS, INFLUXDB, GRAFANA)  # what Telegraf and Grafana watch
+DEPLOYMENTS = SERVICES + (TELEGRAF,)
 EXTERNAL, INTERNAL = (NGINX, WORDPRESS, PMA, FTPS, GRAFANA), (MYSQL, INFLUXDB)
 SHARING_KEYS = ("metallb.io/allow-shared-ip", "metallb.universe.tf/allow-shared-ip")  # current first (MetalLB 0.14.9)
 LEGACY_SHARING_KEY = SHARING_KEYS[1]
 CLAIMS = {MYSQL: ("capstone-mysql", "/var/lib/mysql"), INFLUXDB: ("capstone-influxdb", "/var/lib/influxdb")}
 CREDENTIALS = {MYSQL: "capstone-mysql", WORDPRESS: "capstone-mysql", FTPS: "capstone-ftps",
-               INFLUXDB: "capstone-influxdb", GRAFANA: "capstone-grafana"}
+               INFLUXDB: "capstone-influxdb", GRAFANA: "capstone-grafana", NGINX: "capstone-ssh",
+               TELEGRAF: "capstone-influxdb"}
 NGINX_CONFIG, TLS_SECRET = "capstone-nginx", "capstone-tls"
 WORDPRESS_PORT = 5050
 SENSITIVE_NAME = re.compile(r"PASSWORD|PASSWD|(^|_)PASS($|_)|TOKEN|SECRET", re.I)
@@ -217,6 +224,231 @@ def nginx_config_mounted(ctx: Context):
                   secret=TLS_SECRET)
 
 
+# --- images, probes and monitoring -------------------------------------------------------------------------
+
+# Public images the stack could be made of: the capstone asks for an image built per service instead.
+UPSTREAM = {"nginx", "wordpress", "mysql", "mariadb", "phpmyadmin", "phpmyadmin/phpmyadmin",
+            "delfer/alpine-ftp-server", "stilliard/pure-ftpd", "fauria/vsftpd", "influxdb", "grafana/grafana",
+            "grafana/grafana-oss", "grafana/grafana-enterprise", "telegraf", "alpine", "debian", "ubuntu", "busybox"}
+LOCAL_REGISTRY = re.compile(r"^(localhost|[\w.-]+\.(local|localhost|internal|lan|test))(:\d+)?$")
+WHOLE_CLUSTER_INPUTS = {"kubernetes", "kube_inventory", "docker"}  # Telegraf inputs that see every pod at once
+SECTION = re.compile(r"^\[\[\s*(inputs|outputs|processors|aggregators)\.([\w-]+)\s*\]\]")
+DASHBOARD_NAMES = {NGINX: ("nginx",), WORDPRESS: ("wordpress",), MYSQL: ("mysql", "mariadb"),
+                   PMA: ("phpmyadmin", "pma"), FTPS: ("ftp",), INFLUXDB: ("influx",), GRAFANA: ("grafana",)}
+
+
+def _workloads(ctx: Context, kinds=("deployments", "statefulsets")) -> list[tuple[str, dict]]:
+    """("kind/name", object) of every workload of the namespace, the stack's components first."""
+    found = {f"{kind[:-1]}/{dig(o, 'metadata', 'name')}": o for kind in kinds for o in ctx.view.list(kind)}
+    return sorted(found.items(), key=lambda item: (item[0].split("/")[1] not in DEPLOYMENTS, item[0]))
+
+
+def _component(ctx: Context, name: str) -> dict | None:
+    return ctx.view.get("deployments", name) or ctx.view.get("statefulsets", name) or ctx.view.get("daemonsets", name)
+
+
+def _containers(workload: dict | None, init: bool = False) -> list[dict]:
+    spec = _pod_spec(workload or {})
+    return items(dig(spec, "initContainers")) * init + items(dig(spec, "containers"))
+
+
+def _first_missing(ctx: Context, names=DEPLOYMENTS):
+    """The outcome for the first component that does not exist (or runs no container), else None."""
+    missing = next((n for n in names if not _containers(_component(ctx, n))), None)
+    return _missing("Deployment", missing) if missing else None
+
+
+@check(N_("Every Deployment and StatefulSet of the stack has a liveness probe"), points=2)
+def liveness_probes(ctx: Context):
+    if missing := _first_missing(ctx):
+        return missing
+    lacking, broken = [], []
+    for where, workload in _workloads(ctx):
+        for container in _containers(workload):
+            found = probe(container, "livenessProbe")
+            place = f"{where} ({container.get('name')})"
+            if found is None:
+                lacking.append(place)
+            elif found.written_port is not None and found.port is None:
+                broken.append(f"{place}: {found.written_port}")
+    if lacking:
+        return failed(N_("These containers have no liveness probe: {places}."), places=", ".join(lacking),
+                      expected="livenessProbe", found=N_("none"),
+                      hints=(N_("Without a liveness probe the kubelet restarts a container only when its main "
+                                "process ends: a hung server stays up, dead."),
+                             N_("Any handler counts: httpGet, tcpSocket, grpc, or an exec command such as "
+                                "`pgrep -x nginx`."),
+                             N_("`kubectl explain deployment.spec.template.spec.containers.livenessProbe`")))
+    if broken:
+        return failed(N_("These liveness probes name a port their container does not declare: {places}."),
+                      places=", ".join(broken), expected=N_("a declared port"), found=", ".join(broken),
+                      hints=(N_("A named port must be one of the container's `ports[].name`."),))
+    return passed(N_("Every container of the stack's {count} workloads has a liveness probe."),
+                  count=len(_workloads(ctx)))
+
+
+@check(N_("Every image of the stack is pinned: a version tag or a digest, never latest"), points=2)
+def images_pinned(ctx: Context):
+    if missing := _first_missing(ctx):
+        return missing
+    loose = []
+    for where, workload in _workloads(ctx, ("deployments", "statefulsets", "daemonsets")):
+        for container in _containers(workload, init=True):
+            ref = parse_image(container.get("image"))
+            if ref.tag == "latest" and not ref.digest:
+                loose.append(f"{where}: {container.get('image') or '-'}")
+    if loose:
+        return failed(N_("These images are not pinned: {images}."), images=", ".join(loose),
+                      expected=N_("a version tag or @sha256 digest"), found=", ".join(loose),
+                      hints=(N_("An image without a tag is `latest`, and `latest` names whatever was built last: "
+                                "two pods of one Deployment may run different code."),
+                             N_("Tag every build with a version (`-t kubelab.local/ft-nginx:1.0`) and write that "
+                                "tag in the manifest.")))
+    return passed(N_("Every image of the stack names a version or a digest."))
+
+
+def _not_local(container: dict) -> str | None:
+    """Why the image of ``container`` is not one the learner built into the cluster, or None."""
+    ref = parse_image(container.get("image"))
+    default = "Always" if ref.tag == "latest" and not ref.digest else "IfNotPresent"
+    policy = container.get("imagePullPolicy") or default
+    if ref.registry == "docker.io" and ref.name in UPSTREAM:
+        return "public"
+    if policy == "Always":
+        return "pull"
+    if policy != "Never" and ref.registry != "docker.io" and not LOCAL_REGISTRY.match(ref.registry):
+        return "pull"
+    return None
+
+
+@check(N_("Every service runs an image of its own, built into the cluster"), points=3)
+def images_built_locally(ctx: Context):
+    if missing := _first_missing(ctx):
+        return missing
+    public, pulled, repositories = [], [], {}
+    for name in DEPLOYMENTS:
+        for container in _containers(_component(ctx, name)):
+            reason, image = _not_local(container), str(container.get("image") or "-")
+            (public if reason == "public" else pulled if reason else []).append(f"{name}: {image}")
+            repositories.setdefault(parse_image(image).name, []).append(name)
+    if public:
+        return failed(N_("These components run public images instead of one you built: {images}."),
+                      images=", ".join(public), expected=N_("your image, e.g. kubelab.local/ft-nginx:1.0"),
+                      found=", ".join(public),
+                      hints=(N_("Build one image per service from its Dockerfile (the lesson's images/ folder) "
+                                "into the cluster: `minikube image build -t kubelab.local/ft-nginx:1.0 "
+                                "capstone-images/nginx`."),
+                             N_("Then point the Deployment at it and set `imagePullPolicy: Never`.")))
+    if pulled:
+        return failed(N_("The node would fetch these images from a registry: {images}."), images=", ".join(pulled),
+                      expected="imagePullPolicy: Never", found=", ".join(pulled),
+                      hints=(N_("An image you built exists only on the node: with `Always`, or with a registry "
+                                "in its name, the kubelet asks a registry and fails with ErrImagePull."),
+                             N_("Set `imagePullPolicy: Never` on each container.")))
+    shared = {repository: names for repository, names in repositories.items() if len(names) > 1}
+    if shared:
+        found = "; ".join(f"{r}: {', '.join(n)}" for r, n in shared.items())
+        return failed(N_("Several services share one image: {shared}."), shared=found,
+                      expected=N_("one image per service"), found=found,
+                      hints=(N_("Each service gets its own small image, with only what that service needs."),))
+    return passed(N_("The {count} components run {count} images built into the cluster."), count=len(DEPLOYMENTS))
+
+
+def _sections(text: str) -> list[tuple[str, str, str]]:
+    """(kind, plugin, body) of each ``[[inputs.x]]``/``[[outputs.x]]``… table of a Telegraf configuration."""
+    sections, current = [], None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            continue
+        if header := SECTION.match(stripped):
+            current = [header.group(1), header.group(2), ""]
+            sections.append(current)
+        elif re.match(r"^\[\s*(agent|global_tags)\s*\]", stripped):
+            current = None
+        elif current is not None:
+            current[2] += stripped + "\n"
+    return [tuple(s) for s in sections]
+
+
+def _names(service: str, text: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(service)}(?![\w-])", text) is not None
+
+
+@check(N_("Telegraf watches every service and writes to InfluxDB"), points=2)
+def telegraf_watches_every_service(ctx: Context):
+    telegraf = _component(ctx, TELEGRAF)
+    if telegraf is None:
+        return _missing("Deployment", TELEGRAF)
+    sections = [s for text in configmap_files(ctx.view, telegraf).values() for s in _sections(text)]
+    hints = (N_("Telegraf reads /etc/telegraf/telegraf.conf: mount ConfigMap {name} there."),
+             N_("One input per service, naming its Service: `[[inputs.http_response]]` with "
+                "`urls = [\"http://capstone-wordpress:5050/\"]`, `[[inputs.net_response]]` with "
+                "`address = \"capstone-mysql:3306\"`…"),
+             N_("`[[outputs.influxdb]]` with `urls = [\"http://capstone-influxdb:8086\"]` and the write user."))
+    if not any(kind == "outputs" and plugin.startswith("influxdb") and _names(INFLUXDB, body)
+               for kind, plugin, body in sections):
+        return failed(N_("Telegraf's configuration has no output to {influxdb}."), influxdb=INFLUXDB, name=TELEGRAF,
+                      expected=f"[[outputs.influxdb]] → {INFLUXDB}", found=N_("none"), hints=hints)
+    inputs = [(plugin, body) for kind, plugin, body in sections if kind == "inputs"]
+    if any(plugin in WHOLE_CLUSTER_INPUTS for plugin, _ in inputs):
+        return passed(N_("Telegraf reads every pod of the stack and writes to {influxdb}."), influxdb=INFLUXDB)
+    unwatched = [s for s in SERVICES if not any(_names(s, body) for _, body in inputs)]
+    if unwatched:
+        return failed(N_("No Telegraf input watches these services: {services}."), services=", ".join(unwatched),
+                      name=TELEGRAF, expected=N_("an input per service"), found=", ".join(unwatched), hints=hints)
+    return passed(N_("Telegraf has an input for each of the {count} services and writes to {influxdb}."),
+                  count=len(SERVICES), influxdb=INFLUXDB)
+
+
+def _dashboards(files: dict[str, str]) -> tuple[list[str], list[dict]]:
+    """(the folders Grafana's dashboard providers read, the dashboards in those folders) among ``files``."""
+    folders = []
+    for path, text in files.items():
+        if covers("/etc/grafana/provisioning/dashboards", path.rsplit("/", 1)[0]) and path.endswith((".yaml", ".yml")):
+            try:
+                providers = (yaml.safe_load(text) or {}).get("providers") or []
+            except (yaml.YAMLError, AttributeError):
+                continue
+            folders += [str(dig(p, "options", "path")) for p in providers if dig(p, "options", "path")]
+    boards = []
+    for path, text in files.items():
+        if path.endswith(".json") and any(covers(folder, path) for folder in folders):
+            try:
+                board = json.loads(text)
+            except ValueError:
+                continue
+            board = board.get("dashboard", board) if isinstance(board, dict) else None
+            boards += [board] if isinstance(board, dict) else []
+    return folders, boards
+
+
+@check(N_("Grafana is provisioned with a dashboard for each service"), points=2)
+def grafana_dashboard_per_service(ctx: Context):
+    grafana = _component(ctx, GRAFANA)
+    if grafana is None:
+        return _missing("Deployment", GRAFANA)
+    folders, boards = _dashboards(configmap_files(ctx.view, grafana))
+    if not folders:
+        return failed(N_("Grafana has no dashboard provider in /etc/grafana/provisioning/dashboards."),
+                      expected=N_("a provider file"), found=N_("none"),
+                      hints=(N_("A provider is a YAML file: `apiVersion: 1`, then `providers:` with `type: file` "
+                                "and `options.path`, the folder where the dashboards' JSON files are."),
+                             N_("Put it and the dashboards in a ConfigMap mounted at "
+                                "/etc/grafana/provisioning/dashboards.")))
+    titles = [f"{b.get('title') or ''} {b.get('uid') or ''}".lower() for b in boards]
+    lacking = [s for s in SERVICES if not any(a in t for a in DASHBOARD_NAMES[s] for t in titles)]
+    if lacking:
+        return failed(N_("No provisioned dashboard is about these services: {services}."),
+                      services=", ".join(lacking), expected=N_("a dashboard per service"),
+                      found=", ".join(b.get("title") or "?" for b in boards) or N_("no dashboard"),
+                      hints=(N_("Grafana loads only .json files in the folder its provider names ({folder})."),
+                             N_("One dashboard per service, its title naming the service (`\"title\": \"MySQL\"`), "
+                                "with panels querying what Telegraf writes for it.")),
+                      folder=", ".join(folders))
+    return passed(N_("Grafana loads {count} dashboards, one for each service."), count=len(boards))
+
+
 def _passive_range(ctx: Context, pod_spec: dict) -> range | None:
     """The passive ports the FTP server is told to use: MIN_PORT/MAX_PORT (vsftpd) or FTP_PASSIVE_PORTS a:b."""
     env = {name: v for c in containers({"spec": pod_spec}) for name, v in effective_env(c, ctx.view)[0].items()}
@@ -320,6 +552,12 @@ def wordpress_redirect(ctx: Context):
 def phpmyadmin_proxied(ctx: Context):
     target, problem = _address(ctx, NGINX, 443)
     return problem or http_status(f"https://{target}/phpmyadmin/", 200, contains=b"phpMyAdmin")
+
+
+@check(N_("nginx answers SSH on port 22 of the shared IP"), needs={"data_plane": True})
+def nginx_answers_ssh(ctx: Context):
+    target, problem = _address(ctx, NGINX, 22)
+    return problem or ssh_banner(target)
 
 
 @check(N_("FTPS works on port 21 of the shared IP: login over TLS and a passive transfer"), points=2,

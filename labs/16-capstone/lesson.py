@@ -7,19 +7,21 @@
 # order and the commands to look around, and the checks tell you what is still missing. Everything you need was
 # in the earlier labs. By the end you will have:
 #
-# - seven components, each in its own Deployment: nginx, WordPress, MySQL, phpMyAdmin, an FTPS server, InfluxDB
-#   and Grafana;
+# - eight components, each in its own Deployment and each from an image you built: nginx, WordPress, MySQL,
+#   phpMyAdmin, an FTPS server, InfluxDB, Telegraf and Grafana;
 # - one external IP for the whole stack, shared by five LoadBalancer Services (MetalLB);
-# - HTTPS with a redirect from HTTP, a 307 redirect to WordPress, and phpMyAdmin behind nginx;
+# - HTTPS with a redirect from HTTP, a 307 redirect to WordPress, phpMyAdmin behind nginx, and SSH into nginx's
+#   container;
+# - Telegraf watching every service, and a Grafana dashboard for each;
 # - every password in a Secret, never in a manifest;
-# - databases whose data survives their pod, and containers that come back when their process dies.
+# - databases whose data survives their pod, and containers that come back when their process dies or hangs.
 
 # %% [markdown] key="setup-intro"
 # ## Getting ready
 #
-# The first cell opens the lab: it creates the namespace and four Secrets with generated passwords
-# (`capstone-mysql`, `capstone-ftps`, `capstone-influxdb`, `capstone-grafana`). Nobody has seen these
-# passwords, and your manifests will only ever name them. The second cell makes the namespace kubectl's
+# The first cell opens the lab: it creates the namespace and five Secrets with generated passwords
+# (`capstone-mysql`, `capstone-ftps`, `capstone-influxdb`, `capstone-grafana`, `capstone-ssh`). Nobody has seen
+# these passwords, and your manifests will only ever name them. The second cell makes the namespace kubectl's
 # default.
 
 # %% key="setup" tags=["setup"]
@@ -48,45 +50,74 @@ lab.start()
 # ```
 #                          one external IP (MetalLB)
 #   ┌──────────┬──────────────┬───────────────┬──────────────┬──────────────┐
-#   │ 80, 443  │ 5050         │ 5000          │ 21, 21000-04 │ 3000         │
+#   │ 80,443,22│ 5050         │ 5000          │ 21, 21000-04 │ 3000         │
 #   ▼          ▼              ▼               ▼              ▼
 #  nginx ──► WordPress      phpMyAdmin      FTPS           Grafana
 #   │  307 /wordpress          ▲  │                         │
 #   └──── proxy /phpmyadmin/ ──┘  │                         │
 #              │                  │                         │
 #              ▼                  ▼                         ▼
-#            MySQL  ◄─────────────┘                      InfluxDB
-#       (ClusterIP, claim)                          (ClusterIP, claim)
+#            MySQL  ◄─────────────┘                      InfluxDB ◄── Telegraf
+#       (ClusterIP, claim)                          (ClusterIP, claim)   (watches every service)
 # ```
 
 # %% [markdown] key="requirements"
 # ## Requirements
 #
 # Every object is called `capstone-<component>` (`capstone-nginx`, `capstone-wordpress`, `capstone-mysql`,
-# `capstone-phpmyadmin`, `capstone-ftps`, `capstone-influxdb`, `capstone-grafana`), with the label
-# `app: capstone-<component>`.
+# `capstone-phpmyadmin`, `capstone-ftps`, `capstone-influxdb`, `capstone-telegraf`, `capstone-grafana`), with the
+# label `app: capstone-<component>`.
 #
-# 1. **Workloads**: one Deployment per component, pinned images (`nginx:1.30-alpine`, `wordpress:7.0-apache`,
-#    `mysql:8.4`, `phpmyadmin:5.2-apache`, `delfer/alpine-ftp-server` pinned by its digest, `influxdb:1.12.3`,
-#    `grafana/grafana:11.6.0`; `labs/images.yaml` says why each), each with a liveness probe, so that a dead
-#    process gets its container restarted.
-# 2. **Services**: LoadBalancer for nginx (80, 443), WordPress (5050), phpMyAdmin (5000), FTPS (21 and its passive
-#    ports) and Grafana (3000), all with the annotation `metallb.io/allow-shared-ip: capstone` (and the same key
-#    with the old prefix, `metallb.universe.tf/allow-shared-ip`, for minikube's MetalLB); ClusterIP for MySQL
-#    (3306) and InfluxDB (8086). No NodePort Services.
+# 1. **Workloads**: one Deployment per component (`capstone-telegraf` too), each running **an image you built**
+#    for that service (`kubelab.local/ft-<component>:1.0`, with `imagePullPolicy: Never`), never a public image,
+#    every image **pinned** (a version tag or a digest, never `latest`), and every container with a **liveness
+#    probe**, so that a hung process gets its container restarted too.
+# 2. **Services**: LoadBalancer for nginx (80, 443, 22), WordPress (5050), phpMyAdmin (5000), FTPS (21 and its
+#    passive ports) and Grafana (3000), all with the annotation `metallb.io/allow-shared-ip: capstone` (and the
+#    same key with the old prefix, `metallb.universe.tf/allow-shared-ip`, for minikube's MetalLB); ClusterIP for
+#    MySQL (3306) and InfluxDB (8086). No NodePort Services.
 # 3. **nginx**: its configuration in ConfigMap `capstone-nginx`, its certificate in TLS Secret `capstone-tls`, both
 #    mounted as volumes. Port 80 answers every request with a **301** to `https://`; on 443, `/wordpress` answers
-#    with a **307** to `http://<IP>:5050/`, and `/phpmyadmin/` is a **reverse proxy** to phpMyAdmin.
+#    with a **307** to `http://<IP>:5050/`, and `/phpmyadmin/` is a **reverse proxy** to phpMyAdmin. Port 22 is
+#    an **SSH** server in the same container, its account from Secret `capstone-ssh`.
 # 4. **Data**: MySQL keeps `/var/lib/mysql` and InfluxDB `/var/lib/influxdb` on PersistentVolumeClaims
 #    `capstone-mysql` and `capstone-influxdb`.
 # 5. **Credentials**: every password comes from the generated Secrets through `secretKeyRef`; no password
 #    appears in a manifest.
 # 6. **FTPS**: explicit TLS on port 21 with the same certificate; the passive range set on the server and every
 #    passive port exposed with `port` = `targetPort`.
-# 7. **Monitoring**: Grafana, with its admin account from `capstone-grafana`, gets an InfluxDB data source from a
-#    provisioning file (in a ConfigMap) that reads the database `capstone` as user `grafana`.
+# 7. **Monitoring**: Telegraf watches every service and writes to InfluxDB's database `capstone` as user
+#    `telegraf`. Grafana, with its admin account from `capstone-grafana`, gets an InfluxDB data source (reading as
+#    user `grafana`) and **one dashboard per service**, all from provisioning files in ConfigMaps.
 # 8. **Crash tests**: kill a container's main process and see it restarted; delete the MySQL pod and see
 #    WordPress keep its content.
+
+# %% [markdown] key="milestone-images"
+# ## Before the milestones: one image per service
+#
+# ft_services asks for an image per service, built by you, and run without any registry: the skill of lab 01,
+# eight times. The course gives a Dockerfile for each service in the lab's `images` folder; the next cell copies
+# them into a folder `capstone-images` beside this notebook, where you can read them, change them, or replace them
+# with your own. Each starts `FROM` an image of the course's catalog (`labs/images.yaml`), pinned, and adds what
+# the stack needs: nginx's gets an SSH server and a start script that runs `sshd` beside nginx.
+
+# %% key="copy-dockerfiles"
+!mkdir -p capstone-images && cp -R "{lab.lab.path}/images/." capstone-images/
+!cat capstone-images/nginx/Dockerfile capstone-images/nginx/start.sh
+
+# %% [markdown] key="build-images"
+# Build each one into the cluster, named `kubelab.local/ft-<service>:1.0`. On minikube, `minikube image build
+# --all` builds where the nodes' runtime keeps its images, on every node, as in lab 01 (the build downloads the
+# base images and packages, so it needs the internet). On kubelab's embedded cluster, build them with its
+# builder, the way lab 01 shows. The manifests then say `imagePullPolicy: Never`: the node must use its own copy
+# and never ask a registry, which has never heard of these names.
+
+# %% key="build-all-images" tags=["needs-minikube"]
+%%bash
+for service in nginx wordpress mysql phpmyadmin ftps influxdb grafana telegraf; do
+  minikube image build --all -t kubelab.local/ft-$service:1.0 capstone-images/$service
+done
+minikube image ls | grep kubelab.local/ft-
 
 # %% [markdown] key="milestone-secrets"
 # ## Milestone 1: the secrets
@@ -143,8 +174,8 @@ fi
 
 # %% [markdown] key="milestone-mysql"
 # MySQL is the model for the other components: a claim, a Deployment with `strategy: Recreate` (two MySQL pods
-# must never share the data folder, even during an update), passwords by `secretKeyRef`, probes, and a ClusterIP
-# Service.
+# must never share the data folder, even during an update), your image with `imagePullPolicy: Never`, passwords
+# by `secretKeyRef`, probes, and a ClusterIP Service.
 
 # %% key="apply-mysql"
 %%bash
@@ -177,7 +208,8 @@ spec:
     spec:
       containers:
         - name: mysql
-          image: mysql:8.4
+          image: kubelab.local/ft-mysql:1.0
+          imagePullPolicy: Never
           env:
             - name: MYSQL_DATABASE
               value: wordpress
@@ -228,11 +260,13 @@ kubectl get pvc,pods
 
 # %% [markdown] key="milestone-influxdb"
 # Now write InfluxDB the same way: claim `capstone-influxdb` mounted at `/var/lib/influxdb`, image
-# `influxdb:1.12.3`, port 8086, a ClusterIP Service. The image creates the database and users on its first start
-# from `INFLUXDB_DB=capstone`, `INFLUXDB_HTTP_AUTH_ENABLED=true`, `INFLUXDB_ADMIN_USER=admin`,
-# `INFLUXDB_ADMIN_PASSWORD`, `INFLUXDB_READ_USER=grafana` and `INFLUXDB_READ_USER_PASSWORD` (the two passwords from
-# Secret `capstone-influxdb`, keys `admin-password` and `read-password`). `GET /ping` is a good probe. Write each
-# component's manifest above the `kubectl get` line of the cell, as `kubectl apply -f - <<'EOF'` … `EOF`.
+# `kubelab.local/ft-influxdb:1.0`, port 8086, a ClusterIP Service. The image creates the database and users on its
+# first start from `INFLUXDB_DB=capstone`, `INFLUXDB_HTTP_AUTH_ENABLED=true`, `INFLUXDB_ADMIN_USER=admin`,
+# `INFLUXDB_ADMIN_PASSWORD`, `INFLUXDB_READ_USER=grafana`, `INFLUXDB_READ_USER_PASSWORD`,
+# `INFLUXDB_WRITE_USER=telegraf` and `INFLUXDB_WRITE_USER_PASSWORD` (the three passwords from Secret
+# `capstone-influxdb`, keys `admin-password`, `read-password` and `write-password`). `GET /ping` is a good probe.
+# Write each component's manifest above the `kubectl get` line of the cell, as `kubectl apply -f - <<'EOF'` …
+# `EOF`.
 
 # %% key="exercise-influxdb"
 %%bash
@@ -241,9 +275,10 @@ kubectl get deployments,services,pvc
 # %% [markdown] key="milestone-web"
 # ## Milestone 3: WordPress and phpMyAdmin
 #
-# WordPress (`wordpress:7.0-apache`, port 80) finds its database through `WORDPRESS_DB_HOST=capstone-mysql`,
-# `WORDPRESS_DB_NAME` and `WORDPRESS_DB_USER` (both `wordpress`), and `WORDPRESS_DB_PASSWORD` from Secret
-# `capstone-mysql`, key `password`. phpMyAdmin (`phpmyadmin:5.2-apache`, port 80) needs only
+# WordPress (`kubelab.local/ft-wordpress:1.0`, port 80) finds its database through
+# `WORDPRESS_DB_HOST=capstone-mysql`, `WORDPRESS_DB_NAME` and `WORDPRESS_DB_USER` (both `wordpress`), and
+# `WORDPRESS_DB_PASSWORD` from Secret `capstone-mysql`, key `password`. phpMyAdmin
+# (`kubelab.local/ft-phpmyadmin:1.0`, port 80) needs only
 # `PMA_HOST=capstone-mysql`: you log in with a MySQL account. Their Services are LoadBalancers on ports 5050 and
 # 5000, with the sharing annotation.
 
@@ -263,8 +298,13 @@ kubectl get deployments,services
 #   `location /phpmyadmin/` whose `proxy_pass http://capstone-phpmyadmin:5000/;` (mind the final slash: it strips
 #   the prefix).
 #
-# nginx looks up `capstone-phpmyadmin` when it starts, so create phpMyAdmin's Service first. The Service of nginx
-# is a LoadBalancer with ports 80 and 443.
+# nginx looks up `capstone-phpmyadmin` when it starts, so create phpMyAdmin's Service first.
+#
+# Your image `kubelab.local/ft-nginx:1.0` also runs an SSH server: its start script creates the account
+# `SSH_USER` with the password `SSH_PASSWORD` (take both from Secret `capstone-ssh`), starts `sshd`, then runs
+# nginx as the container's main process. Declare container port 22, and make the Service a LoadBalancer with
+# ports 80, 443 and 22. The container now holds two servers, but the kubelet watches only the main process: give
+# it a liveness probe that checks both, an `exec` probe running `pgrep -x nginx && pgrep -x sshd`.
 
 # %% key="exercise-nginx"
 %%bash
@@ -273,7 +313,8 @@ kubectl get configmaps,deployments,services
 # %% [markdown] key="milestone-ftps"
 # ## Milestone 5: FTPS
 #
-# The image `delfer/alpine-ftp-server` runs vsftpd. It creates the users listed in `USERS` (`name|password`),
+# Your image `kubelab.local/ft-ftps:1.0` runs vsftpd, from the course's pinned `delfer/alpine-ftp-server`, with
+# the stack's passive range as its default. It creates the users listed in `USERS` (`name|password`),
 # turns TLS on when `TLS_CERT` and `TLS_KEY` name a certificate and key, and uses the passive ports `MIN_PORT` to
 # `MAX_PORT`. Take the user and password from Secret `capstone-ftps` into two variables, then build `USERS` from
 # them with Kubernetes' `$(VARIABLE)` syntax, so no password is written anywhere. Mount `capstone-tls` as a
@@ -295,6 +336,25 @@ kubectl get deployments,services
 # environment variable of that name, which you take from the Secret. Its admin account comes from
 # `GF_SECURITY_ADMIN_USER` and `GF_SECURITY_ADMIN_PASSWORD` (Secret `capstone-grafana`). The Service is a
 # LoadBalancer on port 3000.
+#
+# Dashboards are provisioned the same way, from `/etc/grafana/provisioning/dashboards`: a provider file
+# (`apiVersion: 1`, then `providers:` with `type: file` and `options.path`, the folder of the dashboards) and one
+# JSON file per service, whose `title` names the service and whose panels query what Telegraf writes for it (for
+# example `SELECT mean("response_time") FROM "http_response" WHERE "service" = 'nginx' AND $timeFilter GROUP BY
+# time($__interval)`). One ConfigMap can hold the provider and the seven dashboards, mounted on that folder.
+
+# %% [markdown] key="milestone-telegraf"
+# Telegraf collects the measurements. Its configuration, `telegraf.conf` in ConfigMap `capstone-telegraf`
+# mounted at `/etc/telegraf`, has one `[[outputs.influxdb]]` (url `http://capstone-influxdb:8086`, database
+# `capstone`, user `telegraf`, `password = "${INFLUX_WRITE_PASSWORD}"` taken from the Secret into that variable)
+# and one input per service, naming its Service: `[[inputs.http_response]]` for the web servers (`urls =
+# ["http://capstone-wordpress:5050/"]`), `[[inputs.net_response]]` for the others (`address =
+# "capstone-mysql:3306"`), each with a `[inputs.….tags]` table saying `service = "mysql"` for the dashboards.
+# `[[outputs.health]]` with `service_address = "http://:8888"` gives its liveness probe something to ask.
+
+# %% key="exercise-telegraf"
+%%bash
+kubectl get deployments,configmaps
 
 # %% key="exercise-grafana"
 %%bash
@@ -352,8 +412,9 @@ fi
 # %% [markdown] key="milestone-visit"
 # With the IP, visit the stack: `https://<IP>/` (accept the self-signed certificate), `http://<IP>/` (redirected),
 # `https://<IP>/wordpress` (redirected to port 5050, where WordPress asks you to install it: do it, with a
-# password of your own), `https://<IP>/phpmyadmin/`, and Grafana at `http://<IP>:3000`. From a terminal, `curl -kI`
-# shows the redirects:
+# password of your own), `https://<IP>/phpmyadmin/`, and Grafana at `http://<IP>:3000`, with a dashboard per
+# service. From a terminal, `curl -kI` shows the redirects, and port 22 greets with SSH's version line
+# (`ssh admin@<IP>` logs in, with the password of Secret `capstone-ssh`):
 
 # %% key="curl-redirects" tags=["needs-data-plane"]
 %%bash
@@ -361,6 +422,7 @@ IP=$(kubectl get service capstone-nginx -o jsonpath='{.status.loadBalancer.ingre
 curl -sI --max-time 5 http://$IP/ | head -3
 curl -skI --max-time 5 https://$IP/wordpress | head -3
 curl -sk --max-time 5 https://$IP/phpmyadmin/ | grep -o '<title>.*</title>'
+timeout 5 bash -c "head -1 < /dev/tcp/$IP/22"
 
 # %% [markdown] key="milestone-crash"
 # ## Milestone 8: crash tests
@@ -387,9 +449,10 @@ kubectl get pods -l app=capstone-mysql
 # %% [markdown] key="check-intro"
 # ## Check your work
 #
-# The first checks read the cluster's state and work everywhere. The others need containers that really run
-# (the redirects, the proxy, Grafana, the crash tests) or an external IP (FTPS and the shared IP); where the
-# cluster lacks them, they are skipped and say so.
+# The first checks read the cluster's state and work everywhere (images, probes, Telegraf's configuration and the
+# dashboards included). The others need containers that really run (the redirects, the proxy, SSH, Grafana, the
+# crash tests) or an external IP (FTPS and the shared IP); where the cluster lacks them, they are skipped and say
+# so.
 
 # %% key="check" tags=["check"]
 lab.check()
@@ -398,8 +461,8 @@ lab.check()
 # ## Stuck?
 #
 # The next cell builds the reference stack, certificate and volumes included, and runs the crash tests; compare
-# it with yours component by component (`kubectl get deployment capstone-ftps -o yaml`…). The cell after it runs
-# the checks again.
+# it with yours component by component (`kubectl get deployment capstone-ftps -o yaml`…). It does not build the
+# images: run the build cell at the top first. The cell after it runs the checks again.
 # Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
 # %% key="solve" tags=["solve", "skip-execution"]
@@ -441,7 +504,14 @@ lab.check()
 # %% [markdown] key="mistake-liveness"
 # **A container that does not restart.** The kubelet restarts a container when its main process ends. A startup
 # script that launches the real server in the background and then sleeps keeps the container alive while the
-# server is dead: run the server as PID 1 (`exec`), or give it a liveness probe.
+# server is dead: run the server as PID 1 (`exec`), and give every container a liveness probe, which also
+# catches a server that hangs without dying, or a second server (nginx's `sshd`) that died beside it.
+
+# %% [markdown] key="mistake-image"
+# **ErrImageNeverPull, or a public image.** `imagePullPolicy: Never` finds only images built where the node's
+# runtime keeps them: build with `minikube image build --all` (or the embedded cluster's builder), not with your
+# computer's Docker. And `nginx:1.30-alpine` is someone else's image, even on your node: the stack runs the
+# images you built from its Dockerfiles, under your own names and version tags.
 
 # %% [markdown] key="mistake-proxy"
 # **phpMyAdmin's pages without styles, or nginx that will not start.** `proxy_pass` with a final slash strips

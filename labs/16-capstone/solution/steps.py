@@ -1,6 +1,7 @@
 """The steps of the reference solution, shared by solve.py and the faults that change one of them.
 
-The administrator's part first (a self-signed certificate in a TLS Secret; a PersistentVolume per claim
+The images are built beforehand (the lesson's build cell; on a cluster whose containers do not run, any name
+does). The administrator's part first (a self-signed certificate in a TLS Secret; a PersistentVolume per claim
 when the cluster has no default StorageClass to provision them), then the stack, then the exercises:
 install WordPress and kill nginx's main process (where containers really run), and delete the
 database pod so that a new one starts on the same claim.
@@ -16,7 +17,7 @@ from checkers.solving import has_data_plane, has_default_storage_class, reserve_
 HERE = Path(__file__).parent
 TLS_SECRET = "capstone-tls"
 DEPLOYMENTS = ("capstone-mysql", "capstone-influxdb", "capstone-phpmyadmin", "capstone-wordpress",
-               "capstone-ftps", "capstone-grafana", "capstone-nginx")
+               "capstone-ftps", "capstone-grafana", "capstone-nginx", "capstone-telegraf")
 INSTALL_WORDPRESS = (
     "define('WP_INSTALLING', true); $_SERVER['HTTP_HOST'] = 'localhost'; require '/var/www/html/wp-load.php';"
     " require_once ABSPATH . 'wp-admin/includes/upgrade.php';"
