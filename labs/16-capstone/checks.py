@@ -126,7 +126,21 @@ def _sharing_problems(ctx: Context) -> list[str] | None:
             seen.add(entry)
     if len(keys) != 1 or "-" in keys:
         problems.append("allow-shared-ip: " + ", ".join(sorted(keys)))
+    public = [ctx.view.get("services", name) for name in EXTERNAL]
+    asked = {_requested_ip(service) for service in public} - {""}
+    if len(asked) > 1:
+        problems.append("loadBalancerIPs: " + ", ".join(sorted(asked)))
+    local = [name for name, service in zip(EXTERNAL, public) if dig(service, "spec", "externalTrafficPolicy") == "Local"]
+    if local and len({repr(sorted((dig(s, "spec", "selector") or {}).items())) for s in public}) > 1:
+        problems.append("externalTrafficPolicy Local: " + ", ".join(local))  # shared only by identical selectors
     return problems
+
+
+def _requested_ip(service: dict) -> str:
+    """The address a Service asks MetalLB for (its annotation, or the deprecated spec.loadBalancerIP); "" if none."""
+    annotations = dig(service, "metadata", "annotations") or {}
+    return (annotations.get("metallb.io/loadBalancerIPs") or annotations.get("metallb.universe.tf/loadBalancerIPs")
+            or dig(service, "spec", "loadBalancerIP") or "")
 
 
 def _legacy_sharing_key(ctx: Context) -> list[str]:
@@ -154,8 +168,9 @@ def services_share_one_ip(ctx: Context):
                       count=len(EXTERNAL))
     return failed(N_("The Services cannot share one IP: {problems}."), problems="; ".join(problems),
                   expected=N_("one sharing key, distinct ports"), found="; ".join(problems),
-                  hints=(N_("MetalLB gives Services one IP when they carry the same allow-shared-ip key and no "
-                            "port is used twice."),
+                  hints=(N_("MetalLB gives Services one IP when they carry the same allow-shared-ip key, ask for "
+                            "no different addresses and use no port twice; with `externalTrafficPolicy: Local` "
+                            "their selectors must also be identical."),
                          N_("The databases stay inside the cluster (ClusterIP); the five others are LoadBalancers."),
                          N_("Annotate each public Service with `metallb.io/allow-shared-ip: capstone`.")))
 
