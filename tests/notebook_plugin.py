@@ -115,15 +115,20 @@ def pytest_collection_modifyitems(config, items):
         return
     capabilities = _capabilities()
     for item in cells:
-        tags = set(item.cell.get("metadata", {}).get("tags", []))
-        if item.path.parent.name in TRANSLATIONS and not tags & TRANSLATION_TAGS:
-            item.add_marker(pytest.mark.skip(reason="a translation runs its setup and check cells; English runs "
-                                                    "the rest"))
-            continue
-        for tag in tags & set(SKIP_TAGS):
-            capability, reason = SKIP_TAGS[tag]
-            if capability is None or not getattr(capabilities, capability):
-                item.add_marker(pytest.mark.skip(reason=reason))
+        reason = skip_reason(item.path.parent.name, set(item.cell.get("metadata", {}).get("tags", [])), capabilities)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def skip_reason(language: str, tags: set[str], capabilities: Capabilities) -> str | None:
+    """Why nbval skips a cell tagged ``tags`` of a notebook in ``notebooks/<language>/``; None: it runs."""
+    if language in TRANSLATIONS and not tags & TRANSLATION_TAGS:
+        return "a translation runs its setup and check cells; English runs the rest"
+    for tag in sorted(tags & set(SKIP_TAGS)):
+        capability, reason = SKIP_TAGS[tag]
+        if capability is None or not getattr(capabilities, capability):
+            return reason
+    return None
 
 
 def _capabilities():
