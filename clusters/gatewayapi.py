@@ -174,8 +174,10 @@ def install(api: Client, extra: list[dict], progress: Progress = quiet) -> None:
     progress(_("Installing the Gateway API {version} CRDs and the {name} classes.", version=GATEWAY_API_VERSION,
                name=CLASS))
     definitions = crds(progress)
-    for crd in definitions:
-        apply(api, crd)
+    for crd in definitions:  # one of this release already established (a second `up`) is left as it is
+        found = _crd(api, crd["metadata"]["name"])
+        if _bundle_version(found) != _bundle_version(crd) or condition(found, "Established") != "True":
+            apply(api, crd)
     deadline = time.monotonic() + CRD_TIMEOUT
     names = [d["metadata"]["name"] for d in definitions]
     while not all(condition(_crd(api, n), "Established") == "True" for n in names):
@@ -185,6 +187,10 @@ def install(api: Client, extra: list[dict], progress: Progress = quiet) -> None:
         time.sleep(0.2)
     for obj in cluster_objects() + extra:
         apply(api, obj)
+
+
+def _bundle_version(crd: dict) -> str:
+    return ((crd.get("metadata") or {}).get("annotations") or {}).get(f"{GROUP}/bundle-version", "")
 
 
 def _crd(api: Client, name: str) -> dict:
@@ -202,7 +208,7 @@ def state(api: Client) -> dict:
         gateway_crd = get(api, f"{CRDS}/gateways.{GROUP}")
     except ApiError:
         return {"crds": False, "class": False, "accepted": False, "version": ""}
-    version = (gateway_crd["metadata"].get("annotations") or {}).get(f"{GROUP}/bundle-version", "")
+    version = _bundle_version(gateway_crd)
     try:
         gateway_class = get(api, f"{CLASSES}/{CLASS}")
     except ApiError:

@@ -4,6 +4,9 @@ Loaded with ``-p tests.notebook_plugin`` (see pyproject.toml), so it also applie
 notebooks under ``notebooks/`` (made by `kubelab build`, `make test`), which tests/conftest.py cannot
 reach. Cells tagged ``needs-<capability>`` (``needs-data-plane``…) or ``needs-minikube`` are skipped, with the
 reason, on a cluster that cannot run them; a notebook run in which every cell was skipped fails the session.
+English notebooks run every cell; a translation (``notebooks/ro/`` …) runs only its ``setup`` and ``check``
+cells: the kubectl cells are the same in every language and English already ran them, while the checks'
+feedback is what the translation changes.
 A notebook's kernel runs in a folder of the session's named like the notebook's language folder
 (``<tmp>/en/``), so what its cells write (lab 01's ``hello/``) never lands in the checkout.
 """
@@ -21,12 +24,14 @@ import pytest
 from clusters.base import Capabilities, Connection, capability_needs, detect_capabilities
 from clusters import backend as backend_by_name
 from clusters.embedded import EmbeddedBackend
+from clusters.i18n import LANGUAGES
 from clusters.kubeconfig import read_kubeconfig, write_kubeconfig
 
 # The embedded cluster adds a real node by default; a test session's cluster does not, unless KUBELAB_REAL_NODES=1:
 # only one real node can run on a machine, tests/test_real_node.py's own cluster has it (and runs the labs'
-# data-plane checks for real there), and the other tests prove the KWOK-only cluster. Set here, not in conftest,
-# so the CLI processes the tests start and the notebook runs see it too.
+# data-plane checks for real there), and the other tests prove the KWOK-only cluster. `make test` runs the
+# notebooks in a session of their own afterwards, with KUBELAB_REAL_NODES=1, so their data-plane cells run for
+# real. Set here, not in conftest, so the CLI processes the tests start and the notebook runs see it too.
 os.environ.setdefault("KUBELAB_REAL_NODES", "0")
 
 _state: dict = {}
@@ -35,6 +40,8 @@ SKIP_TAGS = {  # a cell tagged needs-<capability> (data_plane → needs-data-pla
        for name, have in Capabilities().as_dict().items() if isinstance(have, bool)},
     "needs-minikube": (None, "needs minikube"),
 }
+TRANSLATIONS = set(LANGUAGES) - {"en"}  # notebooks/<lang>/ of these run only their setup and check cells
+TRANSLATION_TAGS = {"setup", "check"}  # what a translated notebook runs: its checks' feedback, in its language
 
 
 def shared_cluster() -> Connection:
@@ -108,11 +115,20 @@ def pytest_collection_modifyitems(config, items):
         return
     capabilities = _capabilities()
     for item in cells:
-        tags = set(item.cell.get("metadata", {}).get("tags", []))
-        for tag in tags & set(SKIP_TAGS):
-            capability, reason = SKIP_TAGS[tag]
-            if capability is None or not getattr(capabilities, capability):
-                item.add_marker(pytest.mark.skip(reason=reason))
+        reason = skip_reason(item.path.parent.name, set(item.cell.get("metadata", {}).get("tags", [])), capabilities)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def skip_reason(language: str, tags: set[str], capabilities: Capabilities) -> str | None:
+    """Why nbval skips a cell tagged ``tags`` of a notebook in ``notebooks/<language>/``; None: it runs."""
+    if language in TRANSLATIONS and not tags & TRANSLATION_TAGS:
+        return "a translation runs its setup and check cells; English runs the rest"
+    for tag in sorted(tags & set(SKIP_TAGS)):
+        capability, reason = SKIP_TAGS[tag]
+        if capability is None or not getattr(capabilities, capability):
+            return reason
+    return None
 
 
 def _capabilities():

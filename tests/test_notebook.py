@@ -379,3 +379,25 @@ def test_nbgrader_validate_runs_the_lesson_cells_and_changes_nothing(tags, tmp_p
     nbformat.write(nbformat.v4.new_notebook(cells=[stub, *cells], metadata=built.metadata), path)
     results = validator.Validator().validate(str(path))
     assert not results.get("failed") and not acted.exists(), results
+
+
+# -- what nbval runs (tests/notebook_plugin.py) ------------------------------------------------------
+
+def test_nbval_runs_every_english_cell_and_only_setup_and_checks_of_a_translation():
+    """English proves the lesson's commands; a translation proves its checks' feedback, in its language."""
+    from clusters.base import Capabilities
+    from tests.notebook_plugin import skip_reason
+
+    full = Capabilities(data_plane=True, ingress=True, load_balancer=True, nodes=5, internet=True, dns=True,
+                        gateway=True, storage=True, metrics=True)
+    for lab in all_labs():
+        built = nbformat.reads(render_notebook(lab, "en"), as_version=4)
+        code = [set(c.metadata.get("tags", [])) for c in built.cells if c.cell_type == "code"]
+        assert {"check"} in code, lab.id  # every translation has feedback to prove
+        assert all(skip_reason("en", tags, full) in (None, "needs minikube") for tags in code), lab.id
+        for language in ("ro", "fr", "it", "es"):
+            runs = [tags for tags in code if skip_reason(language, tags, full) is None]
+            assert runs and all(tags & {"setup", "check"} for tags in runs), (lab.id, language)
+    assert skip_reason("en", {"needs-data-plane"}, Capabilities()) == "needs a data plane (containers that really run)"
+    assert skip_reason("en", {"check"}, Capabilities()) is None
+    assert skip_reason("fr", {"check", "needs-data-plane"}, Capabilities()) is not None

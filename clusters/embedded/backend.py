@@ -19,6 +19,8 @@ import os
 import platform
 import shutil
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -142,7 +144,7 @@ class EmbeddedBackend(Backend):
     def enable_command(self, capability: str, wanted) -> str | None:
         if capability == "nodes":
             return f"kubelab up --nodes {max(wanted, DEFAULT_NODES)}"
-        if capability in ("data_plane", "ingress", "gateway", "metrics") and not nodestate.unavailable():
+        if capability in ("data_plane", "ingress", "gateway", "metrics") and not nodestate.unavailable(self.home):
             return "kubelab up --backend embedded --real-nodes 1"  # Traefik and metrics-server come with the node
         return "kubelab up --backend minikube"  # containers, ingress, load balancers and internet need minikube
 
@@ -155,19 +157,20 @@ class EmbeddedBackend(Backend):
             if nodes is not None:
                 self._sync_nodes(nodes, progress)
             if self.real_nodes() and not realnode.details(self.home):
-                self._start_real_node(progress)
+                self._update_state(real_nodes=1)
+                self._start_node_and_gateway(1, progress)
             progress(_("The embedded cluster is already running."))
             return self.status()
         found = binaries.ensure(progress)
-        if self._made():
-            self._restart(found, current, nodes, progress)
-        else:
-            self._create(found, nodes, progress)
-        self._install_gateway_api(progress)
         wanted = self.real_nodes()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            side = _Beside(pool, lambda: self._start_node_and_gateway(wanted, progress))
+            if self._made():
+                self._restart(found, current, nodes, progress, side)
+            else:
+                self._create(found, nodes, progress, side)
+            side.join()
         self._update_state(real_nodes=wanted)  # the choice holds for this cluster's next `up`
-        if wanted:
-            self._start_real_node(progress)
         target = self.kubeconfig_target()
         if target is not None:
             merge_context(CONTEXT, self._kubeconfig(embed=True), target)
@@ -203,11 +206,17 @@ class EmbeddedBackend(Backend):
         finally:
             api.close()
 
-    def _start_real_node(self, progress: Progress) -> None:
+    def _start_node_and_gateway(self, real_nodes: int, progress: Progress) -> None:
+        """The Gateway API is installed in a thread while the real node starts; its Traefik waits for it. Never
+        writes the cluster's state (it runs beside the start-up, which does)."""
         from . import realnode
 
-        self._update_state(real_nodes=1)
-        realnode.start(realnode.ControlPlane(self.home, self._connection(), SERVICE_CIDR), progress)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            gateway = pool.submit(self._install_gateway_api, progress)
+            if real_nodes:
+                realnode.start(realnode.ControlPlane(self.home, self._connection(), SERVICE_CIDR), progress,
+                               gateway_installed=gateway.result)
+            gateway.result()
 
     def stop(self, progress: Progress = quiet) -> bool:
         """Stop the processes and keep everything else: `kubelab up` brings the same cluster back."""
@@ -245,7 +254,7 @@ class EmbeddedBackend(Backend):
     def _data_dir(self, state: dict) -> Path:
         return Path(state.get("etcd_data") or self.home / "etcd")
 
-    def _create(self, found: binaries.Binaries, nodes: int | None, progress: Progress) -> None:
+    def _create(self, found: binaries.Binaries, nodes: int | None, progress: Progress, side: _Beside) -> None:
         from . import pki  # cryptography: only a start needs it, not every command that asks whether we run
 
         if self._state() is not None:  # a first start that never finished: nothing in it is worth keeping
@@ -257,19 +266,22 @@ class EmbeddedBackend(Backend):
                 pki.generate(self.home / "pki")
                 self._write_state({"version": K8S_VERSION, "ports": dict(zip(names, free_ports(len(names)))),
                                    "processes": []})
-                self._launch(found, progress)
+                self._launch(found, progress, side)
                 self._sync_nodes(DEFAULT_NODES if nodes is None else nodes, progress)
                 return
             except PortInUse:
+                side.join(quietly=True)
                 self._clean(self._state())
                 if attempt == PORT_ATTEMPTS - 1:
                     raise
                 progress(_("A port was taken while starting; trying again with other ports."))
             except BaseException:
+                side.join(quietly=True)
                 self._clean(self._state())
                 raise
 
-    def _restart(self, found: binaries.Binaries, current: Status, nodes: int | None, progress: Progress) -> None:
+    def _restart(self, found: binaries.Binaries, current: Status, nodes: int | None, progress: Progress,
+                 side: _Beside) -> None:
         """Start the cluster made here again on its own data, CA and API server port; a failure keeps them."""
         if current.details.get("stale"):
             progress(_("Repairing the embedded cluster, which did not shut down cleanly; its data is kept."))
@@ -291,19 +303,21 @@ class EmbeddedBackend(Backend):
                 ports.update({name: next(fresh) for name in taken})
             self._update_state(ports=ports, processes=[])
             try:
-                self._launch(found, progress)
+                self._launch(found, progress, side)
                 self._sync_nodes(state.get("nodes") or DEFAULT_NODES if nodes is None else nodes, progress)
                 return
             except PortInUse:
+                side.join(quietly=True)
                 self._stop_processes(self._state())
                 if attempt == PORT_ATTEMPTS - 1:
                     raise
                 ports.update(dict(zip(internal, free_ports(len(internal)))))
             except BaseException:
+                side.join(quietly=True)
                 self._stop_processes(self._state())  # never wipe: the data stays for the next `kubelab up`
                 raise
 
-    def _launch(self, found: binaries.Binaries, progress: Progress) -> None:
+    def _launch(self, found: binaries.Binaries, progress: Progress, side: _Beside) -> None:
         logs = self.home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         from . import pki  # cryptography: only a start needs it, not every command that asks whether we run
@@ -332,6 +346,7 @@ class EmbeddedBackend(Backend):
         admin_tls = client_tls(certs["ca.crt"], certs["admin.crt"], certs["admin.key"])
         start("kube-apiserver", self._apiserver_args(found, ports, certs),
               http_ok(f"https://127.0.0.1:{ports['apiserver']}/readyz", admin_tls))
+        side.begin()
         start("kube-controller-manager", self._kcm_args(found, ports, certs), None)
         start("kube-scheduler", self._scheduler_args(found, ports), None)
         start("kwok", self._kwok_args(found, ports, certs), None)
@@ -375,7 +390,7 @@ class EmbeddedBackend(Backend):
                 f"--etcd-cafile={certs['etcd-ca.crt']}", f"--etcd-certfile={certs['apiserver-etcd-client.crt']}",
                 f"--etcd-keyfile={certs['apiserver-etcd-client.key']}",
                 "--bind-address=127.0.0.1", f"--secure-port={ports['apiserver']}",
-                *realnode.apiserver_flags(self.real_nodes(), ADVERTISE_ADDRESS),
+                *realnode.apiserver_flags(self.real_nodes(), ADVERTISE_ADDRESS, self.home),
                 f"--tls-cert-file={certs['apiserver.crt']}", f"--tls-private-key-file={certs['apiserver.key']}",
                 f"--client-ca-file={certs['ca.crt']}",
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -463,6 +478,26 @@ class EmbeddedBackend(Backend):
         for child in self.home.iterdir() if self.home.is_dir() else []:
             if child.name != "logs":
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+class _Beside:
+    """What starts once the API server answers and runs while the rest of the control plane and the KWOK nodes
+    come up (the Gateway API, the real node); a failed start waits for it before cleaning up."""
+
+    def __init__(self, pool: ThreadPoolExecutor, work: Callable[[], None]):
+        self.pool, self.work, self.future = pool, work, None
+
+    def begin(self) -> None:
+        self.future = self.pool.submit(self.work)
+
+    def join(self, quietly: bool = False) -> None:
+        future, self.future = self.future, None
+        if future is not None:
+            try:
+                future.result()
+            except BaseException:
+                if not quietly:
+                    raise
 
 
 def _wait_default_service_account(api: Client, timeout: float = START_TIMEOUT) -> None:

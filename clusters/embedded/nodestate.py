@@ -47,8 +47,9 @@ def processes(home: Path) -> list[Running]:
 
 
 # -- can it run here? -------------------------------------------------------------------------
-def unavailable() -> list[str]:
-    """Why a real node cannot run on this machine, each with its fix; empty when it can."""
+def unavailable(home: Path | None = None) -> list[str]:
+    """Why a real node cannot run on this machine (for the cluster in ``home``), each with its fix; empty when
+    it can."""
     if platform.system() != "Linux":
         return [_("A real node needs Linux (this is {system}); the cluster runs KWOK nodes only.",
                   system=platform.system())]
@@ -69,7 +70,7 @@ def unavailable() -> list[str]:
     elif not os.access(cgroups, os.W_OK) and os.geteuid() == 0:
         reasons.append(_("/sys/fs/cgroup is read-only here, so containers cannot get cgroups."))
     holder = owner()
-    if holder and node_alive(Path(holder)):
+    if holder and holder != str(home) and node_alive(Path(holder)):
         reasons.append(_("Another kubelab cluster ({home}) already runs the real node; stop it first with "
                          "`kubelab down`.", home=holder))
     return reasons
@@ -90,7 +91,13 @@ def owner() -> str:
 
 
 def node_alive(home: Path) -> bool:
-    return any(p.alive() for p in processes(home))
+    """The node of the cluster in ``home`` runs, or is starting: its cluster's control plane runs (between the
+    claim and the node's first process, another cluster must not take the node over)."""
+    try:
+        control_plane = [Running(**p) for p in json.loads((home / "state.json").read_text()).get("processes", [])]
+    except (OSError, ValueError, TypeError):
+        control_plane = []
+    return any(p.alive() for p in [*processes(home), *control_plane])
 
 
 # -- report -------------------------------------------------------------------------------------------------

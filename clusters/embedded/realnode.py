@@ -19,6 +19,7 @@ import socket
 import struct
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from pathlib import Path
 from .. import gatewayapi
 from ..api import ApiError, ApiNotFound, Client, apply, get, request
 from ..base import Connection, Progress, condition, quiet
-from ..errors import KubelabError
+from ..errors import ApiForbidden, KubelabError
 from ..files import read_bounded, write_atomic
 from ..i18n import _
 from . import binaries, containerd, forward, images, metrics, nodehost, pki, registry, storage
@@ -80,18 +81,19 @@ def _save(home: Path, **changes) -> None:
     write_atomic(record_file(home), json.dumps({**record(home), **changes}, indent=1))
 
 
-def apiserver_flags(real_nodes: int, default_address: str) -> list[str]:
+def apiserver_flags(real_nodes: int, default_address: str, home: Path) -> list[str]:
     """With a real node, the API server's Service endpoint is the node address (a relay forwards it to
     loopback), and namespaces may send their pods to the node."""
-    if not real_nodes or unavailable():
+    if not real_nodes or unavailable(home):
         return [f"--advertise-address={default_address}"]
     return [f"--advertise-address={NODE_IP}", "--enable-admission-plugins=PodNodeSelector,PodTolerationRestriction"]
 
 
 # -- start --------------------------------------------------------------------------------------
-def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
-    """Add the real node; on any failure clean up and say why (the cluster keeps its KWOK nodes)."""
-    reasons = unavailable()
+def start(cp: ControlPlane, progress: Progress = quiet, gateway_installed: Callable[[], object] = lambda: None) -> bool:
+    """Add the real node; on any failure clean up and say why (the cluster keeps its KWOK nodes). Traefik starts
+    once ``gateway_installed`` returns (the caller installs the Gateway API meanwhile)."""
+    reasons = unavailable(cp.home)
     if reasons:
         progress(_("No real node, so this cluster runs no containers:") + "\n  " + "\n  ".join(reasons))
         with cp.connection.api_client() as api:
@@ -103,7 +105,7 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
     api = cp.connection.api_client()
     try:
         found = binaries.ensure(progress, tuple(c for c in NODE_COMPONENTS if c is not LOCAL_PATH))
-        _start(cp, api, found, progress)
+        _start(cp, api, found, progress, gateway_installed)
         return True
     except (KubelabError, OSError) as exc:
         clean(cp.home)
@@ -120,7 +122,8 @@ def start(cp: ControlPlane, progress: Progress = quiet) -> bool:
         api.close()
 
 
-def _start(cp: ControlPlane, api: Client, found: binaries.Binaries, progress: Progress) -> None:
+def _start(cp: ControlPlane, api: Client, found: binaries.Binaries, progress: Progress,
+           gateway_installed: Callable[[], object]) -> None:
     home, nd = cp.home, node_dir(cp.home)
     clean(home)  # leftovers of a killed run of this cluster
     nodehost.record(nd)
@@ -149,25 +152,31 @@ def _start(cp: ControlPlane, api: Client, found: binaries.Binaries, progress: Pr
     if containerd.dirty_marker().exists():  # a killed run left container records in the image store
         tidy = launch("containerd-tidy", ["containerd", "--config", str(containerd.write_config(nd, "", cri=False))],
                       logs)
-        wait_until(tidy, lambda: containerd.ready(nd), READY_TIMEOUT)
-        containerd.forget_containers(nd)
-        stop([tidy])
+        try:  # never left running: it would hold the image store's lock for every later node
+            wait_until(tidy, lambda: containerd.ready(nd), READY_TIMEOUT)
+            containerd.forget_containers(nd)
+        finally:
+            stop([tidy])
     registry_port = free_ports(1)[0]
     config = containerd.write_config(nd, cp.service_cidr, mirror=f"http://127.0.0.1:{registry_port}")
     run("containerd", ["containerd", "--config", str(config)], lambda: containerd.ready(nd))
     write_atomic(containerd.dirty_marker(), "")
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the images load while the node's processes start
+    # the images load while the node's processes start; the probes run while they get ready, and while
+    # metrics-server and Traefik start (Traefik once the caller's Gateway API install is done)
+    with ThreadPoolExecutor(max_workers=2) as pool:
         loading = pool.submit(_load_images, nd, progress)
         run("image-registry", [sys.executable, "-I", str(Path(registry.__file__)), str(registry_port),
                                str(images.image_dir() / "index.json")], lambda: _listening("127.0.0.1", registry_port),
             wait=False)
         _start_services(cp, api, found, run, progress)
-        settle()
         loading.result()
-    _start_gateway(cp, api, run, progress)
-    progress(_("Measuring what the real node does (a pod, a claim, a DNS name)…"))
-    _save(home, **measure(api))
-    metrics.start(cp, api, found["metrics-server"], run, logs, progress)
+        progress(_("Measuring what the real node does (a pod, a claim, a DNS name)…"))
+        measured = pool.submit(measure, api)
+        settle()
+        metrics.start(cp, api, found["metrics-server"], run, logs, progress)
+        gateway_installed()
+        _start_gateway(cp, api, run, progress)
+        _save(home, **measured.result())
 
 
 def _load_images(nd: Path, progress: Progress) -> None:
@@ -265,7 +274,7 @@ def measure(api: Client) -> dict:
 
 
 def _probe_dns() -> bool:
-    deadline = time.monotonic() + 10  # kube-proxy programs the new kube-dns Service within its sync period
+    deadline = time.monotonic() + 20  # CoreDNS starts, kube-proxy programs the kube-dns Service
     dns = resolves("kubernetes.default.svc.cluster.local", CLUSTER_DNS, timeout=0.5)
     while not dns and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -283,9 +292,16 @@ def _probe_pod(api: Client, name: str = "kubelab-probe", timeout: float = 30.0, 
                                      **spec.pop("container", {})}], **spec}}
     if "nodeSelector" in spec:  # through the scheduler (a claim waiting for its first consumer needs it)
         del body["spec"]["nodeName"]
+    deadline = time.monotonic() + timeout
     try:
-        request(api, "POST", path, body=body)
-        deadline = time.monotonic() + timeout
+        while True:  # refused while the namespace's ServiceAccount is not made yet (the controllers are starting)
+            try:
+                request(api, "POST", path, body=body)
+                break
+            except ApiForbidden:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.2)
         while time.monotonic() < deadline:
             pod = get(api, f"{path}/{name}")
             if condition(pod, "Ready") == "True" and pod["status"].get("podIP"):
@@ -550,7 +566,7 @@ def findings(home: Path) -> list:
 
     node = details(home)
     if node is None:
-        reasons = unavailable()
+        reasons = unavailable(home)
         return [finding("real-node-unavailable", reasons=" ".join(reasons).rstrip("."))] if reasons else []
     stopped = [name for name in node["pids"] if not any(p.alive() for p in processes(home) if p.name == name)]
     if stopped:

@@ -128,7 +128,7 @@ lab.picture()
 # whose nodes are simulated.
 
 # %% key="fetch-by-name" tags=["needs-data-plane"]
-!kubectl run svc-client --image=busybox:1.37 --restart=Never --rm --attach --quiet -- wget -qO- -T 5 http://svc-web
+!kubectl run svc-client --image=busybox:1.37 --restart=Never --rm --attach --quiet -- timeout 5 wget -qO- http://svc-web
 
 # %% [markdown] key="step-port-forward"
 # From your own machine, `kubectl port-forward` can connect a local port to the Service for a few seconds.
