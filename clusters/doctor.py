@@ -107,6 +107,11 @@ CATALOG: dict[str, Entry] = {
     "addon-not-ready": Entry(PROBLEM, N_("The minikube addon {addon} is enabled but not ready: {detail}."),
                              N_("Wait a minute. If it stays so, look at `kubectl -n {namespace} get pods` "
                                 "and `kubectl -n {namespace} describe pods`.")),
+    "gateway-controller-not-ready": Entry(PROBLEM, N_("Traefik, the Ingress and Gateway API controller kubelab "
+                                                      "installs, is not ready: {detail}."),
+                                          N_("Run `kubelab up --backend minikube` to install it again. If it stays "
+                                             "so, look at `kubectl -n {namespace} get pods` and `kubectl -n "
+                                             "{namespace} describe pods`.")),
     "dashboard-archived": Entry(WARNING, N_("The minikube addon dashboard is enabled: the Kubernetes Dashboard was "
                                             "archived in January 2026 and gets no more fixes."),
                                 N_("Use Headlamp, its successor: `minikube addons disable dashboard -p {profile}`, "

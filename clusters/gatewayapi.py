@@ -36,6 +36,7 @@ CLASS = "traefik"  # both the GatewayClass and the IngressClass
 GATEWAY_CONTROLLER = "traefik.io/gateway-controller"
 INGRESS_CONTROLLER = "traefik.io/ingress-controller"
 NAMESPACE = SERVICE = "traefik"
+CONTROLLER_PATH = f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/{SERVICE}"  # minikube's Traefik
 HTTP_PORT, HTTPS_PORT = 8000, 8443  # Traefik's entry points; a Gateway listener names one of these ports
 SERVICE_PORTS = [{"name": "web", "port": 80, "targetPort": HTTP_PORT, "protocol": "TCP"},
                  {"name": "websecure", "port": 443, "targetPort": HTTPS_PORT, "protocol": "TCP"}]
@@ -45,6 +46,8 @@ CRD_TIMEOUT = 30.0
 # What Traefik's Kubernetes Gateway and Ingress providers read and write (its docs' RBAC, merged).
 RULES = [
     {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["list", "watch"]},
+    # the Ingress provider waits for a Node cache (its NodePort addresses) before it serves any Ingress
+    {"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": [""], "resources": ["services", "secrets", "configmaps"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]},
     {"apiGroups": [GROUP], "resources": ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "tcproutes",
