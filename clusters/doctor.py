@@ -73,6 +73,11 @@ CATALOG: dict[str, Entry] = {
                                                "Gateways get no status and no traffic."),
                                    N_("On the embedded cluster, run `kubelab up --backend embedded --real-nodes 1`; "
                                       "on minikube, `kubelab up --backend minikube`.")),
+    "gateway-class-unserved": Entry(WARNING, N_("Gateway {namespace}/{name} asks for the GatewayClass "
+                                                "{gateway_class}, which no controller has accepted: it gets no "
+                                                "address and no traffic."),
+                                    N_("Set `gatewayClassName: {wanted}` (`kubectl get gatewayclass` lists the "
+                                       "classes and whether a controller accepted them).")),
     "route-no-parent": Entry(WARNING, N_("HTTPRoute {namespace}/{name} is attached to Gateway {gateway}, which does "
                                          "not exist."),
                              N_("Fix its parentRefs: `kubectl get gateways -A` lists the Gateways.")),

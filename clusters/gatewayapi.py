@@ -224,7 +224,8 @@ MAX_ROUTES = 500  # routes looked at by the doctor (a classroom's worth)
 
 
 def findings(api: Client) -> list:
-    """The doctor's Gateway API findings: CRDs, the class and its controller, then every HTTPRoute's pitfalls."""
+    """The doctor's Gateway API findings: CRDs, the class and its controller, Gateways of a class nobody serves,
+    then every HTTPRoute's pitfalls."""
     from .doctor import finding
 
     found = state(api)
@@ -238,8 +239,15 @@ def findings(api: Client) -> list:
         routes = get(api, f"/apis/{GROUP}/v1/httproutes", limit=MAX_ROUTES).get("items") or []
         gateways = get(api, f"/apis/{GROUP}/v1/gateways").get("items") or []
         grants = get(api, f"/apis/{GROUP}/v1beta1/referencegrants").get("items") or []
+        classes = get(api, CLASSES).get("items") or []
     except ApiError:
         return out
+    served = {c["metadata"].get("name") for c in classes if condition(c, "Accepted") == "True"}
+    for gateway in gateways[:MAX_ROUTES]:
+        wanted = (gateway.get("spec") or {}).get("gatewayClassName")
+        if wanted not in served and wanted != CLASS:  # an unserved traefik class: gateway-no-controller says it
+            out.append(finding("gateway-class-unserved", namespace=gateway["metadata"].get("namespace", ""),
+                               name=gateway["metadata"].get("name", ""), gateway_class=wanted, wanted=CLASS))
     by_name = {(g["metadata"].get("namespace"), g["metadata"].get("name")): g for g in gateways}
     for route in routes:
         try:
