@@ -210,7 +210,7 @@ def examine(backend: Backend) -> Report:
             version = get(api, "/version", timeout=5)["gitVersion"]
             findings.append(finding("api-reachable", version=version))
             capabilities = backend.capabilities(api)
-            own = backend_findings(backend, api) + gateway_findings(api)
+            own = backend_findings(backend, api) + gateway_findings(api, capabilities.gateway)
         finally:
             api.close()
     except KubelabError as exc:
@@ -238,12 +238,13 @@ def backend_findings(backend: Backend, api: Client | None) -> list[Finding]:
         return [finding("backend-error", backend=backend.name, error=str(exc))]
 
 
-def gateway_findings(api: Client) -> list[Finding]:
-    """The Gateway API's findings; none when the cluster cannot be asked."""
+def gateway_findings(api: Client, serving: bool = True) -> list[Finding]:
+    """The Gateway API's findings (``serving``: the backend measured a running controller); none when the cluster
+    cannot be asked."""
     from .gatewayapi import findings  # it builds on this module
 
     try:
-        return findings(api)
+        return findings(api, serving)
     except KubelabError:
         return []
 

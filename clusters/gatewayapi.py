@@ -223,12 +223,14 @@ def serving(api: Client) -> bool:
 MAX_ROUTES = 500  # routes looked at by the doctor (a classroom's worth)
 
 
-def findings(api: Client) -> list:
+def findings(api: Client, serving: bool = True) -> list:
     """The doctor's Gateway API findings: CRDs, the class and its controller, Gateways of a class nobody serves,
-    then every HTTPRoute's pitfalls."""
+    then every HTTPRoute's pitfalls. ``serving`` False (the backend sees no controller running) overrides the
+    class's Accepted condition, which a controller that died leaves behind."""
     from .doctor import finding
 
     found = state(api)
+    found["accepted"] = found["accepted"] and serving
     if not found["crds"]:
         return [finding("gateway-crds-missing", version=GATEWAY_API_VERSION)]
     if not found["class"]:

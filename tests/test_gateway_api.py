@@ -103,6 +103,8 @@ def test_doctor_names_a_gateway_of_a_class_no_controller_serves(monkeypatch):
     found = gatewayapi.findings(api=None)
     assert [f.id for f in found] == ["gateway-ok", "gateway-class-unserved", "gateway-class-unserved"]
     assert "shop/old" in found[1].seen and "nginx" in found[1].seen and "gatewayClassName: traefik" in found[1].fix
+    # a controller that died leaves Accepted=True behind: the backend's measure wins
+    assert gatewayapi.findings(api=None, serving=False)[0].id == "gateway-no-controller"
 
 
 def test_canary_range_cannot_flake_and_still_separates_splits():
