@@ -73,6 +73,11 @@ CATALOG: dict[str, Entry] = {
                                                "Gateways get no status and no traffic."),
                                    N_("On the embedded cluster, run `kubelab up --backend embedded --real-nodes 1`; "
                                       "on minikube, `kubelab up --backend minikube`.")),
+    "gateway-class-unserved": Entry(WARNING, N_("Gateway {namespace}/{name} asks for the GatewayClass "
+                                                "{gateway_class}, which no controller has accepted: it gets no "
+                                                "address and no traffic."),
+                                    N_("Set `gatewayClassName: {wanted}` (`kubectl get gatewayclass` lists the "
+                                       "classes and whether a controller accepted them).")),
     "route-no-parent": Entry(WARNING, N_("HTTPRoute {namespace}/{name} is attached to Gateway {gateway}, which does "
                                          "not exist."),
                              N_("Fix its parentRefs: `kubectl get gateways -A` lists the Gateways.")),
@@ -107,6 +112,11 @@ CATALOG: dict[str, Entry] = {
     "addon-not-ready": Entry(PROBLEM, N_("The minikube addon {addon} is enabled but not ready: {detail}."),
                              N_("Wait a minute. If it stays so, look at `kubectl -n {namespace} get pods` "
                                 "and `kubectl -n {namespace} describe pods`.")),
+    "gateway-controller-not-ready": Entry(PROBLEM, N_("Traefik, the Ingress and Gateway API controller kubelab "
+                                                      "installs, is not ready: {detail}."),
+                                          N_("Run `kubelab up --backend minikube` to install it again. If it stays "
+                                             "so, look at `kubectl -n {namespace} get pods` and `kubectl -n "
+                                             "{namespace} describe pods`.")),
     "dashboard-archived": Entry(WARNING, N_("The minikube addon dashboard is enabled: the Kubernetes Dashboard was "
                                             "archived in January 2026 and gets no more fixes."),
                                 N_("Use Headlamp, its successor: `minikube addons disable dashboard -p {profile}`, "
@@ -200,7 +210,7 @@ def examine(backend: Backend) -> Report:
             version = get(api, "/version", timeout=5)["gitVersion"]
             findings.append(finding("api-reachable", version=version))
             capabilities = backend.capabilities(api)
-            own = backend_findings(backend, api) + gateway_findings(api)
+            own = backend_findings(backend, api) + gateway_findings(api, capabilities.gateway)
         finally:
             api.close()
     except KubelabError as exc:
@@ -228,12 +238,13 @@ def backend_findings(backend: Backend, api: Client | None) -> list[Finding]:
         return [finding("backend-error", backend=backend.name, error=str(exc))]
 
 
-def gateway_findings(api: Client) -> list[Finding]:
-    """The Gateway API's findings; none when the cluster cannot be asked."""
+def gateway_findings(api: Client, serving: bool = True) -> list[Finding]:
+    """The Gateway API's findings (``serving``: the backend measured a running controller); none when the cluster
+    cannot be asked."""
     from .gatewayapi import findings  # it builds on this module
 
     try:
-        return findings(api)
+        return findings(api, serving)
     except KubelabError:
         return []
 

@@ -36,6 +36,7 @@ CLASS = "traefik"  # both the GatewayClass and the IngressClass
 GATEWAY_CONTROLLER = "traefik.io/gateway-controller"
 INGRESS_CONTROLLER = "traefik.io/ingress-controller"
 NAMESPACE = SERVICE = "traefik"
+CONTROLLER_PATH = f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/{SERVICE}"  # minikube's Traefik
 HTTP_PORT, HTTPS_PORT = 8000, 8443  # Traefik's entry points; a Gateway listener names one of these ports
 SERVICE_PORTS = [{"name": "web", "port": 80, "targetPort": HTTP_PORT, "protocol": "TCP"},
                  {"name": "websecure", "port": 443, "targetPort": HTTPS_PORT, "protocol": "TCP"}]
@@ -45,6 +46,8 @@ CRD_TIMEOUT = 30.0
 # What Traefik's Kubernetes Gateway and Ingress providers read and write (its docs' RBAC, merged).
 RULES = [
     {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["list", "watch"]},
+    # the Ingress provider waits for a Node cache (its NodePort addresses) before it serves any Ingress
+    {"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": [""], "resources": ["services", "secrets", "configmaps"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]},
     {"apiGroups": [GROUP], "resources": ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "tcproutes",
@@ -226,11 +229,14 @@ def serving(api: Client) -> bool:
 MAX_ROUTES = 500  # routes looked at by the doctor (a classroom's worth)
 
 
-def findings(api: Client) -> list:
-    """The doctor's Gateway API findings: CRDs, the class and its controller, then every HTTPRoute's pitfalls."""
+def findings(api: Client, serving: bool = True) -> list:
+    """The doctor's Gateway API findings: CRDs, the class and its controller, Gateways of a class nobody serves,
+    then every HTTPRoute's pitfalls. ``serving`` False (the backend sees no controller running) overrides the
+    class's Accepted condition, which a controller that died leaves behind."""
     from .doctor import finding
 
     found = state(api)
+    found["accepted"] = found["accepted"] and serving
     if not found["crds"]:
         return [finding("gateway-crds-missing", version=GATEWAY_API_VERSION)]
     if not found["class"]:
@@ -241,8 +247,15 @@ def findings(api: Client) -> list:
         routes = get(api, f"/apis/{GROUP}/v1/httproutes", limit=MAX_ROUTES).get("items") or []
         gateways = get(api, f"/apis/{GROUP}/v1/gateways").get("items") or []
         grants = get(api, f"/apis/{GROUP}/v1beta1/referencegrants").get("items") or []
+        classes = get(api, CLASSES).get("items") or []
     except ApiError:
         return out
+    served = {c["metadata"].get("name") for c in classes if condition(c, "Accepted") == "True"}
+    for gateway in gateways[:MAX_ROUTES]:
+        wanted = (gateway.get("spec") or {}).get("gatewayClassName")
+        if wanted not in served and wanted != CLASS:  # an unserved traefik class: gateway-no-controller says it
+            out.append(finding("gateway-class-unserved", namespace=gateway["metadata"].get("namespace", ""),
+                               name=gateway["metadata"].get("name", ""), gateway_class=wanted, wanted=CLASS))
     by_name = {(g["metadata"].get("namespace"), g["metadata"].get("name")): g for g in gateways}
     for route in routes:
         try:

@@ -86,6 +86,27 @@ def test_doctor_names_each_route_pitfall(route, grants, found):
     assert [id for id, _ in gatewayapi.route_problems(route, GATEWAYS, grants, controller=True)] == found
 
 
+def test_doctor_names_a_gateway_of_a_class_no_controller_serves(monkeypatch):
+    accepted = {"type": "Accepted", "status": "True"}
+    objects = {
+        f"{gatewayapi.CRDS}/gateways.{gatewayapi.GROUP}": {"metadata": {"annotations": {}}},
+        f"{gatewayapi.CLASSES}/traefik": {"metadata": {"name": "traefik"}, "status": {"conditions": [accepted]}},
+        gatewayapi.CLASSES: {"items": [{"metadata": {"name": "traefik"}, "status": {"conditions": [accepted]}},
+                                       {"metadata": {"name": "nginx"}, "status": {}}]},
+        f"/apis/{gatewayapi.GROUP}/v1/gateways": {"items": [
+            {"metadata": {"namespace": "shop", "name": name}, "spec": {"gatewayClassName": wanted}}
+            for name, wanted in (("good", "traefik"), ("old", "nginx"), ("typo", "treafik"))]},
+        f"/apis/{gatewayapi.GROUP}/v1/httproutes": {"items": []},
+        f"/apis/{gatewayapi.GROUP}/v1beta1/referencegrants": {"items": []},
+    }
+    monkeypatch.setattr(gatewayapi, "get", lambda api, path, **kw: objects[path])
+    found = gatewayapi.findings(api=None)
+    assert [f.id for f in found] == ["gateway-ok", "gateway-class-unserved", "gateway-class-unserved"]
+    assert "shop/old" in found[1].seen and "nginx" in found[1].seen and "gatewayClassName: traefik" in found[1].fix
+    # a controller that died leaves Accepted=True behind: the backend's measure wins
+    assert gatewayapi.findings(api=None, serving=False)[0].id == "gateway-no-controller"
+
+
 def test_canary_range_cannot_flake_and_still_separates_splits():
     checks = _canary_checks()
     n = checks.REQUESTS

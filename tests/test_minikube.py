@@ -156,7 +156,6 @@ def test_up_creates_the_profile_with_everything_the_labs_need(standin):
     assert main(["up", "--backend", "minikube"]) == 0
     assert changing(standin.commands()) == [
         ["start", "--nodes=1", "--container-runtime=docker", "-p", "kubelab"],
-        ["addons", "enable", "ingress", "-p", "kubelab"],
         ["addons", "enable", "metrics-server", "-p", "kubelab"],
         ["addons", "enable", "metallb", "-p", "kubelab"],
         ["addons", "enable", "headlamp", "--images=Headlamp=ghcr.io/headlamp-k8s/headlamp:v0.43.0", "-p", "kubelab"],
@@ -183,10 +182,10 @@ def test_up_starts_a_stopped_profile_without_recreating_it(standin):
 
 
 def test_up_repairs_only_what_is_missing(standin):
-    standin.profile(**{**READY, "addons": {**READY["addons"], "ingress": False}})
+    standin.profile(**{**READY, "addons": {**READY["addons"], "metrics-server": False}})
     standin.select_context("elsewhere")
     MinikubeBackend().start()
-    assert changing(standin.commands()) == [["addons", "enable", "ingress", "-p", "kubelab"],
+    assert changing(standin.commands()) == [["addons", "enable", "metrics-server", "-p", "kubelab"],
                                             ["profile", "kubelab", "-p", "kubelab"]]
     assert current_context() == "kubelab"
 
@@ -223,22 +222,40 @@ def test_status_connection_and_stop(standin):
 
 
 def test_capabilities_follow_addons_controller_and_metallb(standin, monkeypatch):
+    """ingress comes from kubelab's Traefik Deployment being ready, whatever minikube's ingress addon says."""
     standin.profile(**READY)
     monkeypatch.setattr(backend_module, "detect_capabilities", lambda api: Capabilities(data_plane=True, nodes=1))
     ready = {"kind": "Deployment", "spec": {"replicas": 1}, "status": {"readyReplicas": 1}}
-    monkeypatch.setattr(addons, "get", lambda api, path: ready)
+    read: list[str] = []
+    monkeypatch.setattr(addons, "get", lambda api, path: read.append(path) or ready)
     caps = MinikubeBackend().capabilities(api=None)
     assert (caps.ingress, caps.load_balancer, caps.nodes) == (True, True, 1)
+    assert read == ["/apis/apps/v1/namespaces/traefik/deployments/traefik"]
     monkeypatch.setattr(addons, "get", lambda api, path: {**ready, "status": {}})
     standin.profile(**{**READY, "lb": ["", ""]})
     caps = MinikubeBackend().capabilities(api=None)
     assert (caps.ingress, caps.load_balancer) == (False, False)
 
 
+def test_ingress_needs_traefik_not_the_ingress_addon(standin, monkeypatch):
+    from clusters.api import ApiNotFound
+
+    standin.profile(**{**READY, "addons": {**READY["addons"], "ingress": True}})
+    monkeypatch.setattr(backend_module, "detect_capabilities", lambda api: Capabilities(data_plane=True, nodes=1))
+
+    def missing(api, path):
+        raise ApiNotFound("not found")
+
+    monkeypatch.setattr(addons, "get", missing)
+    assert MinikubeBackend().capabilities(api=None).ingress is False
+    assert MinikubeBackend().enable_command("ingress", True) == "kubelab up --backend minikube"
+
+
 def test_capabilities_count_a_running_tunnel_as_load_balancer(standin, monkeypatch):
     standin.profile()
     monkeypatch.setattr(backend_module, "detect_capabilities", lambda api: Capabilities(data_plane=True, nodes=1))
     monkeypatch.setattr(backend_module, "tunnel_running", lambda profile, active: True)
+    monkeypatch.setattr(addons, "get", lambda api, path: {"kind": "Deployment", "status": {"readyReplicas": 1}})
     assert MinikubeBackend().capabilities(api=None).load_balancer is True
 
 

@@ -13,6 +13,7 @@ import socket
 import pytest
 
 from clusters.base import Backend, Capabilities, Connection, Status
+from clusters import gatewayapi
 from clusters.doctor import CATALOG, OK, PROBLEM, WARNING, backend_findings, examine
 from clusters.minikube import MinikubeBackend
 from clusters.minikube import addons
@@ -27,6 +28,7 @@ POD_READY = {"kind": "Pod", "metadata": {"name": "storage-provisioner"},
 def api_objects(monkeypatch) -> dict:
     """Path → object the fake API returns; every addon object is ready unless a test changes it."""
     objects = {path: (POD_READY if "pods" in path else DEPLOYMENT_READY) for _, path in addons.ADDON_OBJECTS.values()}
+    objects[gatewayapi.CONTROLLER_PATH] = DEPLOYMENT_READY  # Traefik, installed by `kubelab up`
     monkeypatch.setattr(addons, "get", lambda api, path: objects[path])
     return objects
 
@@ -83,24 +85,43 @@ def test_context_pointing_elsewhere(standin, api_objects, node_port):
 
 
 def test_disabled_addons(standin, api_objects, node_port):
-    standin.profile(**{**READY, "addons": {**READY["addons"], "ingress": False, "headlamp": False}})
+    standin.profile(**{**READY, "addons": {**READY["addons"], "metrics-server": False, "headlamp": False}})
     found = [f for f in MinikubeBackend().findings(object()) if f.id == "addon-disabled"]
     assert [(f.severity, f.fix) for f in found] == [
-        (PROBLEM, "Run `minikube addons enable ingress -p kubelab`, or `kubelab up --backend minikube`."),
+        (PROBLEM, "Run `minikube addons enable metrics-server -p kubelab`, or `kubelab up --backend minikube`."),
         (WARNING, "Run `minikube addons enable headlamp -p kubelab`, or `kubelab up --backend minikube`.")]
 
 
 def test_addon_pods_not_ready(standin, api_objects, node_port):
     standin.profile(**READY)
-    api_objects["/apis/apps/v1/namespaces/ingress-nginx/deployments/ingress-nginx-controller"] = {
+    api_objects["/apis/apps/v1/namespaces/kube-system/deployments/metrics-server"] = {
         **DEPLOYMENT_READY, "status": {}}
     api_objects["/api/v1/namespaces/kube-system/pods/storage-provisioner"] = {
         **POD_READY, "status": {"conditions": [{"type": "Ready", "status": "False"}]}}
     found = [f for f in MinikubeBackend().findings(object()) if f.id == "addon-not-ready"]
     assert [f.seen for f in found] == [
         "The minikube addon storage-provisioner is enabled but not ready: pod storage-provisioner not Ready.",
-        "The minikube addon ingress is enabled but not ready: 0/1 replicas ready."]
-    assert "kubectl -n ingress-nginx get pods" in found[1].fix
+        "The minikube addon metrics-server is enabled but not ready: 0/1 replicas ready."]
+    assert "kubectl -n kube-system get pods" in found[1].fix
+
+
+def test_ingress_addon_is_not_needed_but_traefik_is(standin, api_objects, node_port, monkeypatch):
+    """ingress-nginx (the `ingress` addon) is retired: its absence is fine; Traefik missing or not ready is not."""
+    from clusters.api import ApiNotFound
+
+    standin.profile(**READY)
+    assert "addon-disabled" not in doctor() and "gateway-controller-not-ready" not in doctor()
+    api_objects[gatewayapi.CONTROLLER_PATH] = {**DEPLOYMENT_READY, "status": {}}
+    [found] = [f for f in MinikubeBackend().findings(object()) if f.id == "gateway-controller-not-ready"]
+    assert found.severity == PROBLEM and "0/1 replicas ready" in found.seen
+    assert "kubectl -n traefik get pods" in found.fix and "kubelab up --backend minikube" in found.fix
+
+    def missing(api, path):
+        raise ApiNotFound("not found")
+
+    monkeypatch.setattr(addons, "get", missing)
+    [found] = [f for f in MinikubeBackend().findings(object()) if f.id == "gateway-controller-not-ready"]
+    assert "traefik not found" in found.seen
 
 
 def test_addon_health_is_skipped_without_the_api(standin, api_objects, node_port):

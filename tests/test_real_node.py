@@ -253,6 +253,53 @@ def _data_plane_faults():
             for fault in _real_lab(lab_id).faults if fault.trips in _data_plane_checks(_real_lab(lab_id))]
 
 
+# Labs served by Traefik (07-ingress, 15-canary): every check, data plane included, runs for real when the
+# Traefik binary is cached; it is built only on demand (`python -m clusters.embedded.binaries --gateway`, many
+# minutes), never by the tests.
+GATEWAY_LABS = ("07-ingress", "15-canary")
+
+
+def _why_no_gateway() -> str:
+    from clusters.embedded.components import TRAEFIK
+
+    if not TRAEFIK.cached():
+        return "Traefik is not built: run `python -m clusters.embedded.binaries --gateway` (many minutes)"
+    if not images.cached(images.RECIPES["http-echo"]):
+        return "the http-echo image is not built: run `kubelab images build http-echo`"
+    return ""
+
+
+NEEDS_GATEWAY = pytest.mark.skipif(bool(_why_no_gateway()), reason=_why_no_gateway() or "-")
+
+
+@pytest.fixture
+def gateway_ns(api, request):
+    """A fresh namespace for a Traefik lab, deleted and waited for afterwards: the labs' host names are the same
+    in every namespace, so a namespace still being deleted would answer the next test's requests."""
+    from clusters.api import ApiNotFound
+    from clusters.api import request as send
+
+    name = create_namespace(api, request.node.name)
+    yield name
+    path = f"/api/v1/namespaces/{name}"
+    send(api, "DELETE", path)
+
+    def gone():
+        try:
+            get(api, path)
+        except ApiNotFound:
+            return True
+        return False
+
+    wait_for(gone, timeout=180, what=f"namespace {name} deleted")
+
+
+def _gateway_faults():
+    return [pytest.param(lab_id, fault.name, id=f"{lab_id}:{fault.name}", marks=NEEDS_GATEWAY)
+            for lab_id in GATEWAY_LABS for fault in _real_lab(lab_id).faults
+            if fault.trips in _data_plane_checks(_real_lab(lab_id))]
+
+
 @pytest.fixture
 def reader(real, api):
     from tests.conftest import READER_RULES
@@ -490,3 +537,54 @@ def test_pause_archive_is_a_one_layer_oci_image(tmp_path, monkeypatch):
         assert len(manifest["layers"]) == 1
     assert Path(entry["archive"]).name == f"{entry['digest'].split(':')[1]}.tar"  # content-addressed
     assert images.cached(images.RECIPES["pause"]) == entry
+
+
+# -- the Traefik labs, for real ------------------------------------------------------------------------
+def _settled(real, reader, lab, namespace: str, besides: str = "") -> dict[str, str]:
+    """The grades once every check but ``besides`` passes (pods ready, Traefik programmed): the checks only read,
+    and a request sent before Traefik has the route gets a 404 that is no verdict yet."""
+    seen: dict[str, str] = {}
+
+    def settled():
+        seen.clear()
+        seen.update(_grade(real, reader, lab, namespace))
+        return all(v.startswith("pass") for k, v in seen.items() if k != besides)
+
+    try:
+        wait_for(settled, timeout=180, interval=2, what=f"{lab.id}'s checks to settle")
+    except AssertionError as exc:
+        raise AssertionError("\n".join([str(exc), *(f"  {k}: {v}" for k, v in seen.items())])) from None
+    return dict(seen)
+
+
+@NEEDS_GATEWAY
+@pytest.mark.parametrize("lab_id", GATEWAY_LABS)
+def test_gateway_lab_solution_passes_every_check_for_real(real, reader, lab_id, gateway_ns):
+    """Traefik on the real node takes the Ingress and the Gateway, and answers each request from the right
+    pods; 15-canary's split of 400 requests falls within its binomial bound."""
+    from checkers import actions
+
+    lab = _real_lab(lab_id)
+    caps = real.capabilities(reader)
+    assert caps.data_plane and caps.gateway and caps.ingress, caps
+    actions.solve(lab, real.connection(), gateway_ns)
+    grades = _settled(real, reader, lab, gateway_ns)
+    assert _data_plane_checks(lab) and all(grades[c].startswith("pass") for c in _data_plane_checks(lab))
+
+
+@pytest.mark.parametrize(("lab_id", "fault_name"), _gateway_faults())
+def test_gateway_data_plane_fault_trips_exactly_its_check(real, reader, lab_id, fault_name, gateway_ns):
+    """A fault only the data plane shows (rules right on the API, answers wrong) trips its check alone."""
+    from checkers import actions
+
+    lab = _real_lab(lab_id)
+    fault = next(f for f in lab.faults if f.name == fault_name)
+    actions.apply_fault(lab, fault, real.connection(), gateway_ns)
+    grades = _settled(real, reader, lab, gateway_ns, besides=fault.trips)
+    assert grades[fault.trips].startswith("fail"), grades[fault.trips]
+
+
+def test_every_gateway_data_plane_check_has_a_fault():
+    for lab_id in GATEWAY_LABS:
+        lab = _real_lab(lab_id)
+        assert _data_plane_checks(lab) <= {f.trips for f in lab.faults}, lab_id

@@ -238,7 +238,9 @@ def _start_gateway(cp: ControlPlane, api: Client, run, progress: Progress) -> No
         crt, key = pki.issue(cp.home / "pki", "traefik", TRAEFIK_USER)
         kubeconfig = _kubeconfig(cp, "traefik", crt, key)
         user = {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": TRAEFIK_USER}
-        gatewayapi.install(api, [gatewayapi.binding(user), *_traefik_service()], progress)
+        _forget_old_traefik_service(api)
+        gatewayapi.install(api, [gatewayapi.binding(user), _traefik_service()], progress)
+        _ensure_traefik_pod(api)
         run("traefik", ["env", f"KUBECONFIG={kubeconfig}", str(found["traefik"]), *_traefik_flags()],
             lambda: gatewayapi.serving(api))
     except (KubelabError, OSError) as exc:
@@ -255,13 +257,61 @@ def _traefik_flags() -> list[str]:
     return gatewayapi.flags(NODE_IP, f"127.0.0.1:{free_ports(1)[0]}", status)
 
 
-def _traefik_service() -> list[dict]:
-    """Service traefik/traefik (80 → web, 443 → websecure) whose one endpoint is the node's address."""
+TRAEFIK_POD = "traefik-host"
+TRAEFIK_LABELS = {"app.kubernetes.io/name": "traefik"}
+
+
+def _traefik_service() -> dict:
+    """Service traefik/traefik (80 → web, 443 → websecure), selecting the pod that stands for Traefik."""
     meta = {"name": gatewayapi.SERVICE, "namespace": gatewayapi.NAMESPACE}
-    ports = [{"name": p["name"], "port": p["targetPort"], "protocol": "TCP"} for p in gatewayapi.SERVICE_PORTS]
-    return [{"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": {"ports": gatewayapi.SERVICE_PORTS}},
-            {"apiVersion": "v1", "kind": "Endpoints", "metadata": meta,
-             "subsets": [{"addresses": [{"ip": NODE_IP, "nodeName": NODE_NAME}], "ports": ports}]}]
+    return {"apiVersion": "v1", "kind": "Service", "metadata": meta,
+            "spec": {"selector": TRAEFIK_LABELS, "ports": gatewayapi.SERVICE_PORTS}}
+
+
+def _traefik_pod() -> dict:
+    """A hostNetwork pause pod on the node that stands for the Traefik host process: the API server's service
+    proxy (how the checks reach Traefik) only sends to endpoints that are pods, and a hostNetwork pod's address
+    is the node's, where Traefik listens. It is Ready while Traefik's web entry point accepts connections."""
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": TRAEFIK_POD, "namespace": gatewayapi.NAMESPACE, "labels": TRAEFIK_LABELS,
+                         "annotations": {"kubelab.io/stands-for": "the Traefik process kubelab runs on the node"}},
+            "spec": {"nodeName": NODE_NAME, "hostNetwork": True, "tolerations": [{"operator": "Exists"}],
+                     "automountServiceAccountToken": False, "terminationGracePeriodSeconds": 0,
+                     "containers": [{"name": "traefik", "image": containerd.SANDBOX_IMAGE,
+                                     "readinessProbe": {"tcpSocket": {"port": gatewayapi.HTTP_PORT},
+                                                        "periodSeconds": 2}}]}}
+
+
+def _ensure_traefik_pod(api: Client) -> None:
+    """Create the stand-in pod unless it exists (a pod's spec cannot be replaced), once the namespace's default
+    ServiceAccount exists (admission refuses pods before)."""
+    path = f"/api/v1/namespaces/{gatewayapi.NAMESPACE}"
+    try:
+        get(api, f"{path}/pods/{TRAEFIK_POD}")
+        return
+    except ApiNotFound:
+        pass
+    deadline = time.monotonic() + READY_TIMEOUT
+    while True:
+        try:
+            request(api, "POST", f"{path}/pods", body=_traefik_pod())
+            return
+        except ApiError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _forget_old_traefik_service(api: Client) -> None:
+    """A cluster made before the stand-in pod has Service traefik without a selector: delete it (apply leaves a
+    Service as it is) with its hand-made Endpoints."""
+    path = f"/api/v1/namespaces/{gatewayapi.NAMESPACE}"
+    try:
+        if not (get(api, f"{path}/services/{gatewayapi.SERVICE}").get("spec") or {}).get("selector"):
+            request(api, "DELETE", f"{path}/services/{gatewayapi.SERVICE}")
+            request(api, "DELETE", f"{path}/endpoints/{gatewayapi.SERVICE}")
+    except ApiNotFound:
+        pass
 
 
 def measure(api: Client) -> dict:

@@ -20,7 +20,6 @@ from ..base import condition
 ADDON_OBJECTS = {
     "storage-provisioner": ("kube-system", "/api/v1/namespaces/kube-system/pods/storage-provisioner"),
     "default-storageclass": ("kube-system", "/apis/storage.k8s.io/v1/storageclasses/standard"),
-    "ingress": ("ingress-nginx", "/apis/apps/v1/namespaces/ingress-nginx/deployments/ingress-nginx-controller"),
     "metrics-server": ("kube-system", "/apis/apps/v1/namespaces/kube-system/deployments/metrics-server"),
     "metallb": ("metallb-system", "/apis/apps/v1/namespaces/metallb-system/deployments/controller"),
     "headlamp": ("headlamp", "/apis/apps/v1/namespaces/headlamp/deployments/headlamp"),
@@ -30,7 +29,11 @@ PORT_FORWARD_DRIVERS = ("docker", "podman")  # minikube's driver.NeedsPortForwar
 
 def not_ready(api: Client, addon: str) -> str | None:
     """Why ``addon``'s main object is not ready, or None when it is."""
-    _, path = ADDON_OBJECTS[addon]
+    return object_not_ready(api, ADDON_OBJECTS[addon][1])
+
+
+def object_not_ready(api: Client, path: str) -> str | None:
+    """Why the Deployment, Pod or other object at ``path`` is not ready, or None when it is."""
     try:
         obj = get(api, path)
     except ApiNotFound:

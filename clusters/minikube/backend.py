@@ -17,7 +17,7 @@ from ..doctor import CATALOG, Finding
 from ..errors import ClusterNotRunning, KubelabError
 from ..i18n import _
 from ..kubeconfig import current_context, read_kubeconfig, user_kubeconfig_path
-from .addons import load_balancer_pool, not_ready, tunnel_running
+from .addons import load_balancer_pool, object_not_ready, tunnel_running
 from .cli import MINIMUM_VERSION, PROFILE, Minikube, MinikubeError, MinikubeMalformed, MinikubeTooOld, Profile
 from .findings import ADDON_IMAGES, REQUIRED_ADDONS, dotted, minikube_findings
 
@@ -49,21 +49,23 @@ class MinikubeBackend(Backend):
         return self._connection()
 
     def capabilities(self, api: Client) -> Capabilities:
-        """The common capabilities, with ingress and load balancer read from minikube (kept as is if it fails)."""
+        """The common capabilities, with load balancer read from minikube (kept as is if it fails) and ingress
+        from the controller kubelab installs (Traefik) being ready."""
         base = detect_capabilities(api)
         try:
             enabled = self.cli.addons()
             config = self.cli.profile_config()
         except MinikubeError:
             return base
-        ingress = base.data_plane and enabled.get("ingress", False) and not_ready(api, "ingress") is None
+        ingress = base.data_plane and object_not_ready(api, gatewayapi.CONTROLLER_PATH) is None
         metallb = enabled.get("metallb", False) and config is not None and all(config.load_balancer_range)
         tunnel = tunnel_running(self.profile, config.active if config else None)
         return replace(base, ingress=bool(ingress), load_balancer=bool(metallb or tunnel))
 
     def enable_command(self, capability: str, wanted) -> str | None:
         return {
-            "ingress": f"minikube addons enable ingress -p {PROFILE}",
+            "ingress": "kubelab up --backend minikube",  # installs Traefik
+            "gateway": "kubelab up --backend minikube",
             "metrics": f"minikube addons enable metrics-server -p {PROFILE}",
             "load_balancer": "kubelab up --backend minikube",  # configures MetalLB
             "nodes": f"kubelab up --backend minikube --nodes {wanted}",

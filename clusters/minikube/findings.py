@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from .. import gatewayapi
 from ..api import Client
 from ..doctor import WARNING, Finding, finding
 from ..kubeconfig import current_context
-from .addons import ADDON_OBJECTS, host_system, needs_tunnel, not_ready, reachable, tunnel_running
+from .addons import ADDON_OBJECTS, host_system, needs_tunnel, not_ready, object_not_ready, reachable, tunnel_running
 from .cli import MINIMUM_VERSION, Minikube, Profile
 
-REQUIRED_ADDONS = ("storage-provisioner", "default-storageclass", "ingress", "metrics-server", "metallb", "headlamp")
+# No `ingress` addon: its ingress-nginx is retired; kubelab installs Traefik itself (clusters/gatewayapi.py).
+REQUIRED_ADDONS = ("storage-provisioner", "default-storageclass", "metrics-server", "metallb", "headlamp")
 OPTIONAL_ADDONS = ("headlamp",)  # nice to have: missing it is a warning, not a problem
 # The cluster UI: Headlamp, the successor the Kubernetes Dashboard (archived in January 2026) recommends.
 # Pinned here rather than taking the (older) image each minikube release bundles with its addon.
@@ -43,6 +45,7 @@ def minikube_findings(cli: Minikube, api: Client | None) -> list[Finding]:
         found.append(finding("wrong-context", context=context or "-", profile=cli.profile))
     enabled = cli.addons()
     found += _addons(cli.profile, enabled, config, api)
+    found += _controller(api)
     found += _networking(cli.profile, config)
     found += _resources(cli.profile, enabled, config, len(nodes))
     return found
@@ -62,6 +65,13 @@ def _addons(profile: str, enabled: dict[str, bool], config: Profile, api: Client
     if enabled.get("metallb") and not all(config.load_balancer_range):
         found.append(finding("metallb-unconfigured"))
     return found or [finding("addons-ready")]
+
+
+def _controller(api: Client | None) -> list[Finding]:
+    """Traefik, which `kubelab up` installs as the Ingress and Gateway API controller, runs ready."""
+    detail = object_not_ready(api, gatewayapi.CONTROLLER_PATH) if api is not None else None
+    return [finding("gateway-controller-not-ready", name=gatewayapi.SERVICE, namespace=gatewayapi.NAMESPACE,
+                    detail=detail)] if detail else []
 
 
 def _networking(profile: str, config: Profile) -> list[Finding]:

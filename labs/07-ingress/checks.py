@@ -115,8 +115,7 @@ def shop_route(ctx: Context):
     return _routes_to(ctx, *SHOP_BY_DEFAULT)
 
 
-@check(N_("The ingress controller has taken the Ingress in charge"), needs={"ingress": True, "data_plane": True},
-       settle=90)
+@check(N_("The ingress controller has taken the Ingress in charge"), needs={"ingress": True}, settle=90)
 def ingress_admitted(ctx: Context):
     ingress, missing = _ingress(ctx)
     if missing:
