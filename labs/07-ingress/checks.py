@@ -4,6 +4,7 @@ then the same rules as a Gateway and HTTPRoutes, with TLS, and the controller's 
 from checkers import N_, Context, check, error, failed, not_yet, passed
 from checkers.kube import (attached, host_matches, no_object, parent_conditions, path_score, ready_endpoints,
                            route_rule, there_is_no)
+from checkers.semantics import dig, items
 
 INGRESS, SHOP, SUPPORT = "ingress-routes", "ingress-shop", "ingress-support"
 CONTROLLER_NAMESPACE, CONTROLLER = "traefik", "traefik"
@@ -211,7 +212,10 @@ def gateway_listeners(ctx: Context):
 
 
 def _gateway_routes(ctx: Context) -> list[dict]:
-    return [r for r in ctx.view.list("httproutes") if attached(r, GATEWAY, ctx.view.namespace)]
+    """The HTTPRoutes that reach a listener of the lab's Gateway (a sectionName or port no listener has does not)."""
+    gateway = ctx.view.get("gateways", GATEWAY)
+    listeners = items(dig(gateway, "spec", "listeners")) if gateway else None
+    return [r for r in ctx.view.list("httproutes") if attached(r, GATEWAY, ctx.view.namespace, listeners)]
 
 
 @check(N_("The HTTPRoutes send each host and path of miempresa.eu to the right service"), points=2)
