@@ -77,7 +77,9 @@ def hello_image_local(ctx: Context):
                    hints=(N_("ErrImageNeverPull means the node does not have the image: it was built somewhere else."),
                           N_("`minikube image ls | grep hello` shows the images minikube's node has."),
                           N_("Build inside the cluster with `minikube image build --all -t {image} hello`, then "
-                             "delete and re-create the pod.")),
+                             "delete and re-create the pod."),
+                          N_("On kubelab's embedded cluster, build with `kubelab images build-context -t {image} "
+                             "hello`.")),
                    image=f"{REPOSITORY}:{TAG}")
 
 
@@ -90,4 +92,6 @@ def hello_serves_own_page(ctx: Context):
                   expected="200", found=str(status),
                   hints=(N_("`kubectl port-forward pod/{name} 8080:80`, then open http://localhost:8080."),
                          N_("If you see the nginx welcome page, the image was built without your index.html: check "
-                            "the COPY line of the Dockerfile and build again with a new tag.")))
+                            "the COPY line of the Dockerfile and build again with a new tag."),
+                         N_("A volume mounted at /usr/share/nginx/html hides the files your image put there: remove "
+                            "the volume from the pod.")))
