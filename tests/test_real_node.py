@@ -346,6 +346,34 @@ def test_data_plane_fault_trips_exactly_its_check(real, reader, lab_id, fault_na
     assert failing == [fault.trips], "\n".join(f"  {k}: {v}" for k, v in grades.items())
 
 
+def test_node_nft_shows_kube_proxys_rules_for_a_service(real, api, ns):
+    """05-services' cell: `kubelab node nft SERVICE -n NS` prints the Service's map element and chain, whose
+    random draw (numgen) leads to each ready Pod's address."""
+    def backend(i: int) -> str:
+        manifest = pod(f"backend-{i}", container={"ports": [{"containerPort": 80}]})
+        manifest["metadata"]["labels"]["role"] = "shop"
+        return create_ready(api, ns, manifest)["status"]["podIP"]
+
+    ips = [backend(i) for i in range(2)]
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "shop"},
+               "spec": {"selector": {"role": "shop"}, "ports": [{"name": "http", "port": 80, "targetPort": 80}]}}
+    cluster_ip = request(api, "POST", f"/api/v1/namespaces/{ns}/services", body=service)["spec"]["clusterIP"]
+    env = {**os.environ, "KUBELAB_STATE": str(real.home.parent)}
+
+    def rules():
+        done = subprocess.run([str(Path(sys.executable).parent / "kubelab"), "node", "nft", "shop", "-n", ns],
+                              capture_output=True, text=True, timeout=60, env=env)
+        return done.stdout if done.returncode == 0 and all(ip in done.stdout for ip in ips) else None
+
+    out = wait_for(rules, timeout=30, what="kube-proxy's rules for the Service")
+    assert f"{cluster_ip} . tcp . 80 : goto service-" in out and f"{ns}/shop/tcp/http" in out, out
+    assert "numgen random mod 2" in out, out
+    assert "kube-dns" not in out, out
+    missing = subprocess.run([str(Path(sys.executable).parent / "kubelab"), "node", "nft", "nothing", "-n", ns],
+                             capture_output=True, text=True, timeout=60, env=env)
+    assert missing.returncode == 2 and "kubectl get services" in missing.stdout + missing.stderr
+
+
 def test_default_class_keeps_data_on_the_node_disk(real, api, ns):
     """A claim naming no class is provisioned by local-path-provisioner under the cluster's state folder; what a
     pod wrote there is read back by the next pod."""
@@ -489,6 +517,60 @@ def test_every_catalog_image_has_a_recipe_or_a_reason():
     for entry in catalog:
         ref = f"{entry['image']}@{entry['digest']}" if "digest" in entry else f"{entry['image']}:{entry['tag']}"
         assert ref in known or entry["image"] in images.UNAVAILABLE, ref
+
+
+NFT_TABLE = """table ip kube-proxy {
+	comment "rules for kube-proxy"
+	set cluster-ips {
+		type ipv4_addr
+		elements = { 10.96.0.1, 10.96.0.10 }
+	}
+
+	map service-ips {
+		type ipv4_addr . inet_proto . inet_service : verdict
+		elements = { 10.96.0.10 . tcp . 53 : goto service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp,
+			     10.96.0.1 . tcp . 443 : goto service-2QRHZV4L-default/kubernetes/tcp/https }
+	}
+
+	chain service-2QRHZV4L-default/kubernetes/tcp/https {
+		meta l4proto tcp dnat ip to numgen random mod 1 map { 0 : 10.244.255.1 . 58793 }
+	}
+
+	chain service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp {
+		meta l4proto tcp dnat ip to numgen random mod 1 map { 0 : 10.244.255.1 . 53 }
+	}
+}
+"""
+
+
+def test_one_services_rules_are_cut_from_kube_proxys_table():
+    from clusters.embedded import proxyrules
+
+    out = proxyrules.for_service(NFT_TABLE, "default", "kubernetes")
+    assert out.startswith("table ip kube-proxy {\n") and out.endswith("}\n")
+    assert "10.96.0.1 . tcp . 443 : goto service-2QRHZV4L-default/kubernetes/tcp/https }" in out
+    assert "chain service-2QRHZV4L-default/kubernetes/tcp/https {" in out and "numgen random mod 1" in out
+    assert "kube-dns" not in out and "cluster-ips" not in out
+    assert proxyrules.for_service(NFT_TABLE, "default", "kube") == ""
+
+
+def test_own_image_input_is_checked_before_building(tmp_path):
+    """Bad tags, a folder without a Dockerfile and FROM lines naming no course image are refused (exit 2)."""
+    from clusters.embedded import builder
+    from clusters.errors import UsageError
+
+    for good in ("kubelab.local/hello:1.0", "hello:1.0", "localhost:5000/a/b:v1.2-rc"):
+        assert builder.check_tag(good) == good
+    for bad in ("kubelab.local/hello", "Hello:1.0", "hello:", "a b:1", "hello:1.0:2"):
+        with pytest.raises(UsageError):
+            builder.check_tag(bad)
+    with pytest.raises(UsageError, match="No Dockerfile"):
+        builder.dockerfile(tmp_path)
+    text = "FROM nginx:1.30-alpine AS base\nfrom base\nFROM --platform=linux/amd64 busybox:1.37\nFROM scratch\n"
+    assert builder.bases(text) == ["nginx:1.30-alpine", "busybox:1.37"]
+    assert builder.recipe_for("docker.io/library/nginx:1.30-alpine").key == "nginx"
+    with pytest.raises(UsageError, match="nginx:1.30"):
+        builder.recipe_for("alpine:3.20")
 
 
 def test_pod_network_has_no_default_route_and_no_masquerade(tmp_path):
