@@ -79,6 +79,9 @@ def missing() -> str:
     """Why the builder cannot run here, or ''."""
     if os.geteuid() != 0:
         return _("Building an image for the real node needs root, like the node itself; run it with sudo.")
+    if home().resolve().is_relative_to("/var/lib"):
+        return _("The image builder hides /var/lib while it runs, so its cache cannot be there ({folder}); set "
+                 "KUBELAB_CACHE to another folder.", folder=home())
     if shutil.which("buildah") is None:
         return _("buildah is not installed; install it with `sudo apt-get install buildah` (or `make "
                  "system-packages`).")
