@@ -76,10 +76,9 @@ def hello_image_local(ctx: Context):
                    found=", ".join(reasons) or N_("no image ID"),
                    hints=(N_("ErrImageNeverPull means the node does not have the image: it was built somewhere else."),
                           N_("`minikube image ls | grep hello` shows the images minikube's node has."),
-                          N_("Build inside the cluster with `minikube image build --all -t {image} hello`, then "
-                             "delete and re-create the pod."),
-                          N_("On kubelab's embedded cluster, build with `kubelab images build-context -t {image} "
-                             "hello`.")),
+                          N_("Build inside the cluster with `minikube image build --all -t {image} hello` (on "
+                             "kubelab's embedded cluster: `kubelab images build-context -t {image} hello`), then "
+                             "delete and re-create the pod.")),
                    image=f"{REPOSITORY}:{TAG}")
 
 
