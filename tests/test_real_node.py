@@ -366,7 +366,6 @@ def test_node_nft_shows_kube_proxys_rules_for_a_service(real, api, ns):
         return done.stdout if done.returncode == 0 and all(ip in done.stdout for ip in ips) else None
 
     out = wait_for(rules, timeout=30, what="kube-proxy's rules for the Service")
-    print(out)
     assert f"{cluster_ip} . tcp . 80 : goto service-" in out and f"{ns}/shop/tcp/http" in out, out
     assert "numgen random mod 2" in out, out
     assert "kube-dns" not in out, out
