@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from clusters.embedded import EmbeddedBackend, proxyrules, realnode
@@ -24,6 +26,9 @@ def nft(
         raise ClusterNotRunning(_("No real node of kubelab's embedded cluster is running here. On minikube, read the "
                                   "rules in the node: `minikube ssh -- sudo nft list table ip kube-proxy` (kube-proxy "
                                   "in nftables mode) or `minikube ssh -- sudo iptables-save -t nat` (iptables mode)."))
+    if os.geteuid() != 0:
+        raise ClusterNotRunning(_("Reading the kernel's rules needs root, like the real node itself: run `sudo "
+                                  "kubelab node nft`."))
     text = proxyrules.table()
     if not text:
         raise ClusterNotRunning(_("kube-proxy has not written its table ip kube-proxy on the real node yet."))
