@@ -46,7 +46,7 @@ real-node: setup system-packages
 
 # the test servers and browser, then the real node's runtime (containerd, runc, CNI, netfilter) and image builder
 SYSTEM_PACKAGES ?= nginx-light vsftpd influxdb chromium fonts-noto-color-emoji \
-	containerd runc containernetworking-plugins nftables iptables conntrack mmdebstrap
+	containerd runc containernetworking-plugins nftables iptables conntrack mmdebstrap buildah
 system-packages:
 	bash .ci/system-packages $(SYSTEM_PACKAGES)
 

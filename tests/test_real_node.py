@@ -8,7 +8,9 @@ never the user's); skipped with the reason where a real node cannot run here
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -232,7 +234,7 @@ def test_a_data_plane_lab_runs_on_the_real_node_as_taught(real, api):
 # Labs whose every image the real node has (tests/test_real_node.py's closing note in docs/architecture.md lists
 # the others and why). Their solution must pass every data-plane check for real, and each fault aimed at a
 # data-plane check must trip exactly it.
-REAL_LABS = ("00-welcome", "02-pods", "05-services", "09-volumes")
+REAL_LABS = ("00-welcome", "01-containers", "02-pods", "05-services", "09-volumes")
 # Tried, not yet passing on the real node (so not listed): 06-dns-external (Debian busybox's nslookup in the agnhost
 # stand-in did not resolve the short name), 08-config-secrets (no running pod of config-app), 12-ftps (the NodePort
 # was refused).
@@ -329,10 +331,39 @@ def _remove_lesson_host_paths(namespace: str) -> None:
             folder.rmdir()
 
 
+@pytest.fixture(scope="module")
+def own_image(real, tmp_path_factory) -> str:
+    """Lab 01's image, as its lesson makes it: the cell that writes `hello/`, then `kubelab images build-context`
+    (buildah on the course's nginx image) into the real node. '' when it was built, else why not."""
+    from checkers.l10n import lesson_cells
+    from clusters.embedded import builder
+
+    if builder.missing():
+        return builder.missing()
+    work = tmp_path_factory.mktemp("lab01")
+    cell = next(c for c in lesson_cells(_real_lab("01-containers")) if c.metadata["key"] == "write-dockerfile")
+    script = cell.source.removeprefix("%%bash\n")
+    subprocess.run(["bash", "-c", script], cwd=work, check=True, capture_output=True, timeout=30)
+    done = subprocess.run([str(Path(sys.executable).parent / "kubelab"), "images", "build-context", "-t",
+                           "kubelab.local/hello:1.0", "hello"], cwd=work, capture_output=True, text=True,
+                          timeout=900, env={**os.environ, "KUBELAB_STATE": str(real.home.parent)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "kubelab.local/hello:1.0" in images.image_digests(realnode.node_dir(real.home))
+    return ""
+
+
+def _needs_images(request, lab_id: str) -> None:
+    if lab_id == "01-containers":
+        reason = request.getfixturevalue("own_image")
+        if reason:
+            pytest.skip(reason)
+
+
 @pytest.mark.parametrize("lab_id", REAL_LABS)
-def test_lab_solution_passes_its_data_plane_checks_for_real(real, reader, lab_id, ns):
+def test_lab_solution_passes_its_data_plane_checks_for_real(real, reader, lab_id, ns, request):
     from checkers import actions
 
+    _needs_images(request, lab_id)
     lab = _real_lab(lab_id)
     try:
         actions.solve(lab, real.connection(), ns)
@@ -347,9 +378,10 @@ def test_lab_solution_passes_its_data_plane_checks_for_real(real, reader, lab_id
 
 
 @pytest.mark.parametrize(("lab_id", "fault_name"), _data_plane_faults())
-def test_data_plane_fault_trips_exactly_its_check(real, reader, lab_id, fault_name, ns):
+def test_data_plane_fault_trips_exactly_its_check(real, reader, lab_id, fault_name, ns, request):
     from checkers import actions
 
+    _needs_images(request, lab_id)
     lab = _real_lab(lab_id)
     fault = next(f for f in lab.faults if f.name == fault_name)
     try:
@@ -359,6 +391,34 @@ def test_data_plane_fault_trips_exactly_its_check(real, reader, lab_id, fault_na
         _remove_lesson_host_paths(ns)
     failing = [k for k, v in grades.items() if v.startswith("fail")]
     assert failing == [fault.trips], "\n".join(f"  {k}: {v}" for k, v in grades.items())
+
+
+def test_node_nft_shows_kube_proxys_rules_for_a_service(real, api, ns):
+    """05-services' cell: `kubelab node nft SERVICE -n NS` prints the Service's map element and chain, whose
+    random draw (numgen) leads to each ready Pod's address."""
+    def backend(i: int) -> str:
+        manifest = pod(f"backend-{i}", container={"ports": [{"containerPort": 80}]})
+        manifest["metadata"]["labels"]["role"] = "shop"
+        return create_ready(api, ns, manifest)["status"]["podIP"]
+
+    ips = [backend(i) for i in range(2)]
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "shop"},
+               "spec": {"selector": {"role": "shop"}, "ports": [{"name": "http", "port": 80, "targetPort": 80}]}}
+    cluster_ip = request(api, "POST", f"/api/v1/namespaces/{ns}/services", body=service)["spec"]["clusterIP"]
+    env = {**os.environ, "KUBELAB_STATE": str(real.home.parent)}
+
+    def rules():
+        done = subprocess.run([str(Path(sys.executable).parent / "kubelab"), "node", "nft", "shop", "-n", ns],
+                              capture_output=True, text=True, timeout=60, env=env)
+        return done.stdout if done.returncode == 0 and all(ip in done.stdout for ip in ips) else None
+
+    out = wait_for(rules, timeout=30, what="kube-proxy's rules for the Service")
+    assert f"{cluster_ip} . tcp . 80 : goto service-" in out and f"{ns}/shop/tcp/http" in out, out
+    assert "numgen random mod 2" in out, out
+    assert "kube-dns" not in out, out
+    missing = subprocess.run([str(Path(sys.executable).parent / "kubelab"), "node", "nft", "nothing", "-n", ns],
+                             capture_output=True, text=True, timeout=60, env=env)
+    assert missing.returncode == 2 and "kubectl get services" in missing.stdout + missing.stderr
 
 
 def test_default_class_keeps_data_on_the_node_disk(real, api, ns):
@@ -504,6 +564,60 @@ def test_every_catalog_image_has_a_recipe_or_a_reason():
     for entry in catalog:  # an image the learner builds ("build:") is theirs, not a recipe's
         ref = f"{entry['image']}@{entry['digest']}" if "digest" in entry else f"{entry['image']}:{entry['tag']}"
         assert ref in known or entry["image"] in images.UNAVAILABLE or "build" in entry, ref
+
+
+NFT_TABLE = """table ip kube-proxy {
+	comment "rules for kube-proxy"
+	set cluster-ips {
+		type ipv4_addr
+		elements = { 10.96.0.1, 10.96.0.10 }
+	}
+
+	map service-ips {
+		type ipv4_addr . inet_proto . inet_service : verdict
+		elements = { 10.96.0.10 . tcp . 53 : goto service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp,
+			     10.96.0.1 . tcp . 443 : goto service-2QRHZV4L-default/kubernetes/tcp/https }
+	}
+
+	chain service-2QRHZV4L-default/kubernetes/tcp/https {
+		meta l4proto tcp dnat ip to numgen random mod 1 map { 0 : 10.244.255.1 . 58793 }
+	}
+
+	chain service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp {
+		meta l4proto tcp dnat ip to numgen random mod 1 map { 0 : 10.244.255.1 . 53 }
+	}
+}
+"""
+
+
+def test_one_services_rules_are_cut_from_kube_proxys_table():
+    from clusters.embedded import proxyrules
+
+    out = proxyrules.for_service(NFT_TABLE, "default", "kubernetes")
+    assert out.startswith("table ip kube-proxy {\n") and out.endswith("}\n")
+    assert "10.96.0.1 . tcp . 443 : goto service-2QRHZV4L-default/kubernetes/tcp/https }" in out
+    assert "chain service-2QRHZV4L-default/kubernetes/tcp/https {" in out and "numgen random mod 1" in out
+    assert "kube-dns" not in out and "cluster-ips" not in out
+    assert proxyrules.for_service(NFT_TABLE, "default", "kube") == ""
+
+
+def test_own_image_input_is_checked_before_building(tmp_path):
+    """Bad tags, a folder without a Dockerfile and FROM lines naming no course image are refused (exit 2)."""
+    from clusters.embedded import builder
+    from clusters.errors import UsageError
+
+    for good in ("kubelab.local/hello:1.0", "hello:1.0", "localhost:5000/a/b:v1.2-rc"):
+        assert builder.check_tag(good) == good
+    for bad in ("kubelab.local/hello", "Hello:1.0", "hello:", "a b:1", "hello:1.0:2"):
+        with pytest.raises(UsageError):
+            builder.check_tag(bad)
+    with pytest.raises(UsageError, match="No Dockerfile"):
+        builder.dockerfile(tmp_path)
+    text = "FROM nginx:1.30-alpine AS base\nfrom base\nFROM --platform=linux/amd64 busybox:1.37\nFROM scratch\n"
+    assert builder.bases(text) == ["nginx:1.30-alpine", "busybox:1.37"]
+    assert builder.recipe_for("docker.io/library/nginx:1.30-alpine").key == "nginx"
+    with pytest.raises(UsageError, match="nginx:1.30"):
+        builder.recipe_for("alpine:3.20")
 
 
 def test_pod_network_has_no_default_route_and_no_masquerade(tmp_path):

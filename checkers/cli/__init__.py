@@ -44,6 +44,7 @@ COMMANDS = {
     "build": ("build", N_("Update the translation catalogs and write the notebooks of every lab in every language.")),
     "notebooks": ("build", N_("Copy the notebooks into your working folder, never over a notebook you changed.")),
     "images": ("images", N_("Build and list the container images the real node runs.")),
+    "node": ("node", N_("Look inside the embedded cluster's real node: the rules kube-proxy wrote.")),
     "new-lab": ("authoring", N_("Write a new lab folder that passes its own self-test: lab.yaml, lesson, one check, "
                                 "solution, one fault.")),
 }

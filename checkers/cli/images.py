@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
-from clusters.embedded import EmbeddedBackend, images, realnode
-from clusters.errors import UsageError
+from clusters.embedded import EmbeddedBackend, builder, images, realnode
+from clusters.errors import ClusterNotRunning, UsageError
 from clusters.i18n import N_, _
 
 from .output import console, print_json, progress_printer
@@ -30,6 +32,30 @@ def build(names: list[str] = typer.Argument(None, help=N_("Image recipes, e.g. n
         else:
             images.build(recipe, progress)
         console.print(_("{name}: built", name=name) + (_(", loaded into the real node") if running else ""))
+    return 0
+
+
+@app.command("build-context", help=N_("Build the Dockerfile of a folder on the course's images and put the result "
+                                      "into the running real node, for pods with imagePullPolicy: Never."))
+def build_context(
+    folder: Path = typer.Argument(..., help=N_("The folder holding the Dockerfile and the files it copies.")),
+    tag: str = typer.Option(..., "--tag", "-t", help=N_("The image's name and tag, e.g. kubelab.local/hello:1.0.")),
+) -> int:
+    builder.check_tag(tag)
+    if not folder.is_dir():
+        raise UsageError(_("{folder} is not a folder.", folder=folder))
+    builder.dockerfile(folder)
+    home = EmbeddedBackend().home
+    node = realnode.details(home)
+    if not (node and node["running"]):
+        raise ClusterNotRunning(_("No real node of kubelab's embedded cluster is running here: start one with "
+                                  "`kubelab up --backend embedded`. On minikube, build with `minikube image build "
+                                  "-t {tag} {folder}`.", tag=tag, folder=folder))
+    reason = builder.missing()
+    if reason:
+        raise images.ImageBuildFailed(reason)
+    digest = builder.build(folder, tag, realnode.node_dir(home), progress_printer())
+    console.print(_("{tag}: built and loaded into the real node ({digest})", tag=tag, digest=digest))
     return 0
 
 

@@ -3,6 +3,7 @@
 from checkers import N_, Context, check, failed, not_yet, passed
 from checkers.kube import STUCK, container_statuses, containers, image_parts, pod_running, running_images, \
     there_is_no, waiting_reasons
+from checkers.view import condition
 
 POD, REPOSITORY, TAG = "containers-hello", "kubelab.local/hello", "1.0"
 LOCAL_POLICIES = ("Never", "IfNotPresent")
@@ -76,18 +77,26 @@ def hello_image_local(ctx: Context):
                    found=", ".join(reasons) or N_("no image ID"),
                    hints=(N_("ErrImageNeverPull means the node does not have the image: it was built somewhere else."),
                           N_("`minikube image ls | grep hello` shows the images minikube's node has."),
-                          N_("Build inside the cluster with `minikube image build --all -t {image} hello`, then "
+                          N_("Build inside the cluster with `minikube image build --all -t {image} hello` (on "
+                             "kubelab's embedded cluster: `kubelab images build-context -t {image} hello`), then "
                              "delete and re-create the pod.")),
                    image=f"{REPOSITORY}:{TAG}")
 
 
 @check(N_("The hello pod serves the page baked into your image"), needs={"data_plane": True})
 def hello_serves_own_page(ctx: Context):
+    pod = ctx.view.get("pods", POD)
+    if pod is None:
+        return _no_pod()
     status, body = ctx.view.proxy_get("pods", POD, 80, "/")
     if status == 200 and REPOSITORY.encode() in body:
         return passed(N_("Pod {name} answered with the page of {repository}."), name=POD, repository=REPOSITORY)
-    return failed(N_("Pod {name} did not answer with your page (HTTP {status})."), name=POD, status=status,
-                  expected="200", found=str(status),
-                  hints=(N_("`kubectl port-forward pod/{name} 8080:80`, then open http://localhost:8080."),
-                         N_("If you see the nginx welcome page, the image was built without your index.html: check "
-                            "the COPY line of the Dockerfile and build again with a new tag.")))
+    starting = condition(pod, "Ready") != "True" and not set(waiting_reasons(pod)) & (PULL_ERRORS | STUCK)
+    outcome = not_yet if starting else failed  # a pod still starting has no address to proxy to yet
+    return outcome(N_("Pod {name} did not answer with your page (HTTP {status})."), name=POD, status=status,
+                   expected="200", found=str(status),
+                   hints=(N_("`kubectl port-forward pod/{name} 8080:80`, then open http://localhost:8080."),
+                          N_("If you see the nginx welcome page, the image was built without your index.html: check "
+                             "the COPY line of the Dockerfile and build again with a new tag."),
+                          N_("A volume mounted at /usr/share/nginx/html hides the files your image put there: "
+                             "remove the volume from the pod.")))

@@ -8,7 +8,7 @@
 #
 # - explain how a container differs from a virtual machine;
 # - read an image reference: registry, name and tag, and why `latest` is a trap;
-# - write a small Dockerfile and build it into minikube;
+# - write a small Dockerfile and build it into your cluster (minikube, or kubelab's embedded cluster);
 # - choose an `imagePullPolicy`, and explain what `Always`, `IfNotPresent` and `Never` do.
 
 # %% [markdown] key="setup-intro"
@@ -49,7 +49,7 @@ lab.start()
 
 # %% [markdown] key="concept-reference"
 # An image reference has up to three parts: `registry/name:tag`. In `docker.io/library/nginx:1.30`, the
-# registry is Docker Hub, the name is `nginx`, and the tag is `1.27`. When the registry is left out, it is
+# registry is Docker Hub, the name is `nginx`, and the tag is `1.30`. When the registry is left out, it is
 # Docker Hub; when the **tag** is left out, it is `latest`. A tag is only a label on one build: `latest` is
 # not "the newest", it is whatever was last pushed with that name, and it moves. Pin a version instead.
 
@@ -122,10 +122,19 @@ cat hello/Dockerfile
 !minikube image build --all -t kubelab.local/hello:1.0 hello
 !minikube image ls | grep kubelab.local/hello
 
+# %% [markdown] key="step-build-embedded"
+# On kubelab's embedded cluster, the real node runs containerd, and `kubelab images build-context` plays the
+# part of `minikube image build`: it builds the folder's Dockerfile with **buildah**, on the course's own copy of
+# the `FROM` image (nothing is pulled from a registry), and puts the result into the node's image store under the
+# name you give with `-t`.
+
+# %% key="build-image-embedded" tags=["needs-data-plane"]
+!kubelab images build-context -t kubelab.local/hello:1.0 hello
+
 # %% [markdown] key="step-no-minikube"
-# Not on minikube? On kubelab's embedded cluster, nodes are simulated and never pull or run anything, so
-# every image "runs": do the next steps anyway, the checks read the same fields. On a shared classroom
-# cluster, your instructor tells you which registry to push your image to.
+# An embedded cluster without a real node (`kubectl get nodes` lists only KWOK nodes) never pulls or runs
+# anything, so every image "runs": do the next steps anyway, the checks read the same fields. On a shared
+# classroom cluster, your instructor tells you which registry to push your image to.
 
 # %% [markdown] key="concept-runtime"
 # ## What runs your containers
@@ -147,6 +156,12 @@ cat hello/Dockerfile
 # build`, and `minikube image load kubelab.local/hello:1.0` for an image already built on your computer, put it
 # into whatever store the nodes' runtime uses: that is why this lab uses them. kubelab creates its minikube
 # profile with the docker runtime, so that `docker-env` works as well.
+
+# %% [markdown] key="concept-runtime-embedded"
+# kubelab's embedded cluster shows the same rule: its real node runs its own containerd, with a store that no
+# Docker and no other containerd on the computer shares. buildah, which `kubelab images build-context` runs,
+# keeps yet another store of its own; the command exports the image from it and imports it into the node's
+# containerd, in the namespace `k8s.io` where the kubelet looks for images.
 
 # %% [markdown] key="exercise-intro"
 # ## Exercise: run your image
@@ -175,11 +190,13 @@ kubectl get pods
 !kubectl get pod containers-hello -o custom-columns=IMAGE:.spec.containers[0].image,PULL:.spec.containers[0].imagePullPolicy,RUNS:.status.containerStatuses[0].image
 
 # %% [markdown] key="exercise-see-it"
-# On minikube, ask your container for its page: it is the one you wrote, served by the nginx inside your
-# image. `kubectl describe` shows, in its Events, that the image was already on the node: nothing was pulled.
+# On a cluster whose containers run, ask your container for its page: `kubectl get --raw` sends the request
+# through the API server, which forwards it to port 80 of the Pod (the checks read it the same way). It is
+# the page you wrote, served by the nginx inside your image. `kubectl describe` shows, in its Events, that the
+# image was already on the node: nothing was pulled.
 
 # %% key="see-page" tags=["needs-data-plane"]
-!kubectl exec containers-hello -- wget -qO- http://localhost:80
+!kubectl get --raw /api/v1/namespaces/{lab.namespace}/pods/containers-hello:80/proxy/
 !kubectl describe pod containers-hello
 
 # %% [markdown] key="check-intro"
@@ -195,8 +212,8 @@ lab.check()
 # ## Stuck?
 #
 # The next cell creates the reference Pod, so that you can compare it with yours
-# (`kubectl get pod containers-hello -o yaml`). It does not build the image: on minikube, run the build step
-# first. The cell after it runs the checks again.
+# (`kubectl get pod containers-hello -o yaml`). It does not build the image: run the build step first. The
+# cell after it runs the checks again.
 # Because the solution replaces your work, the solve cell only shows a button: nothing changes until you click it.
 
 # %% key="solve" tags=["solve", "skip-execution"]
@@ -223,7 +240,13 @@ lab.check()
 #
 # **Building on the wrong Docker.** `docker build` on your laptop puts the image in your laptop's Docker, not
 # in the cluster. The Pod then fails with `ErrImageNeverPull` (policy `Never`) or `ErrImagePull` (it tried a
-# registry). Build with `minikube image build`, or after `eval $(minikube docker-env)` in the same terminal.
+# registry). Build with `minikube image build`, or after `eval $(minikube docker-env)` in the same terminal; on
+# kubelab's embedded cluster, with `kubelab images build-context`.
+
+# %% [markdown] key="mistake-volume-over-page"
+# **Mounting a volume over the image's files.** A volume mounted at `/usr/share/nginx/html` hides what the image
+# put there: nginx serves the empty volume, and answers 403 or 404 instead of your page. The container runs and
+# the image is the right one: only asking for the page shows it.
 
 # %% [markdown] key="mistake-latest"
 # **Tagging your image `latest`.** With the tag `latest` and no pull policy, Kubernetes chooses `Always`, asks

@@ -141,6 +141,41 @@ sleep 3
 curl -s http://localhost:8080 | head -n 4
 wait
 
+# %% [markdown] key="step-kube-proxy-rules"
+# ## The rules behind the sign
+#
+# A ClusterIP belongs to no machine and no network card: no program listens on it. It works because kube-proxy,
+# on every node, turns the Service and its EndpointSlices into rules of the kernel's packet filter,
+# **netfilter**. In the supermarket, this is the ticket display above the counter: it serves nobody itself, it
+# only sends each customer to a butcher. kubelab's embedded cluster runs kube-proxy in **nftables** mode on its
+# real node; the next cell prints, read-only, the part of its table `ip kube-proxy` that is about `svc-web`.
+
+# %% key="kube-proxy-rules" tags=["needs-data-plane"]
+!kubelab node nft svc-web -n {lab.namespace}
+
+# %% [markdown] key="step-read-rules"
+# Read it from the top:
+#
+# - the map `service-ips` has one element per Service port, `<ClusterIP> . tcp . 80 : goto service-…`: a new
+#   connection to that address and port goes to the Service's chain (the chain `services`, not shown, looks
+#   every destination up in this map);
+# - the Service's chain, `service-<hash>-<namespace>/svc-web/tcp/http`, chooses a Pod: `numgen random mod 3`
+#   draws 0, 1 or 2 for each new connection, and the map that follows turns the number into one Pod's address
+#   and port, which `dnat` writes into the packet as its new destination. Some kube-proxy versions send each
+#   number to an `endpoint-…` chain per Pod, which does the `dnat`: the draw is the same;
+# - only a connection's first packet is drawn; the rest of the connection goes to the same Pod, because the
+#   kernel's connection tracking remembers the choice.
+#
+# That is the ticket display: every customer is sent to a butcher at random, and the sign never moves. Replace a
+# Pod, as you did above, and run the cell again: the Pod addresses in the map change, the ClusterIP does not.
+
+# %% [markdown] key="step-rules-minikube"
+# On minikube, the rules are inside the minikube node. kube-proxy runs there in iptables mode unless told
+# otherwise (`kubectl get configmap kube-proxy -n kube-system -o yaml | grep mode` shows it):
+# `minikube ssh -- sudo iptables-save -t nat | grep svc-web` lists a `KUBE-SVC-…` chain whose rules choose a
+# `KUBE-SEP-…` chain per Pod with `-m statistic --mode random --probability`. In nftables mode, run
+# `minikube ssh -- sudo nft list table ip kube-proxy`.
+
 # %% [markdown] key="concept-ports"
 # ## port, targetPort, nodePort
 #
