@@ -64,6 +64,7 @@ class Recipe:
     aliases: tuple[str, ...] = ()  # more names given at import only (the archive does not depend on them)
     pip: tuple[str, ...] = ()  # PyPI requirements for a venv in /opt/kubelab ("kubelab[...]": this checkout's)
     by_name: bool = False  # built only when named (`kubelab images build course`), never by "build them all"
+    workdir: str = ""  # the image's working directory (the root of a Jupyter server's file browser)
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -75,7 +76,7 @@ class Recipe:
                   self.stop_signal, self.hooks, self.revision,
                   sorted((path, c.name, c.version) for path, c in self.files.items()))
         if self.pip:
-            fields += (self.pip, course_sources_digest())
+            fields += (self.pip, course_sources_digest(), self.workdir)
         return hashlib.sha256(json.dumps(fields, default=list).encode()).hexdigest()[:16]
 
 
@@ -326,11 +327,11 @@ def _pip_hooks(recipe: Recipe, tmp: Path) -> tuple[str, ...]:
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 COURSE = Recipe(
     "course", ("ghcr.io/kubelab/singleuser:0.1.0",), by_name=True,
-    packages=("python3", "python3-venv", "ca-certificates", "passwd", "tini"),
+    packages=("python3", "python3-venv", "ca-certificates", "passwd", "tini", "libstdc++6"),  # pyzmq needs it
     pip=("kubelab[lab]", "jupyterhub"),
     stands_in_for="ghcr.io/kubelab/singleuser:0.1.0 (clusters/jupyterhub/values.yaml's image: JupyterLab, "
     "jupyterhub-singleuser and this checkout's kubelab)",
-    entrypoint=("/usr/bin/tini", "--"), cmd=("jupyterhub-singleuser",), ports=("8888/tcp",),
+    entrypoint=("/usr/bin/tini", "--"), cmd=("jupyterhub-singleuser",), ports=("8888/tcp",), workdir="/home/jovyan",
     env=("PATH=/opt/kubelab/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
          "SHELL=/bin/bash", "NB_USER=jovyan", "NB_UID=1000"),
     hooks=('chroot "$1" useradd --uid 1000 --gid 100 --create-home --shell /bin/bash jovyan',
@@ -459,6 +460,8 @@ def _oci_archive(recipe: Recipe, rootfs: Path, tmp: Path) -> tuple[Path, str]:
         config["ExposedPorts"] = {p: {} for p in recipe.ports}
     if recipe.stop_signal:
         config["StopSignal"] = recipe.stop_signal
+    if recipe.workdir:
+        config["WorkingDir"] = recipe.workdir
     image_config = {"architecture": ARCH.get(platform.machine(), "amd64"), "os": "linux", "config": config,
                     "rootfs": {"type": "layers", "diff_ids": [f"sha256:{diff.hexdigest()}"]},
                     "history": [{"created_by": f"kubelab image recipe {recipe.key}"}]}
