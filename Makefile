@@ -16,7 +16,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: lab notebooks test setup lock lock-upgrade cluster-binaries real-node system-packages
+.PHONY: lab notebooks test setup lock lock-upgrade cluster-binaries real-node hub-tools system-packages
 
 setup: $(VENV)/.installed
 
@@ -43,6 +43,15 @@ cluster-binaries: setup
 real-node: setup system-packages
 	$(BIN)/python -m clusters.embedded.binaries --node || echo "some node binaries were not built; the real-node tests say why they skip" >&2
 	$(BIN)/kubelab images build || echo "the images were not built; the real-node tests will skip" >&2
+
+# A real JupyterHub for tests/test_jupyterhub_e2e.py: configurable-http-proxy from npm (pinned, with its lock in
+# .ci/proxy) into the tools folder, and the course image (the single-user server) for the real node
+CHP := $(TOOLS)/proxy/node_modules/.bin/configurable-http-proxy
+hub-tools: setup
+	mkdir -p $(TOOLS)/proxy
+	cp .ci/proxy/package.json .ci/proxy/package-lock.json $(TOOLS)/proxy/
+	cd $(TOOLS)/proxy && npm ci --ignore-scripts --omit=dev --no-audit --no-fund || echo "configurable-http-proxy was not installed; the JupyterHub test will skip" >&2
+	$(BIN)/kubelab images build course || echo "the course image was not built; the JupyterHub test will skip" >&2
 
 # the test servers and browser, then the real node's runtime (containerd, runc, CNI, netfilter) and image builder
 SYSTEM_PACKAGES ?= nginx-light vsftpd influxdb chromium fonts-noto-color-emoji \
@@ -80,7 +89,7 @@ lab: notebooks
 # KWOK-only one (tests/test_real_node.py starts its own with the machine's one real node), then nbval on one with
 # the real node where it can run, so the notebooks' data-plane cells run for real (tests/notebook_plugin.py).
 # Both always run; either failing fails the target.
-test: setup system-packages cluster-binaries real-node notebooks
+test: setup system-packages cluster-binaries real-node hub-tools notebooks
 	$(UV) lock --check
 	$(BIN)/lint-imports
 	status=0; $(BIN)/pytest tests || status=1; KUBELAB_REAL_NODES=1 $(BIN)/pytest notebooks || status=1; exit $$status

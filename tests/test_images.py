@@ -1,12 +1,17 @@
-"""labs/images.yaml is the one catalog of the images the labs use: every reference is in it, pinned."""
+"""labs/images.yaml is the one catalog of the images the labs use: every reference is in it, pinned. And the
+course image (JupyterHub's single-user server) is built from tracked sources only: no secret reaches its layer."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
 
+from clusters.embedded import images
 from clusters.files import load_yaml
 
 LABS = Path(__file__).resolve().parent.parent / "labs"
@@ -75,3 +80,74 @@ def test_the_catalog_lists_only_images_the_labs_use():
     for path in lab_files():
         used |= mentions(path.read_text()) | in_code(path.read_text())
     assert PINNED <= used, PINNED - used
+
+
+# -- the course image carries no secrets ------------------------------------------------------------------------
+# What an instructor following the docs has lying around in the checkout: kubeconfigs with tokens, the roster,
+# the grading journal and exports, keys. A Kubernetes ServiceAccount token starts with the JWT header below.
+KEY_DATA = "TUlJRXZRSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2N3Z2dTakFnRUFBb0lCQVFD"
+TOKEN = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjRfYlpJVDAifQ.eyJhdWQiOlsiaHR0cHM6Ly9rdWJlcm5ldGVzIl19.c2lnbmF0dXJl"
+PLANTED = {"roster.csv": "id,name\nana,Ana\n", "kubeconfigs/student-ana.kubeconfig": f"    token: {TOKEN}\n",
+           "kubeconfigs/grader.kubeconfig": f"    client-key-data: {KEY_DATA}\n", "grades/journal.jsonl": "{}\n",
+           "grades/gradebook.csv": "ana,1\n", "clusters/ca.key": f"-----BEGIN PRIVATE KEY-----\n{KEY_DATA}\n",
+           ".kube/config": f"token: {TOKEN}", "checkers/tokens/grader.token": TOKEN}
+SECRET_NAME = re.compile(r"(\.kubeconfig$|(^|/)\.kube/|\.csv$|\.jsonl$|\.token$|(^|/)tokens?(/|$)|\.key$|\.pem$)")
+SECRET_TEXT = re.compile(rb"eyJhbGciOiJSUzI1NiIsImtpZCI6[\w-]{8,}\.[\w-]{8,}|"  # a token, not the word "token"
+                         rb"(client-key|client-certificate|token)(-data)?: ?[\"']?[A-Za-z0-9+/]{32,}|"
+                         rb"-----BEGIN (RSA |EC )?PRIVATE KEY-----\s*[A-Za-z0-9+/]{32,}")
+# Debian's and PyPI's own files (test keys of tornado, CA bundles): not ours, and not secrets
+DISTRIBUTED = ("usr/", "etc/ssl/", "opt/kubelab/lib/python3.11/site-packages/")
+OURS = ("opt/kubelab/lib/python3.11/site-packages/checkers/", "opt/kubelab/lib/python3.11/site-packages/clusters/",
+        "opt/kubelab/share/kubelab/")
+
+
+def test_the_course_image_is_built_from_tracked_sources_only(tmp_path, monkeypatch):
+    root = tmp_path / "checkout"
+    for name in ("pyproject.toml", "checkers/view.py", "labs/00-welcome/lab.yaml"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x\n")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    for name, text in PLANTED.items():  # untracked, as an instructor's files are
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    subprocess.run(["git", "-C", str(root), "add", "-f", "clusters/ca.key"], check=True)  # even a tracked key
+    assert images.course_sources(root) == ["checkers/view.py", "labs/00-welcome/lab.yaml", "pyproject.toml"]
+    assert images.course_sources(tmp_path / "not-a-checkout") == []
+    # the layer test's patterns find these secrets, and not code that merely names them
+    assert all(SECRET_NAME.search(name) for name in PLANTED)
+    assert all(SECRET_TEXT.search(text.encode()) for text in PLANTED.values() if TOKEN in text or KEY_DATA in text)
+    assert not SECRET_TEXT.search(b'user.get("client-key-data"), user.get("token") or read("tokenFile")')
+
+
+def _layer_members(archive: str):
+    """Each file of the image's one layer, opened from the OCI archive kubelab imports into the node."""
+    with tarfile.open(archive) as oci:
+        index = json.load(oci.extractfile("index.json"))
+        manifest = json.load(oci.extractfile(f"blobs/sha256/{index['manifests'][0]['digest'].split(':')[1]}"))
+        (layer,) = manifest["layers"]
+        with tarfile.open(fileobj=oci.extractfile(f"blobs/sha256/{layer['digest'].split(':')[1]}"), mode="r|") as tar:
+            for member in tar:
+                yield member, (tar.extractfile(member) if member.isfile() else None)
+
+
+def test_the_course_image_layer_holds_no_token_kubeconfig_roster_key_or_journal():
+    entry = images.cached(images.COURSE)
+    if not entry:
+        pytest.skip("the course image is not built: run `kubelab images build course` (make hub-tools)")
+    names, found, leaks = set(), [], []
+    for member, data in _layer_members(entry["archive"]):
+        name = member.name.removeprefix("./")
+        names.add(name)
+        if name.startswith(("tmp/", "root/.cache", "var/run/secrets", "run/secrets")) and not member.isdir():
+            leaks.append(name)
+        if not name.startswith(DISTRIBUTED) or name.startswith(OURS):
+            if SECRET_NAME.search(name):
+                found.append(name)
+            if data is not None and SECRET_TEXT.search(data.read()):
+                leaks.append(name)
+    assert found == [] and leaks == []
+    site = "opt/kubelab/lib/python3.11/site-packages/"
+    assert {f"{site}checkers/hub.py", "usr/local/bin/kubelab-start-hook", "opt/kubelab/bin/jupyterhub-singleuser",
+            "opt/kubelab/share/kubelab/notebooks/ro/00-welcome.ipynb"} <= names
+    assert "home/jovyan" in names

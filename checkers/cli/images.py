@@ -16,7 +16,7 @@ from .output import console, print_json, progress_printer
 app = typer.Typer(no_args_is_help=True, help=N_("Build and list the container images the real node runs."))
 
 
-@app.command("build", help=N_("Build images (all when none is named) and load them into the running real node."))
+@app.command("build", help=N_("Build images (all the labs use when none is named) and load them into the running real node."))
 def build(names: list[str] = typer.Argument(None, help=N_("Image recipes, e.g. nginx."))) -> int:
     unknown = [n for n in names or [] if n not in images.RECIPES]
     if unknown:
@@ -25,7 +25,7 @@ def build(names: list[str] = typer.Argument(None, help=N_("Image recipes, e.g. n
     progress = progress_printer()
     home = EmbeddedBackend().home
     running = bool(realnode.details(home))
-    for name in names or list(images.RECIPES):
+    for name in names or [n for n, r in images.RECIPES.items() if not r.by_name]:
         recipe = images.RECIPES[name]
         if running:
             images.load(realnode.node_dir(home), recipe, progress)

@@ -10,6 +10,8 @@ with ``index.json`` mapping each recipe to its archive and what it contains.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -18,6 +20,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +62,9 @@ class Recipe:
     revision: int = 1  # bump when the recipe changes in a way its fields do not show
     files: dict = field(default_factory=dict)  # images of our own binaries: path in the image -> Component
     aliases: tuple[str, ...] = ()  # more names given at import only (the archive does not depend on them)
+    pip: tuple[str, ...] = ()  # PyPI requirements for a venv in /opt/kubelab ("kubelab[...]": this checkout's)
+    by_name: bool = False  # built only when named (`kubelab images build course`), never by "build them all"
+    workdir: str = ""  # the image's working directory (the root of a Jupyter server's file browser)
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -69,6 +75,8 @@ class Recipe:
         fields = (ARCHIVE_FORMAT, self.names, self.packages, self.entrypoint, self.cmd, self.ports, self.env,
                   self.stop_signal, self.hooks, self.revision,
                   sorted((path, c.name, c.version) for path, c in self.files.items()))
+        if self.pip:
+            fields += (self.pip, course_sources_digest(), self.workdir)
         return hashlib.sha256(json.dumps(fields, default=list).encode()).hexdigest()[:16]
 
 
@@ -250,6 +258,86 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
 )}
 
 
+# -- the course image: JupyterHub's single-user server with kubelab ------------------------------------------
+# Debian's Python, a venv in /opt/kubelab with this checkout's kubelab (its wheel, built by pip inside the build,
+# with the notebooks), JupyterLab and jupyterhub-singleuser from PyPI at uv.lock's versions, the user jovyan
+# (1000:100, z2jh's default) and the start hook of clusters/jupyterhub. Only tracked package sources enter the
+# build (never a roster, kubeconfig, token, key or journal: tests/test_images.py opens the layer to prove it).
+CHECKOUT = Path(__file__).resolve().parents[2]
+COURSE_SOURCES = ("pyproject.toml", "README.md", "hatch_build.py", "checkers", "clusters", "labs")
+SECRET_SUFFIXES = (".key", ".pem", ".kubeconfig", ".csv", ".jsonl", ".token")
+START_HOOK = Path(__file__).resolve().parents[1] / "jupyterhub" / "kubelab-start-hook"
+
+
+def course_sources(root: Path = CHECKOUT) -> list[str]:
+    """The tracked files the kubelab wheel is built from; empty outside a git checkout."""
+    try:
+        proc = subprocess.run(["git", "ls-files", "-z", "--", *COURSE_SOURCES], cwd=root, capture_output=True,
+                              timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    names = proc.stdout.decode().split("\0") if proc.returncode == 0 else []
+    return sorted(n for n in names if n and not n.endswith(SECRET_SUFFIXES) and (root / n).is_file())
+
+
+@functools.cache
+def course_sources_digest() -> str:
+    digest = hashlib.sha256()
+    for name in course_sources() + ["uv.lock"]:
+        digest.update(name.encode() + b"\0")
+        with contextlib.suppress(OSError):
+            digest.update((CHECKOUT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _locked_constraints() -> str:
+    """uv.lock's version of every PyPI package, as pip constraints (not those locked at several versions, one
+    per Python version: pip picks those within the project's bounds)."""
+    locked: dict[str, set[str]] = {}
+    for package in tomllib.loads((CHECKOUT / "uv.lock").read_text()).get("package", []):
+        if "registry" in package.get("source", {}):
+            locked.setdefault(package["name"], set()).add(package["version"])
+    return "".join(f"{name}=={versions.pop()}\n" for name, versions in sorted(locked.items()) if len(versions) == 1)
+
+
+def _pip_hooks(recipe: Recipe, tmp: Path) -> tuple[str, ...]:
+    """Copy the sources in, make the venv, install from PyPI (pinned by uv.lock), then remove what came in."""
+    if not recipe.pip:
+        return ()
+    sources = course_sources()
+    if not sources or not (CHECKOUT / "uv.lock").is_file():
+        raise ImageBuildFailed(_("Image {name} is built from a kubelab checkout (git and uv.lock), which this "
+                                 "is not.", name=recipe.names[0]))
+    with tarfile.open(tmp / "sources.tar", "w") as tar:
+        for name in sources:
+            tar.add(CHECKOUT / name, arcname=name, recursive=False)
+    (tmp / "constraints.txt").write_text(_locked_constraints())
+    shutil.copyfile(CA_BUNDLE, tmp / "ca.pem")  # this machine's CAs, for pip only; removed below
+    requirements = " ".join(f"'{r.replace('kubelab[', '/tmp/kubelab/src[')}'" for r in recipe.pip)
+    pip = ('chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root PIP_NO_CACHE_DIR=1 '
+           'PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_CERT=/tmp/kubelab/ca.pem SSL_CERT_FILE=/tmp/kubelab/ca.pem '
+           f'/opt/kubelab/bin/pip install --no-input -c /tmp/kubelab/constraints.txt {requirements}')
+    return ('mkdir -p "$1/tmp/kubelab/src" && tar -C "$1/tmp/kubelab/src" -xf ' + str(tmp / "sources.tar"),
+            f'cp {tmp / "constraints.txt"} {tmp / "ca.pem"} "$1/tmp/kubelab/"',
+            'chroot "$1" python3 -m venv /opt/kubelab',
+            pip,
+            'rm -rf "$1/tmp/kubelab" "$1/root/.cache"')
+
+
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+COURSE = Recipe(
+    "course", ("ghcr.io/kubelab/singleuser:0.1.0",), by_name=True,
+    packages=("python3", "python3-venv", "ca-certificates", "passwd", "tini", "libstdc++6"),  # pyzmq needs it
+    pip=("kubelab[lab]", "jupyterhub"),
+    stands_in_for="ghcr.io/kubelab/singleuser:0.1.0 (clusters/jupyterhub/values.yaml's image: JupyterLab, "
+    "jupyterhub-singleuser and this checkout's kubelab)",
+    entrypoint=("/usr/bin/tini", "--"), cmd=("jupyterhub-singleuser",), ports=("8888/tcp",), workdir="/home/jovyan",
+    env=("PATH=/opt/kubelab/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
+         "SHELL=/bin/bash", "NB_USER=jovyan", "NB_UID=1000"),
+    hooks=('chroot "$1" useradd --uid 1000 --gid 100 --create-home --shell /bin/bash jovyan',
+           _script_hook("/usr/local/bin/kubelab-start-hook", START_HOOK.read_text())))
+RECIPES[COURSE.key] = COURSE
+
 # Images the labs use that cannot be built here: the checks needing them skip with this reason.
 UNAVAILABLE = {
     "grafana/grafana": N_("Grafana is not packaged by Debian and its Go module is AGPL-licensed, so kubelab does "
@@ -295,7 +383,7 @@ def build(recipe: Recipe, progress: Progress = quiet) -> dict:
         if recipe.packages:
             progress(_("Building image {name} from Debian packages ({packages}); log: {log}",
                        name=recipe.names[0], packages=", ".join(recipe.packages), log=log))
-            versions = _debootstrap(recipe, rootfs, log)
+            versions = _debootstrap(recipe, rootfs, log, _pip_hooks(recipe, Path(tmp)))
         else:
             _files_tar(recipe, rootfs, progress)
             versions = {}
@@ -312,13 +400,13 @@ def build(recipe: Recipe, progress: Progress = quiet) -> dict:
     return entry
 
 
-def _debootstrap(recipe: Recipe, rootfs: Path, log: Path) -> dict[str, str]:
+def _debootstrap(recipe: Recipe, rootfs: Path, log: Path, first_hooks: tuple[str, ...] = ()) -> dict[str, str]:
     if shutil.which("mmdebstrap") is None:
         raise ImageBuildFailed(_("mmdebstrap is not installed; install it with `apt-get install mmdebstrap`."))
     versions_file = rootfs.with_suffix(".versions")
     pkgs = ",".join(recipe.packages)
     argv = ["mmdebstrap", "--variant=essential", f"--include={pkgs}", *DPKG_EXCLUDES,
-            *(f"--customize-hook={hook}" for hook in recipe.hooks),
+            *(f"--customize-hook={hook}" for hook in first_hooks + recipe.hooks),
             f"--customize-hook=chroot \"$1\" dpkg-query -W -f='${{Package}}=${{Version}}\\n' > {versions_file}",
             "--customize-hook=rm -rf \"$1/var/lib/apt/lists\"/* \"$1/var/cache/apt\"/*",
             SUITE, str(rootfs)]
@@ -372,6 +460,8 @@ def _oci_archive(recipe: Recipe, rootfs: Path, tmp: Path) -> tuple[Path, str]:
         config["ExposedPorts"] = {p: {} for p in recipe.ports}
     if recipe.stop_signal:
         config["StopSignal"] = recipe.stop_signal
+    if recipe.workdir:
+        config["WorkingDir"] = recipe.workdir
     image_config = {"architecture": ARCH.get(platform.machine(), "amd64"), "os": "linux", "config": config,
                     "rootfs": {"type": "layers", "diff_ids": [f"sha256:{diff.hexdigest()}"]},
                     "history": [{"created_by": f"kubelab image recipe {recipe.key}"}]}
