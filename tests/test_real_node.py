@@ -232,10 +232,7 @@ def test_a_data_plane_lab_runs_on_the_real_node_as_taught(real, api):
 # Labs whose every image the real node has (tests/test_real_node.py's closing note in docs/architecture.md lists
 # the others and why). Their solution must pass every data-plane check for real, and each fault aimed at a
 # data-plane check must trip exactly it.
-REAL_LABS = ("00-welcome", "02-pods", "05-services", "09-volumes")
-# Tried, not yet passing on the real node (so not listed): 06-dns-external (Debian busybox's nslookup in the agnhost
-# stand-in did not resolve the short name), 08-config-secrets (no running pod of config-app), 12-ftps (the NodePort
-# was refused).
+REAL_LABS = ("00-welcome", "02-pods", "05-services", "06-dns-external", "08-config-secrets", "09-volumes", "12-ftps")
 
 
 def _real_lab(lab_id: str):
@@ -271,6 +268,14 @@ def _grade(real, reader, lab, namespace: str) -> dict[str, str]:
     return {c["id"]: f"{c['status']}: {c['message']}" for c in doc["checks"]}
 
 
+def _clean_up(api, namespace: str) -> None:
+    """What outlives the namespace's deletion: Services now (their nodePorts are the cluster's, and 12-ftps fixes
+    30030-30034, which the next test's Services ask for again), hostPath folders on the host."""
+    for service in get(api, f"/api/v1/namespaces/{namespace}/services")["items"]:
+        request(api, "DELETE", f"/api/v1/namespaces/{namespace}/services/{service['metadata']['name']}")
+    _remove_lesson_host_paths(namespace)
+
+
 def _remove_lesson_host_paths(namespace: str) -> None:
     """09-volumes teaches PersistentVolumes made by hand as hostPaths under /data/kubelab/<namespace> (minikube's
     persistent folder); on the real node they are the host's: remove what the test made."""
@@ -283,7 +288,7 @@ def _remove_lesson_host_paths(namespace: str) -> None:
 
 
 @pytest.mark.parametrize("lab_id", REAL_LABS)
-def test_lab_solution_passes_its_data_plane_checks_for_real(real, reader, lab_id, ns):
+def test_lab_solution_passes_its_data_plane_checks_for_real(real, api, reader, lab_id, ns):
     from checkers import actions
 
     lab = _real_lab(lab_id)
@@ -291,7 +296,7 @@ def test_lab_solution_passes_its_data_plane_checks_for_real(real, reader, lab_id
         actions.solve(lab, real.connection(), ns)
         grades = _grade(real, reader, lab, ns)
     finally:
-        _remove_lesson_host_paths(ns)
+        _clean_up(api, ns)
     explained = "\n".join(f"  {k}: {v}" for k, v in grades.items())
     for check_id in _data_plane_checks(lab):
         if not real.capabilities(reader).missing(next(c.needs for c in lab.checks if c.id == check_id)):
@@ -300,7 +305,7 @@ def test_lab_solution_passes_its_data_plane_checks_for_real(real, reader, lab_id
 
 
 @pytest.mark.parametrize(("lab_id", "fault_name"), _data_plane_faults())
-def test_data_plane_fault_trips_exactly_its_check(real, reader, lab_id, fault_name, ns):
+def test_data_plane_fault_trips_exactly_its_check(real, api, reader, lab_id, fault_name, ns):
     from checkers import actions
 
     lab = _real_lab(lab_id)
@@ -309,7 +314,7 @@ def test_data_plane_fault_trips_exactly_its_check(real, reader, lab_id, fault_na
         actions.apply_fault(lab, fault, real.connection(), ns)
         grades = _grade(real, reader, lab, ns)
     finally:
-        _remove_lesson_host_paths(ns)
+        _clean_up(api, ns)
     failing = [k for k, v in grades.items() if v.startswith("fail")]
     assert failing == [fault.trips], "\n".join(f"  {k}: {v}" for k, v in grades.items())
 

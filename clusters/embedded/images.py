@@ -234,10 +234,13 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
            entrypoint=("/entrypoint.sh",), cmd=("influxd",), ports=("8086/tcp",),
            env=("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "INFLUXDB_REPORTING_DISABLED=true"),
            hooks=(_script_hook("/entrypoint.sh", INFLUXDB_ENTRYPOINT),)),
-    Recipe("agnhost", ("registry.k8s.io/e2e-test-images/agnhost:2.53",), packages=("busybox",),
+    # The upstream image is Alpine with bind-tools (BIND's nslookup, dig, host) beside the agnhost program; the labs
+    # run only its shell and nslookup, and their checks read BIND's output format (busybox's differs, and its
+    # nslookup ignores the pod's search domains).
+    Recipe("agnhost", ("registry.k8s.io/e2e-test-images/agnhost:2.53",), packages=("bind9-dnsutils",),
            stands_in_for="registry.k8s.io/e2e-test-images/agnhost:2.53, for what the labs run in it: a shell and "
-           "nslookup (Debian's busybox); the agnhost program itself is not included",
-           cmd=("sh",), hooks=("chroot \"$1\" busybox --install -s /usr/local/bin",)),
+           "BIND's nslookup, dig and host (Debian's bind9-dnsutils; upstream installs Alpine's bind-tools); the "
+           "agnhost program itself is not included", cmd=("sh",)),
     Recipe("postgres", ("postgres:17-alpine",), packages=("postgresql-15",),
            stands_in_for="postgres:17-alpine (Debian ships PostgreSQL 15: same SQL and client protocol for the labs)",
            entrypoint=("/usr/local/bin/docker-entrypoint.sh",), cmd=("postgres",), ports=("5432/tcp",),
