@@ -400,7 +400,7 @@ def test_monitoring_influxdb_checks_for_real(real, reader, api, ns):
     grades = _monitoring_checks(real, reader, ns, "data-survives-restart")
     assert grades["data-survives-restart"].startswith("fail"), grades  # no restart yet: nothing proven
     time.sleep(6)  # the next pod must start later than the check's clock margin (SURVIVAL_MARGIN, 5 s)
-    request(api, "DELETE", f"/api/v1/namespaces/{ns}/pods?labelSelector=app%3Dmonitoring-influxdb")
+    request(api, "DELETE", f"/api/v1/namespaces/{ns}/pods", query={"labelSelector": "app=monitoring-influxdb"})
     wait_for(lambda: any(p["status"].get("podIP") not in (None, pod_ip) and condition(p, "Ready") == "True"
                          for p in _pods(api, ns)), timeout=120, what="a new InfluxDB pod Ready")
     grades = _monitoring_checks(real, reader, ns, "data-survives-restart")
