@@ -3,9 +3,11 @@ into the real node's containerd under the names the labs use.
 
 A recipe says which Debian packages make the image, which upstream image it
 stands in for and that image's contract (entrypoint, ports, env, paths).
-``mmdebstrap`` makes the root filesystem as a tar; it becomes the one layer of
-an OCI archive, cached under ``<cache>/images/sha256/<manifest digest>.tar``
-with ``index.json`` mapping each recipe to its archive and what it contains.
+``mmdebstrap`` makes the root filesystem as a tar; it becomes the first layer of
+an OCI archive (a recipe with ``base`` reuses another's; one that ``declares`` adds
+a layer saying what it stands in for and contains), cached under
+``<cache>/images/sha256/<manifest digest>.tar`` with ``index.json`` mapping each
+recipe to its archive and what it contains.
 """
 
 from __future__ import annotations
