@@ -382,7 +382,7 @@ def _monitoring_checks(real, reader, ns: str, *check_ids: str) -> dict[str, str]
 
 def test_monitoring_influxdb_checks_for_real(real, reader, api, ns):
     """13-monitoring's InfluxDB on the real node: its claim (no class written) is provisioned by the default class,
-    it refuses anonymous queries, and a point written a minute ago (as Telegraf would) outlives the pod."""
+    it refuses anonymous queries, and a point written as Telegraf would outlives the pod."""
     from checkers.semantics import decoded
 
     lab = _real_lab("13-monitoring")
