@@ -174,9 +174,18 @@ def proxy_get(api: Client, namespace: str, kind: str, name: str, port: int, path
     """
     url = f"/api/v1/namespaces/{namespace}/{kind}/{name}:{port}/proxy/{path.lstrip('/')}"
     response = _send(api, "GET", url, {"Accept": "*/*", **({"Host": host} if host else {})}, None, None, timeout)
-    if response.status in (401, 403):  # our identity may not use the proxy: not the learner's doing
+    if response.status in (401, 403) and _is_status(response.data):  # our identity may not use the proxy
         _decode(response.status, response.data, "GET", url)
-    return response.status, response.data or b""
+    return response.status, response.data or b""  # a 401 or 403 of the service's own (InfluxDB's) is its answer
+
+
+def _is_status(data: bytes | None) -> bool:
+    """``data`` is a Kubernetes ``Status``: the API server answered, not what it proxies to."""
+    try:
+        decoded = json.loads(data or b"")
+    except ValueError:
+        return False
+    return isinstance(decoded, dict) and decoded.get("kind") == "Status" and decoded.get("apiVersion") == "v1"
 
 
 def _send(api: Client, method: str, path: str, headers: dict, query, body, timeout: float):

@@ -240,6 +240,9 @@ def shared_results_dir(server: str | None) -> Path | None:
 
 
 FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
+# Where kubelab's nginx stand-ins (clusters/embedded/images.py) say over HTTP which upstream images they stand in
+# for and which Debian packages they really contain; upstream nginx answers 404 there.
+STAND_IN_PATH = "/.well-known/kubelab-stand-in"
 
 
 def detect_capabilities(api: Client) -> Capabilities:

@@ -142,3 +142,39 @@ def test_check_imports_neither_the_official_client_nor_cryptography_nor_pydantic
     if plain_client(*_admin(cluster)) is None:
         pytest.skip("this cluster's kubeconfig is not a plain one: the official client is expected")
     assert loaded == [], f"`kubelab check` imported {loaded}"
+
+
+def test_a_proxied_services_own_401_is_its_answer_but_the_api_servers_is_an_error():
+    """InfluxDB answers 401 to a query without credentials: that passes through the proxy as the service's answer.
+    A 401/403 the API server itself sends (a Kubernetes Status) means our identity may not use the proxy."""
+    import http.server
+    import threading
+
+    import urllib3
+
+    from clusters.api import ApiForbidden, Client, proxy_get
+
+    status_body = b'{"kind":"Status","apiVersion":"v1","status":"Failure","message":"forbidden","code":403}'
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            own = "/services/influx:8086/" in self.path
+            body = b'{"error":"unable to parse authentication credentials"}' if own else status_body
+            self.send_response(401 if own else 403)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        api = Client(f"http://127.0.0.1:{server.server_port}", pool=urllib3.PoolManager())
+        status, body = proxy_get(api, "ns", "services", "influx", 8086, "/query")
+        assert status == 401 and b"authentication" in body
+        with pytest.raises(ApiForbidden):
+            proxy_get(api, "ns", "services", "other", 80, "/")
+    finally:
+        server.shutdown()

@@ -158,12 +158,13 @@ def test_service_target_is_none_without_a_way_in():
     assert service_target(node_port, [], 80) is None
 
 
-def test_unreachable_is_an_error_and_refused_is_a_failure():
+def test_unreachable_is_an_error_and_refused_is_a_failure_read_again():
     assert connect_failure(OSError(101, "Network is unreachable"), "x:1").outcome.status == "error"
     assert connect_failure(socket.gaierror(-2, "Name or service not known"), "x:1").outcome.status == "error"
     assert connect_failure(TimeoutError(), "x:1").outcome.status == "error"
     refused = connect_failure(ConnectionRefusedError(111, "Connection refused"), "x:1").outcome
     assert refused.status == "fail" and "refused" in refused.message and refused.hints
+    assert refused.settling  # a pod just Ready may not listen yet: the engine asks again before failing
 
 
 def test_a_closed_port_fails_and_an_unknown_name_errors():

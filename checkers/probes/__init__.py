@@ -14,7 +14,7 @@ from .common import Fetch, Target, Verdict, fetcher
 from .dns import dns_answer, resolve
 from .ftps import ftps_probe, ftps_refuses_plain
 from .grafana import grafana_dashboards, grafana_datasource, grafana_health
-from .http import http_redirect, http_status, proxied_status
+from .http import http_redirect, http_status, proxied_status, stand_in
 from .influx import influx_auth_enforced, influx_database, influx_ping, influx_recent_points
 from .ngrok import ngrok_endpoint, published, upstream_matches
 from .ssh import ssh_banner
@@ -23,5 +23,5 @@ from .tls import tls_probe
 __all__ = ["Fetch", "Target", "Verdict", "dns_answer", "fetcher", "ftps_probe", "ftps_refuses_plain",
            "grafana_dashboards", "grafana_datasource", "grafana_health", "http_redirect", "http_status",
            "influx_auth_enforced", "influx_database", "influx_ping", "influx_recent_points", "ngrok_endpoint",
-           "proxied_status", "published", "resolve", "service_target", "ssh_banner", "tls_probe",
+           "proxied_status", "published", "resolve", "service_target", "ssh_banner", "stand_in", "tls_probe",
            "upstream_matches"]

@@ -8,7 +8,9 @@ The rule, for every probe:
 * We got there and the learner's service said no or misbehaved: connection refused or reset (no
   endpoints, wrong port), a failed TLS handshake, a protocol error, a wrong answer, or a timeout on
   an already-open connection or on a later one (FTP's data connection). The verdict is ``failed``,
-  with hints.
+  with hints. A refused first connection is ``not_yet``: the engine asks again until its settle time
+  is over, since a server whose pod just became Ready may not listen yet and kube-proxy writes the
+  rules of a new endpoint a moment after it appears.
 * The API server's proxy could not be used (``clusters.api.ApiError``): not caught here, so the
   engine turns it into ``error``.
 
@@ -28,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..outcome import N_, Outcome, error, failed
+from ..outcome import N_, Outcome, error, failed, not_yet
 
 Fetch = Callable[[str], tuple[int, bytes]]  # path (with query) → (HTTP status, body); see ``fetcher``
 MAX_BODY = 1 << 20
@@ -78,7 +80,7 @@ def connect_failure(exc: OSError, target: str) -> Verdict:
 def answer_failure(exc: OSError | http.client.HTTPException, target: str) -> Verdict:
     """The verdict when the learner's service at ``target`` refused, reset or broke off."""
     if isinstance(exc, ConnectionRefusedError):
-        return Verdict(failed(N_("Nothing answers at {target}: the connection was refused."), target=target,
+        return Verdict(not_yet(N_("Nothing answers at {target}: the connection was refused."), target=target,
                               expected=N_("a server answering"), found=N_("connection refused"),
                               hints=(N_("Does the Service have ready endpoints? `kubectl get endpointslices`"),
                                      N_("Check that the Service's port and targetPort match the port the "

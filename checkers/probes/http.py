@@ -7,8 +7,12 @@ Certificates are not checked here (that is ``tls.py``'s job). ``proxied_status``
 
 from __future__ import annotations
 
+import json
+
+from clusters.base import STAND_IN_PATH
+
 from ..outcome import N_, Outcome, failed, passed
-from .common import http_get, probe, stop_on_proxy_refusal
+from .common import Fetch, http_get, probe, stop_on_proxy_refusal
 
 REDIRECTS = (301, 302, 303, 307, 308)
 
@@ -64,3 +68,15 @@ def _judge(what: str, status: int, body: bytes, expected: int, contains: bytes |
                       found=body[:80].decode(errors="replace"),
                       hints=(N_("Is the right application behind it? Compare with `curl` from inside the cluster."),))
     return passed(N_("{what} answered HTTP {status}."), what=what, status=status)
+
+
+def stand_in(fetch: Fetch) -> dict | None:
+    """What a server in one of kubelab's stand-in images (the embedded cluster's real node) declares at
+    ``STAND_IN_PATH``: ``names`` (the image names it answers to), ``stands_in_for``, ``contains`` (Debian packages
+    and versions). None from any other server (upstream nginx answers 404 there)."""
+    status, body = fetch(STAND_IN_PATH)
+    try:
+        declared = json.loads(body) if status == 200 else None
+    except ValueError:
+        return None
+    return declared if isinstance(declared, dict) and isinstance(declared.get("names"), list) else None

@@ -3,9 +3,11 @@ into the real node's containerd under the names the labs use.
 
 A recipe says which Debian packages make the image, which upstream image it
 stands in for and that image's contract (entrypoint, ports, env, paths).
-``mmdebstrap`` makes the root filesystem as a tar; it becomes the one layer of
-an OCI archive, cached under ``<cache>/images/sha256/<manifest digest>.tar``
-with ``index.json`` mapping each recipe to its archive and what it contains.
+``mmdebstrap`` makes the root filesystem as a tar; it becomes the first layer of
+an OCI archive (a recipe with ``base`` reuses another's; one that ``declares`` adds
+a layer saying what it stands in for and contains), cached under
+``<cache>/images/sha256/<manifest digest>.tar`` with ``index.json`` mapping each
+recipe to its archive and what it contains.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ import subprocess
 import tarfile
 import tempfile
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..base import Progress, quiet
+from ..base import STAND_IN_PATH, Progress, quiet
 from ..errors import KubelabError
 from ..files import write_atomic
 from ..i18n import N_, _
@@ -38,7 +40,8 @@ DPKG_EXCLUDES = ("--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-excl
                  "--dpkgopt=path-exclude=/usr/share/locale/*", "--dpkgopt=path-include=/usr/share/doc/*/copyright")
 SUITE = "bookworm"
 DELFER_DIGEST = "sha256:60bb774d8408d9d4d5c74d05d1c086a34ce192c6c1a142ffac268cac0dbc6fac"
-ARCHIVE_FORMAT = 2  # one uncompressed layer
+ARCHIVE_FORMAT = 2  # uncompressed layers: the root filesystem, then (``declares``) the stand-in declaration
+STAND_IN_FILE = "/etc/kubelab/stand-in.json"
 
 
 class ImageBuildFailed(KubelabError):
@@ -65,6 +68,8 @@ class Recipe:
     pip: tuple[str, ...] = ()  # PyPI requirements for a venv in /opt/kubelab ("kubelab[...]": this checkout's)
     by_name: bool = False  # built only when named (`kubelab images build course`), never by "build them all"
     workdir: str = ""  # the image's working directory (the root of a Jupyter server's file browser)
+    declares: bool = False  # a second layer holds STAND_IN_FILE: the names, what it stands in for, the packages
+    base: str = ""  # the recipe whose root filesystem layer this one reuses (one build, an image per upstream tag)
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -77,6 +82,8 @@ class Recipe:
                   sorted((path, c.name, c.version) for path, c in self.files.items()))
         if self.pip:
             fields += (self.pip, course_sources_digest(), self.workdir)
+        if self.declares:  # the declaration layer's content
+            fields += (self.base, self.stands_in_for, self.all_names)
         return hashlib.sha256(json.dumps(fields, default=list).encode()).hexdigest()[:16]
 
 
@@ -92,8 +99,12 @@ NGINX_DEFAULT_CONF = r"""server {
     location = /50x.html {
         root   /usr/share/nginx/html;
     }
+    location = %s {
+        default_type application/json;
+        alias %s;
+    }
 }
-"""
+""" % (STAND_IN_PATH, STAND_IN_FILE)
 NGINX_INDEX = ("<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n"
                "<h1>Welcome to nginx!</h1>\n<p>If you see this page, the nginx web server is successfully installed "
                "and working.</p>\n</body>\n</html>\n")
@@ -207,8 +218,130 @@ exec "$@"
 """
 
 
+# The contract of mysql:8.4: MYSQL_ROOT_PASSWORD (or MYSQL_ALLOW_EMPTY_PASSWORD / MYSQL_RANDOM_ROOT_PASSWORD) required
+# on first start; MYSQL_DATABASE, MYSQL_USER + MYSQL_PASSWORD (all rights on that database), MYSQL_ROOT_HOST ('%');
+# *.sh and *.sql in /docker-entrypoint-initdb.d run once; data in /var/lib/mysql; port 3306 on every address;
+# the server runs as user mysql.
+MARIADB_ENTRYPOINT = """#!/bin/sh
+set -e
+if [ "${1#-}" != "$1" ]; then set -- mysqld "$@"; fi
+if [ "$1" = mysqld ] && [ "$(id -u)" = 0 ]; then
+  mkdir -p /var/lib/mysql /run/mysqld
+  chown -R mysql:mysql /var/lib/mysql /run/mysqld
+fi
+if [ "$1" = mysqld ] && [ ! -d /var/lib/mysql/mysql ]; then
+  if [ -z "$MYSQL_ROOT_PASSWORD$MYSQL_ALLOW_EMPTY_PASSWORD$MYSQL_RANDOM_ROOT_PASSWORD" ]; then
+    echo "error: database is uninitialized and password option is not specified" >&2
+    echo "  You need to specify one of MYSQL_ROOT_PASSWORD, MYSQL_ALLOW_EMPTY_PASSWORD and MYSQL_RANDOM_ROOT_PASSWORD" >&2
+    exit 1
+  fi
+  if [ -n "$MYSQL_RANDOM_ROOT_PASSWORD" ] && [ -z "$MYSQL_ROOT_PASSWORD" ]; then
+    MYSQL_ROOT_PASSWORD=$(head -c 18 /dev/urandom | base64); echo "GENERATED ROOT PASSWORD: $MYSQL_ROOT_PASSWORD"
+  fi
+  esc() { printf '%s' "$1" | sed -e 's/[\\\\]/&&/g' -e "s/'/''/g"; }
+  mariadb-install-db --user=mysql --datadir=/var/lib/mysql --skip-test-db --auth-root-authentication-method=normal \\
+    >/dev/null
+  socket=/run/mysqld/init.sock
+  mysqld --user=mysql --skip-networking --socket=$socket & pid=$!
+  for i in $(seq 150); do mariadb --socket=$socket -uroot -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+  q() { mariadb --socket=$socket -uroot "$@"; }
+  {
+    echo "DROP USER IF EXISTS ''@'localhost', ''@'%';"
+    if [ -n "$MYSQL_DATABASE" ]; then echo "CREATE DATABASE IF NOT EXISTS \\`$MYSQL_DATABASE\\`;"; fi
+    if [ -n "$MYSQL_USER" ] && [ -n "$MYSQL_PASSWORD" ]; then
+      echo "CREATE USER '$(esc "$MYSQL_USER")'@'%' IDENTIFIED BY '$(esc "$MYSQL_PASSWORD")';"
+      if [ -n "$MYSQL_DATABASE" ]; then
+        echo "GRANT ALL ON \\`$MYSQL_DATABASE\\`.* TO '$(esc "$MYSQL_USER")'@'%';"
+      fi
+    fi
+  } | q
+  for f in /docker-entrypoint-initdb.d/*; do
+    case "$f" in *.sh) . "$f" ;; *.sql) q ${MYSQL_DATABASE:+"$MYSQL_DATABASE"} < "$f" ;; esac
+  done
+  root=$(esc "$MYSQL_ROOT_PASSWORD")
+  q <<SQL
+CREATE USER IF NOT EXISTS 'root'@'${MYSQL_ROOT_HOST:-%}' IDENTIFIED BY '$root';
+GRANT ALL ON *.* TO 'root'@'${MYSQL_ROOT_HOST:-%}' WITH GRANT OPTION;
+ALTER USER 'root'@'localhost' IDENTIFIED BY '$root';
+FLUSH PRIVILEGES;
+SQL
+  kill $pid && wait $pid || true
+fi
+if [ "$1" = mysqld ] && [ "$(id -u)" = 0 ]; then exec setpriv --reuid=mysql --regid=mysql --init-groups "$@"; fi
+exec "$@"
+"""
+MARIADB_CONF = """[mysqld]
+bind-address = 0.0.0.0
+skip-name-resolve
+"""
+
+
 def _script_hook(path: str, content: str) -> str:
     return _write_hook(path, content) + f" && chmod 755 \"$1{path}\""
+
+# Apache with mod_php in the foreground, as the official PHP images' `apache2-foreground`; logs to the container's.
+APACHE_FOREGROUND = """#!/bin/sh
+set -e
+. /etc/apache2/envvars
+mkdir -p "$APACHE_RUN_DIR" "$APACHE_LOCK_DIR" "$APACHE_LOG_DIR"
+rm -f "$APACHE_PID_FILE"
+exec apache2 -DFOREGROUND "$@"
+"""
+APACHE_HOOKS = (_script_hook("/usr/local/bin/apache2-foreground", APACHE_FOREGROUND),
+                "ln -sf /proc/self/fd/1 \"$1/var/log/apache2/access.log\"",
+                "ln -sf /proc/self/fd/2 \"$1/var/log/apache2/error.log\"",
+                "ln -sf /proc/self/fd/1 \"$1/var/log/apache2/other_vhosts_access.log\"",
+                "echo 'ServerName localhost' > \"$1/etc/apache2/conf-enabled/servername.conf\"")
+
+
+def _apache_site(root: str) -> str:
+    return f"""<VirtualHost *:80>
+    DocumentRoot {root}
+    <Directory {root}>
+        Options FollowSymLinks
+        AllowOverride All
+        DirectoryIndex index.php index.html
+        Require all granted
+    </Directory>
+</VirtualHost>
+"""
+
+
+# The contract of wordpress:apache: WORDPRESS_DB_HOST, _USER, _PASSWORD, _NAME, WORDPRESS_TABLE_PREFIX,
+# WORDPRESS_DEBUG, WORDPRESS_CONFIG_EXTRA; Apache on port 80 serving WordPress at /.
+WORDPRESS_CONFIG = """<?php
+define('DB_NAME', getenv('WORDPRESS_DB_NAME') ?: 'wordpress');
+define('DB_USER', getenv('WORDPRESS_DB_USER') ?: 'example username');
+define('DB_PASSWORD', getenv('WORDPRESS_DB_PASSWORD') ?: 'example password');
+define('DB_HOST', getenv('WORDPRESS_DB_HOST') ?: 'mysql');
+define('DB_CHARSET', getenv('WORDPRESS_DB_CHARSET') ?: 'utf8');
+define('DB_COLLATE', getenv('WORDPRESS_DB_COLLATE') ?: '');
+define('WP_DEBUG', (bool) getenv('WORDPRESS_DEBUG'));
+define('WP_CONTENT_DIR', '/var/lib/wordpress/wp-content');
+$table_prefix = getenv('WORDPRESS_TABLE_PREFIX') ?: 'wp_';
+if (getenv('WORDPRESS_CONFIG_EXTRA')) { eval(getenv('WORDPRESS_CONFIG_EXTRA')); }
+"""
+# The contract of phpmyadmin:apache: PMA_HOST (and PMA_PORT, PMA_ABSOLUTE_URI); Apache on port 80 serving it at /.
+PHPMYADMIN_CONFIG = """<?php
+$cfg['Servers'][1]['host'] = getenv('PMA_HOST') ?: 'db';
+$cfg['Servers'][1]['port'] = getenv('PMA_PORT') ?: '';
+$cfg['Servers'][1]['auth_type'] = 'cookie';
+$cfg['Servers'][1]['AllowNoPassword'] = false;
+if (getenv('PMA_ABSOLUTE_URI')) { $cfg['PmaAbsoluteUri'] = getenv('PMA_ABSOLUTE_URI'); }
+$cfg['blowfish_secret'] = trim(file_get_contents('/var/lib/phpmyadmin/blowfish_secret'));
+$cfg['TempDir'] = '/var/lib/phpmyadmin/tmp';
+"""
+
+
+NGINX = Recipe("nginx", ("nginx:1.30", "nginx:1.30-alpine", "nginx:latest"), packages=("nginx-light",),
+               stands_in_for="nginx:1.30 (Docker official image)", cmd=("nginx", "-g", "daemon off;"),
+               ports=("80/tcp",), stop_signal="SIGQUIT", declares=True,
+               hooks=("rm -f \"$1/etc/nginx/sites-enabled/default\"",
+                      _write_hook("/etc/nginx/conf.d/default.conf", NGINX_DEFAULT_CONF),
+                      _write_hook("/usr/share/nginx/html/index.html", NGINX_INDEX),
+                      _write_hook("/usr/share/nginx/html/50x.html", "<h1>An error occurred.</h1>\n"),
+                      "ln -sf /dev/stdout \"$1/var/log/nginx/access.log\"",
+                      "ln -sf /dev/stderr \"$1/var/log/nginx/error.log\""))
 
 
 RECIPES: dict[str, Recipe] = {r.key: r for r in (
@@ -216,15 +349,11 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
            entrypoint=("/pause",), files={"/pause": PAUSE}),
     Recipe("http-echo", ("hashicorp/http-echo:1.0.0",), stands_in_for="hashicorp/http-echo:1.0.0 (built from its Go "
            "module, MPL-2.0)", entrypoint=("/http-echo",), ports=("5678/tcp",), files={"/http-echo": HTTP_ECHO}),
-    Recipe("nginx", ("nginx:1.30", "nginx:1.30-alpine", "nginx:1.28", "nginx:1.29", "nginx:latest"),
-           packages=("nginx-light",), stands_in_for="nginx:1.30 (Docker official image)",
-           cmd=("nginx", "-g", "daemon off;"), ports=("80/tcp",), stop_signal="SIGQUIT",
-           hooks=("rm -f \"$1/etc/nginx/sites-enabled/default\"",
-                  _write_hook("/etc/nginx/conf.d/default.conf", NGINX_DEFAULT_CONF),
-                  _write_hook("/usr/share/nginx/html/index.html", NGINX_INDEX),
-                  _write_hook("/usr/share/nginx/html/50x.html", "<h1>An error occurred.</h1>\n"),
-                  "ln -sf /dev/stdout \"$1/var/log/nginx/access.log\"",
-                  "ln -sf /dev/stderr \"$1/var/log/nginx/error.log\"")),
+    NGINX,
+    # nginx 1.28 and 1.29 (04-rollouts goes 1.28 → 1.30 → 1.28): the same Debian nginx, each image declaring the
+    # tag it stands in for (STAND_IN_PATH), so a check can tell a rollout's pods apart without a faked version.
+    *(replace(NGINX, key=f"nginx-{tag}", names=(f"nginx:{tag}",), base="nginx",
+              stands_in_for=f"nginx:{tag} (Docker official image)") for tag in ("1.28", "1.29")),
     Recipe("busybox", ("busybox:1.37", "busybox:latest"), packages=("busybox",),
            stands_in_for="busybox:1.37 (Debian's busybox with every applet linked in /usr/local/bin)",
            cmd=("sh",), hooks=("chroot \"$1\" busybox --install -s /usr/local/bin",)),
@@ -242,10 +371,35 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
            entrypoint=("/entrypoint.sh",), cmd=("influxd",), ports=("8086/tcp",),
            env=("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "INFLUXDB_REPORTING_DISABLED=true"),
            hooks=(_script_hook("/entrypoint.sh", INFLUXDB_ENTRYPOINT),)),
-    Recipe("agnhost", ("registry.k8s.io/e2e-test-images/agnhost:2.53",), packages=("busybox",),
+    # The upstream image is Alpine with bind-tools (BIND's nslookup, dig, host) beside the agnhost program; the labs
+    # run only its shell and nslookup, and their checks read BIND's output format (busybox's differs, and its
+    # nslookup ignores the pod's search domains).
+    Recipe("agnhost", ("registry.k8s.io/e2e-test-images/agnhost:2.53",), packages=("bind9-dnsutils",),
            stands_in_for="registry.k8s.io/e2e-test-images/agnhost:2.53, for what the labs run in it: a shell and "
-           "nslookup (Debian's busybox); the agnhost program itself is not included",
-           cmd=("sh",), hooks=("chroot \"$1\" busybox --install -s /usr/local/bin",)),
+           "BIND's nslookup, dig and host (Debian's bind9-dnsutils; upstream installs Alpine's bind-tools); the "
+           "agnhost program itself is not included", cmd=("sh",)),
+    Recipe("mariadb", ("mysql:8.4",), packages=("mariadb-server",),
+           stands_in_for="mysql:8.4 (Debian ships MariaDB 10.11: the MySQL protocol, SQL and the image's MYSQL_* "
+           "settings; passwords use mysql_native_password, not caching_sha2_password)",
+           entrypoint=("/usr/local/bin/docker-entrypoint.sh",), cmd=("mysqld",), ports=("3306/tcp",),
+           hooks=(_script_hook("/usr/local/bin/docker-entrypoint.sh", MARIADB_ENTRYPOINT),
+                  _write_hook("/etc/mysql/mariadb.conf.d/99-kubelab.cnf", MARIADB_CONF),
+                  "rm -rf \"$1/var/lib/mysql\"/*", "mkdir -p \"$1/docker-entrypoint-initdb.d\"")),
+    Recipe("wordpress", ("wordpress:7.0-apache",), packages=("wordpress", "apache2", "libapache2-mod-php", "php-mysql"),
+           stands_in_for="wordpress:7.0-apache (Debian ships WordPress 6.1 with Apache and PHP 8.2; the same "
+           "WORDPRESS_DB_* settings)", cmd=("apache2-foreground",), ports=("80/tcp",), stop_signal="SIGWINCH",
+           hooks=(*APACHE_HOOKS, _write_hook("/etc/wordpress/config-default.php", WORDPRESS_CONFIG),
+                  _write_hook("/etc/apache2/sites-available/000-default.conf", _apache_site("/usr/share/wordpress")),
+                  "chown -R 33:33 \"$1/var/lib/wordpress/wp-content\"")),
+    Recipe("phpmyadmin", ("phpmyadmin:5.2-apache",),
+           packages=("phpmyadmin", "dbconfig-no-thanks", "apache2", "libapache2-mod-php"),
+           stands_in_for="phpmyadmin:5.2-apache (Debian's phpMyAdmin 5.2 with Apache and PHP 8.2; PMA_HOST, "
+           "PMA_PORT)", cmd=("apache2-foreground",), ports=("80/tcp",), stop_signal="SIGWINCH",
+           hooks=(*APACHE_HOOKS, _write_hook("/etc/phpmyadmin/conf.d/kubelab.php", PHPMYADMIN_CONFIG),
+                  _write_hook("/etc/apache2/sites-available/000-default.conf", _apache_site("/usr/share/phpmyadmin")),
+                  "rm -f \"$1/etc/apache2/conf-enabled/phpmyadmin.conf\"",
+                  "mkdir -p \"$1/var/lib/phpmyadmin/tmp\" && head -c 24 /dev/urandom | base64 > "
+                  "\"$1/var/lib/phpmyadmin/blowfish_secret\" && chown -R 33:33 \"$1/var/lib/phpmyadmin\"")),
     Recipe("postgres", ("postgres:17-alpine",), packages=("postgresql-15",),
            stands_in_for="postgres:17-alpine (Debian ships PostgreSQL 15: same SQL and client protocol for the labs)",
            entrypoint=("/usr/local/bin/docker-entrypoint.sh",), cmd=("postgres",), ports=("5432/tcp",),
@@ -344,9 +498,6 @@ UNAVAILABLE = {
                          "not build it"),
     "ngrok/ngrok": N_("the ngrok agent is proprietary and needs ngrok's service on the internet"),
     "telegraf": N_("Telegraf is not packaged by Debian bookworm"),
-    "mysql": N_("no recipe yet (Debian ships MariaDB, which would stand in for MySQL 8.4)"),
-    "wordpress": N_("no recipe yet (Debian ships WordPress 6.1 with Apache and PHP)"),
-    "phpmyadmin": N_("no recipe yet (Debian ships phpMyAdmin 5.2)"),
     "kubelab.local/hello": N_("the learner builds it in 01-containers"),
 }
 
@@ -380,14 +531,21 @@ def build(recipe: Recipe, progress: Progress = quiet) -> dict:
     log.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=image_dir(), prefix=".build-") as tmp:
         rootfs = Path(tmp) / "rootfs.tar"
-        if recipe.packages:
+        if recipe.base:
+            base = build(RECIPES[recipe.base], progress)
+            _extract_layer(base["archive"], base["digest"], 0, rootfs)
+            versions = base["packages"]
+        elif recipe.packages:
             progress(_("Building image {name} from Debian packages ({packages}); log: {log}",
                        name=recipe.names[0], packages=", ".join(recipe.packages), log=log))
             versions = _debootstrap(recipe, rootfs, log, _pip_hooks(recipe, Path(tmp)))
         else:
             _files_tar(recipe, rootfs, progress)
             versions = {}
-        archive, digest = _oci_archive(recipe, rootfs, Path(tmp))
+        layers = [rootfs]
+        if recipe.declares:
+            layers.append(_declaration_tar(recipe, versions, Path(tmp) / "declaration.tar"))
+        archive, digest = _oci_archive(recipe, layers, Path(tmp))
         target = image_dir() / "sha256" / f"{digest}.tar"
         target.parent.mkdir(exist_ok=True)
         archive.replace(target)
@@ -441,16 +599,42 @@ def _blob(directory: Path, data: bytes) -> tuple[str, int]:
     return digest, len(data)
 
 
-def _oci_archive(recipe: Recipe, rootfs: Path, tmp: Path) -> tuple[Path, str]:
-    """Turn ``rootfs`` into a one-layer OCI image archive; return it and its manifest digest."""
+def _declaration_tar(recipe: Recipe, versions: dict[str, str], path: Path) -> Path:
+    """A layer of one file, STAND_IN_FILE: what the image is named, stands in for and really contains."""
+    data = json.dumps({"names": list(recipe.all_names), "stands_in_for": recipe.stands_in_for,
+                       "contains": versions}, indent=1).encode()
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
+        folder = tarfile.TarInfo(str(Path(STAND_IN_FILE).parent).lstrip("/"))
+        folder.type, folder.mode = tarfile.DIRTYPE, 0o755
+        info = tarfile.TarInfo(STAND_IN_FILE.lstrip("/"))
+        info.size, info.mode = len(data), 0o644
+        tar.addfile(folder)
+        tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def _extract_layer(archive: str, manifest_digest: str, number: int, target: Path) -> None:
+    """Copy layer ``number`` of the image ``manifest_digest`` in ``archive`` to ``target``."""
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile(f"blobs/sha256/{manifest_digest.split(':')[1]}"))
+        layer = tar.extractfile(f"blobs/sha256/{manifest['layers'][number]['digest'].split(':')[1]}")
+        with open(target, "wb") as out:
+            shutil.copyfileobj(layer, out, 1 << 20)
+
+
+def _oci_archive(recipe: Recipe, layers: list[Path], tmp: Path) -> tuple[Path, str]:
+    """Turn the uncompressed layer tars into an OCI image archive; return it and its manifest digest."""
     blobs = tmp / "oci" / "blobs" / "sha256"
     blobs.mkdir(parents=True)
-    diff = hashlib.sha256()
-    with open(rootfs, "rb") as src:  # uncompressed: the archive never leaves this machine, and imports are faster
-        while chunk := src.read(1 << 20):
-            diff.update(chunk)
-    layer_digest, layer_size = diff.hexdigest(), rootfs.stat().st_size
-    rootfs.replace(blobs / layer_digest)
+    descriptors = []
+    for layer in layers:  # uncompressed: the archive never leaves this machine, and imports are faster
+        digest = hashlib.sha256()
+        with open(layer, "rb") as src:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+        descriptors.append({"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                            "digest": f"sha256:{digest.hexdigest()}", "size": layer.stat().st_size})
+        layer.replace(blobs / digest.hexdigest())
     config: dict = {"Env": list(recipe.env)}
     if recipe.entrypoint:
         config["Entrypoint"] = list(recipe.entrypoint)
@@ -463,14 +647,13 @@ def _oci_archive(recipe: Recipe, rootfs: Path, tmp: Path) -> tuple[Path, str]:
     if recipe.workdir:
         config["WorkingDir"] = recipe.workdir
     image_config = {"architecture": ARCH.get(platform.machine(), "amd64"), "os": "linux", "config": config,
-                    "rootfs": {"type": "layers", "diff_ids": [f"sha256:{diff.hexdigest()}"]},
-                    "history": [{"created_by": f"kubelab image recipe {recipe.key}"}]}
+                    "rootfs": {"type": "layers", "diff_ids": [d["digest"] for d in descriptors]},
+                    "history": [{"created_by": f"kubelab image recipe {recipe.key}"} for _ in descriptors]}
     config_digest, config_size = _blob(blobs, json.dumps(image_config, sort_keys=True).encode())
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                 "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
                            "digest": f"sha256:{config_digest}", "size": config_size},
-                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                            "digest": f"sha256:{layer_digest}", "size": layer_size}]}
+                "layers": descriptors}
     manifest_digest, manifest_size = _blob(blobs, json.dumps(manifest, sort_keys=True).encode())
     index = {"schemaVersion": 2, "manifests": [
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": f"sha256:{manifest_digest}",

@@ -150,6 +150,10 @@ def lookup_resolves_names(ctx: Context):
     report = _lookup_report(ctx)
     hints = (N_("`kubectl logs job/{job}` shows the answers of nslookup."),
              N_("Run the Job again after fixing the Services: `kubectl delete job {job}`, then apply it."))
+    job = ctx.view.get("jobs", LOOKUP)
+    if job is not None and "True" not in (condition(job, "Complete"), condition(job, "Failed")):
+        return not_yet(N_("Job {name} has not completed yet."), name=LOOKUP, expected="Complete",
+                       found=N_("running"), hints=hints, job=LOOKUP)
     if not re.search(rf"^Address:\s*{re.escape(cluster_ip)}\s*$", report, re.M):
         return failed(N_("The lookup did not resolve {name} to its ClusterIP {ip}."), name=DB, ip=cluster_ip,
                       job=LOOKUP, expected=cluster_ip, found=N_("another answer, or none"), hints=hints)

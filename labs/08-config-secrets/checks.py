@@ -3,10 +3,10 @@
 import hashlib
 import re
 
-from checkers import N_, Context, check, failed, labels_match, not_yet, passed
+from checkers import N_, Context, check, failed, not_yet, passed
 from checkers.kube import containers, there_is_no
-from checkers.semantics import decoded, effective_env, literal_env, mounts_of, plaintext_places, secret_refs, \
-    secret_values
+from checkers.semantics import decoded, effective_env, literal_env, mounts_of, plaintext_places, replicasets_of, \
+    secret_refs, secret_values, serving, workload_pods
 
 CONFIG, SECRET, APP = "config-app", "config-db-credentials", "config-app"
 CONFIG_KEYS = ("APP_MODE", "DB_HOST", "app.properties")
@@ -142,17 +142,18 @@ def no_plaintext_password(ctx: Context):
 
 @check(N_("The running pod really received the settings and the password"), needs={"data_plane": True})
 def pod_sees_config(ctx: Context):
-    deployment = ctx.view.get("deployments", APP) or {}
-    selector = (((deployment.get("spec") or {}).get("selector") or {}).get("matchLabels")) or {}
-    pods = [p for p in ctx.view.list("pods") if labels_match(selector, p["metadata"].get("labels"))
-            and (p.get("status") or {}).get("phase") == "Running"]
+    _, waiting = _app(ctx)
+    if waiting:
+        return waiting
+    newest = replicasets_of(ctx.view, ctx.view.get("deployments", APP))[-1:]  # not a pod the rollout replaces
+    pods = [p for rs in newest for p in workload_pods(ctx.view, rs) if serving(p)]
     config = ((ctx.view.get("configmaps", CONFIG) or {}).get("data")) or {}
     password = decoded(ctx.view.get("secrets", SECRET), SECRET_KEY).encode()
     wanted = {"/password.sha256": hashlib.sha256(password).hexdigest(), "/mode.txt": config.get("APP_MODE"),
               "/config/app.properties": config.get("app.properties")}
     if not pods:
-        return failed(N_("Deployment {app} has no running pod to ask."), app=APP, expected=N_("a running pod"),
-                      found=N_("nothing"), hints=(N_("`kubectl get pods -l app={app}` shows its pods."),))
+        return not_yet(N_("Deployment {app} has no running pod to ask."), app=APP, expected=N_("a running pod"),
+                       found=N_("nothing"), hints=(N_("`kubectl get pods -l app={app}` shows its pods."),))
     for path, value in wanted.items():
         status, body = ctx.view.proxy_get("pods", pods[0]["metadata"]["name"], 80, path)
         if status != 200 or value is None or body.decode(errors="replace").strip() != value.strip():
