@@ -44,5 +44,5 @@ def for_service(text: str, namespace: str, name: str) -> str:
             mine = [e.strip() for e in elements if any(m in e for m in marks)]
             if mine:
                 indent = "\t\t"
-                kept.append(f"{block[0]}\n{indent}elements = {{ " + f",\n{indent}\t     ".join(mine) + f" }}\n\t}}")
+                kept.append(f"{block[0]}\n{indent}elements = {{ " + f",\n{indent}\t     ".join(mine) + " }\n\t}")
     return f"{head}\n" + "\n\n".join(kept) + "\n}\n" if kept else ""
