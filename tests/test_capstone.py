@@ -194,15 +194,18 @@ SERVICES = find_lab("05-services")
 def test_loadbalancer_exercise(kind, ingress, selects, address):
     labels = {"app": "svc-web"}
     owner = lambda kind, uid: [{"kind": kind, "uid": uid, "controller": True}]  # noqa: E731
-    pod = {"metadata": {"name": "svc-web-1", "uid": "p1", "labels": labels, "ownerReferences": owner("ReplicaSet", "r1")}}
+    spec = {"containers": [{"name": "web", "image": "nginx:1.30", "ports": [{"containerPort": 80}]}]}
+    pod = {"metadata": {"name": "svc-web-1", "uid": "p1", "labels": labels, "ownerReferences": owner("ReplicaSet", "r1")},
+           "spec": spec}
     replicaset = {"metadata": {"name": "svc-web-1a", "uid": "r1", "ownerReferences": owner("Deployment", "d1")}}
-    service = {"metadata": {"name": "svc-web-lb"}, "spec": {"type": kind, "selector": labels},
+    service = {"metadata": {"name": "svc-web-lb"}, "spec": {"type": kind, "selector": labels,
+                                                            "ports": [{"port": 80, "targetPort": 80}]},
                "status": {"loadBalancer": {"ingress": ingress}}}
     slice_ = {"metadata": {"name": "s", "labels": {"kubernetes.io/service-name": "svc-web-lb"}},
               "endpoints": [{"addresses": ["10.1.0.5"], "conditions": {"ready": True},
                              "targetRef": {"kind": "Pod", "name": "svc-web-1"}}]}
     deployment = {"metadata": {"name": "svc-web", "uid": "d1"}, "spec": {"selector": {"matchLabels": labels},
-                                                            "template": {"metadata": {"labels": labels}}}}
+                                                            "template": {"metadata": {"labels": labels}, "spec": spec}}}
     view = FakeView({"services": [service], "pods": [pod], "endpointslices": [slice_], "deployments": [deployment],
                      "replicasets": [replicaset]})
     assert run(SERVICES, "loadbalancer-selects-pods", view).status == selects
