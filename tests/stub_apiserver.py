@@ -72,7 +72,8 @@ class StubApiServer:
         if self.mode == "slow":
             time.sleep(6)
         if self.mode == "forbidden":
-            return 403, json.dumps({"kind": "Status", "code": 403, "message": "forbidden"}).encode()
+            return 403, json.dumps({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                    "reason": "Forbidden", "code": 403, "message": "forbidden"}).encode()
         if self.mode == "notjson":
             return 200, b"<html>not json</html>"
         is_list = not path.rstrip("/").split("?")[0].split("/")[-2] == "namespaces" and "/proxy" not in path
