@@ -416,7 +416,7 @@ fi
 # service. From a terminal, `curl -kI` shows the redirects, and port 22 greets with SSH's version line
 # (`ssh admin@<IP>` logs in, with the password of Secret `capstone-ssh`):
 
-# %% key="curl-redirects" tags=["needs-data-plane"]
+# %% key="curl-redirects" tags=["needs-data-plane", "needs-load-balancer"]
 %%bash
 IP=$(kubectl get service capstone-nginx -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
 curl -sI --max-time 5 http://$IP/ | head -3
@@ -430,7 +430,7 @@ timeout 5 bash -c "head -1 < /dev/tcp/$IP/22"
 # First, kill a container's main process. PID 1 of nginx's container is nginx itself: when it dies, the
 # container ends, and the kubelet starts it again (the RESTARTS column counts it).
 
-# %% key="kill-process" tags=["needs-data-plane"]
+# %% key="kill-process" tags=["needs-minikube"]
 %%bash
 kubectl exec deploy/capstone-nginx -- kill 1
 sleep 5
@@ -440,7 +440,7 @@ kubectl get pods -l app=capstone-nginx
 # Then delete the database pod. Its Deployment starts a new one on the same claim: WordPress must still show your
 # site and its first post.
 
-# %% key="delete-database"
+# %% key="delete-database" tags=["needs-minikube"]
 %%bash
 kubectl delete pod -l app=capstone-mysql --wait=true
 kubectl rollout status deployment/capstone-mysql --timeout=180s
