@@ -75,6 +75,23 @@ def test_every_image_reference_is_in_the_catalog(path):
         assert ref in PINNED, f"{ref} is not in labs/images.yaml"
 
 
+def test_images_list_says_which_images_the_learner_builds_from_the_catalog_alone(tmp_path):
+    """`kubelab images list` reads the learner's images from the catalog's `build:` entries (no second list)."""
+    rows = {row["image"]: row for row in images.catalog(LABS / "images.yaml")}
+    for entry in CATALOG:
+        if "build" in entry:
+            assert rows[entry["image"]]["learner_builds"] == entry["build"], entry
+            assert reference(entry) in rows[entry["image"]]["names"]
+            assert entry["image"] not in images.UNAVAILABLE
+    assert {"kubelab.local/hello", "kubelab.local/ft-grafana"} <= set(rows)
+    for text in ("images: [", "images: 3", "a: &x [1]\nb: *x", "\xff"):  # broken or odd: the recipes are still listed
+        broken = tmp_path / "images.yaml"
+        broken.write_bytes(text.encode("latin-1"))
+        assert not any(row.get("learner_builds") for row in images.catalog(broken))
+        assert images.learner_built(broken) == {}
+    assert images.learner_built(tmp_path / "missing.yaml") == {}
+
+
 def test_the_catalog_lists_only_images_the_labs_use():
     used = set()
     for path in lab_files():

@@ -11,6 +11,7 @@ from clusters.embedded import EmbeddedBackend, builder, images, realnode
 from clusters.errors import ClusterNotRunning, UsageError
 from clusters.i18n import N_, _
 
+from ..lab import labs_root
 from .output import console, print_json, progress_printer
 
 app = typer.Typer(no_args_is_help=True, help=N_("Build and list the container images the real node runs."))
@@ -61,7 +62,7 @@ def build_context(
 
 @app.command("list", help=N_("Say, per image, what it contains, what it stands in for and whether it is built."))
 def list_images(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for tools."))) -> int:
-    rows = images.catalog()
+    rows = images.catalog(labs_root() / "images.yaml")
     if as_json:
         print_json(rows)
         return 0
@@ -73,6 +74,8 @@ def list_images(as_json: bool = typer.Option(False, "--json", help=N_("Print JSO
         built = _("yes") if row["built"] else _("no")
         if row.get("unavailable"):
             built = _("unavailable: {reason}", reason=row["unavailable"])
+        if row.get("learner_builds"):
+            built = _("the learner builds it from {folder}", folder=row["learner_builds"])
         table.add_row(row["image"], "\n".join(row["names"]), contains, row["stands_in_for"], built)
     console.print(table)
     return 0

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..base import STAND_IN_PATH, Progress, quiet
 from ..errors import KubelabError
-from ..files import write_atomic
+from ..files import load_yaml_file, write_atomic
 from ..i18n import N_, _
 from . import binaries
 from .components import HTTP_ECHO, PAUSE, cache_root
@@ -492,13 +492,13 @@ COURSE = Recipe(
            _script_hook("/usr/local/bin/kubelab-start-hook", START_HOOK.read_text())))
 RECIPES[COURSE.key] = COURSE
 
-# Images the labs use that cannot be built here: the checks needing them skip with this reason.
+# Images the labs use that cannot be built here: the checks needing them skip with this reason. The images the
+# learner builds are not listed: labs/images.yaml says so with `build:` (``learner_built``).
 UNAVAILABLE = {
     "grafana/grafana": N_("Grafana is not packaged by Debian and its Go module is AGPL-licensed, so kubelab does "
                          "not build it"),
     "ngrok/ngrok": N_("the ngrok agent is proprietary and needs ngrok's service on the internet"),
     "telegraf": N_("Telegraf is not packaged by Debian bookworm"),
-    "kubelab.local/hello": N_("the learner builds it in 01-containers"),
 }
 
 
@@ -669,8 +669,24 @@ def _oci_archive(recipe: Recipe, layers: list[Path], tmp: Path) -> tuple[Path, s
     return archive, manifest_digest
 
 
-def catalog() -> list[dict]:
-    """Every recipe: its names, what it stands in for, and what the built image contains."""
+def learner_built(course_catalog: Path) -> dict[str, dict]:
+    """The images the course's catalog (``labs/images.yaml``) says the learner builds (``build:``), by name:
+    their references and the folder each is built from; empty if the catalog cannot be read."""
+    try:
+        entries = load_yaml_file(course_catalog)["images"]
+    except (KubelabError, KeyError, TypeError):
+        return {}
+    built: dict[str, dict] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and entry.get("build") and entry.get("image"):
+            row = built.setdefault(str(entry["image"]), {"names": [], "build": str(entry["build"])})
+            row["names"].append(f"{entry['image']}:{entry.get('tag', '')}".rstrip(":"))
+    return built
+
+
+def catalog(course_catalog: Path | None = None) -> list[dict]:
+    """Every recipe: its names, what it stands in for, and what the built image contains; then the images that
+    cannot be built here, and those the learner builds (read from ``course_catalog``, ``labs/images.yaml``)."""
     rows = []
     for recipe in RECIPES.values():
         entry = cached(recipe) or {}
@@ -680,6 +696,9 @@ def catalog() -> list[dict]:
                      "built": bool(entry), "archive": entry.get("archive"), "size": entry.get("size")})
     rows += [{"image": name, "names": [], "stands_in_for": "", "packages": {}, "contains": "", "built": False,
               "archive": None, "size": None, "unavailable": _(reason)} for name, reason in UNAVAILABLE.items()]
+    rows += [{"image": name, "names": own["names"], "stands_in_for": "", "packages": {}, "contains": "",
+              "built": False, "archive": None, "size": None, "learner_builds": own["build"]}
+             for name, own in (learner_built(course_catalog) if course_catalog else {}).items()]
     return rows
 
 
