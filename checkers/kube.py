@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 from .outcome import N_, Outcome, failed, not_yet, passed
-from .semantics import EnvVar, all_containers, never_schedulable, parse_image, ready_addresses
+from .semantics import EnvVar, all_containers, dig, items, never_schedulable, parse_image, ready_addresses
 from .view import ClusterView, condition, owned_by
 
 # waiting reasons that will not fix themselves: fail at once instead of waiting
@@ -230,6 +230,16 @@ def attached(route: dict, gateway: str, namespace: str, listeners: list | None =
                                               for ls in listeners if isinstance(ls, dict)))):
             return True
     return False
+
+
+def routes_attached(view: ClusterView, gateway: str, routes: list[dict] | None = None) -> list[dict]:
+    """The HTTPRoutes (``routes``, or all of the namespace's) that reach a listener of the Gateway ``gateway``:
+    a sectionName or port no listener has does not (``attached``; while the Gateway is missing, the parentRef
+    alone decides)."""
+    found = view.get("gateways", gateway)
+    listeners = items(dig(found, "spec", "listeners")) if found else None
+    return [r for r in (view.list("httproutes") if routes is None else routes)
+            if attached(r, gateway, view.namespace, listeners)]
 
 
 def _plain_request(match: dict) -> bool:

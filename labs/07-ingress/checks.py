@@ -2,9 +2,8 @@
 then the same rules as a Gateway and HTTPRoutes, with TLS, and the controller's verdict on them."""
 
 from checkers import N_, Context, check, error, failed, not_yet, passed
-from checkers.kube import (attached, host_matches, no_object, parent_conditions, path_score, ready_endpoints,
-                           route_rule, there_is_no)
-from checkers.semantics import dig, items
+from checkers.kube import (host_matches, no_object, parent_conditions, path_score, ready_endpoints, route_rule,
+                           routes_attached, there_is_no)
 
 INGRESS, SHOP, SUPPORT = "ingress-routes", "ingress-shop", "ingress-support"
 CONTROLLER_NAMESPACE, CONTROLLER = "traefik", "traefik"
@@ -211,16 +210,9 @@ def gateway_listeners(ctx: Context):
                      "{secret})."), name=GATEWAY, http=HTTP_PORT, https=HTTPS_PORT, secret=TLS_SECRET)
 
 
-def _gateway_routes(ctx: Context) -> list[dict]:
-    """The HTTPRoutes that reach a listener of the lab's Gateway (a sectionName or port no listener has does not)."""
-    gateway = ctx.view.get("gateways", GATEWAY)
-    listeners = items(dig(gateway, "spec", "listeners")) if gateway else None
-    return [r for r in ctx.view.list("httproutes") if attached(r, GATEWAY, ctx.view.namespace, listeners)]
-
-
 @check(N_("The HTTPRoutes send each host and path of miempresa.eu to the right service"), points=2)
 def gateway_routes(ctx: Context):
-    routes = _gateway_routes(ctx)
+    routes = routes_attached(ctx.view, GATEWAY)
     hints = (N_("Only the routes whose parentRefs name Gateway {gateway} count; then the exact host name wins, and "
                 "the longest path."),
              N_("`kubectl get httproutes` lists each route's host names; `kubectl describe httproute` its rules."),
@@ -259,7 +251,7 @@ def gateway_accepted(ctx: Context):
     bad = [f"{GATEWAY}: {kind}" for kind in ("Accepted", "Programmed") if own.get(kind) != "True"]
     bad += [f"{name}: {kind}" for (name, kind), status in sorted(listeners.items(), key=str)
             if kind in ("Programmed", "ResolvedRefs") and status != "True"]
-    for route in _gateway_routes(ctx):
+    for route in routes_attached(ctx.view, GATEWAY):
         conditions = parent_conditions(route, GATEWAY)
         bad += [f"{route['metadata']['name']}: {kind}" for kind in ("Accepted", "ResolvedRefs")
                 if conditions.get(kind) != "True"]

@@ -4,7 +4,7 @@ controller's verdict on that route, and the share of requests the Gateway really
 from math import exp, lgamma, log
 
 from checkers import N_, Context, check, error, failed, labels_match, not_yet, passed
-from checkers.kube import attached, no_object, parent_conditions, route_rule, there_is_no
+from checkers.kube import no_object, parent_conditions, route_rule, routes_attached, there_is_no
 from checkers.semantics import declared_ports, dig, target_port
 
 STABLE, NEW = "canary-stable", "canary-new"
@@ -28,8 +28,7 @@ def _route(ctx: Context):
 
 def _site_rule(ctx: Context, route: dict) -> dict | None:
     """The rule of the route that serves http://HOST/PATH through the lab's Gateway, or None."""
-    gateway = ctx.view.get("gateways", GATEWAY)
-    if not attached(route, GATEWAY, ctx.view.namespace, dig(gateway, "spec", "listeners") if gateway else None):
+    if not routes_attached(ctx.view, GATEWAY, [route]):
         return None
     return route_rule([route], HOST, PATH)
 
