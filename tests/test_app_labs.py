@@ -128,6 +128,39 @@ def test_ftps_check_fails_without_a_node_port():
 # ---------------------------------------------------------------- 13-monitoring against InfluxDB 1.x
 
 
+def grafana_objects(datasources: dict[str, str]) -> RecordedView:
+    """The solution's Grafana Deployment and ConfigMaps, its datasources ConfigMap holding ``datasources``."""
+    from clusters.files import load_yaml
+
+    text = (Path(__file__).resolve().parent.parent / "labs" / "13-monitoring" / "solution" / "grafana.yaml").read_text()
+    objects: dict[str, list[dict]] = {}
+    for doc in (load_yaml(part) for part in text.split("\n---\n")):
+        if doc["metadata"]["name"] == "monitoring-grafana-datasources":
+            doc["data"] = datasources
+        objects.setdefault(doc["kind"].lower() + "s", []).append(doc)
+    return RecordedView(objects)
+
+
+def test_grafana_provisioning_files_are_parsed_bounded_and_never_crash():
+    """A bomb, deep nesting or a list where Grafana wants a mapping fails with the file named, in bounded memory."""
+    import tracemalloc
+
+    laughs = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 12))
+    good = {"influxdb.yml": "datasources: [{type: influxdb, uid: influxdb-telegraf, url: 'http://monitoring-influxdb:8086'}]"}
+    assert run("13-monitoring", "grafana-provisioned", grafana_objects(good)).status == "pass"
+    tracemalloc.start()
+    for bad, problem in (({"bomb.yaml": laughs}, "anchors"), ({"deep.yaml": "[" * 500_000}, "nested deeper"),
+                         ({"list.yaml": "- datasources: []"}, "not a mapping"), ({"tab.yaml": "a:\n\tb: 1"}, "YAML")):
+        outcome = run("13-monitoring", "grafana-provisioned", grafana_objects({**good, **bad}))
+        assert outcome.status == "fail" and problem in outcome.found and next(iter(bad)) in outcome.found, outcome
+    assert tracemalloc.get_traced_memory()[1] < 64 * 1024 * 1024
+    tracemalloc.stop()
+    ignored = {"notes.txt": "[", "sub/x.yaml": "["}  # not read by Grafana: neither judged nor parsed
+    assert run("13-monitoring", "grafana-provisioned", grafana_objects({**good, **ignored})).status == "pass"
+
+
+
 @pytest.fixture(scope="module")
 def monitoring_influx(tmp_path_factory):
     """InfluxDB with auth, the `telegraf` database and user, and cpu points from 10 minutes ago and from now."""

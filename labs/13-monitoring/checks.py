@@ -3,18 +3,20 @@ password in a Secret; on a real cluster, recent data, authentication, Grafana's 
 outlives the InfluxDB pod."""
 
 import json
+import posixpath
 import re
 from datetime import datetime
 from urllib.parse import urlencode
-
-import yaml
 
 from checkers import N_, Context, check, failed, labels_match, not_yet, passed
 from checkers.kube import containers, image_parts, no_object, ready_endpoints
 from checkers.probes import (fetcher, grafana_dashboards, grafana_datasource, influx_auth_enforced,
                              influx_recent_points, service_target)
-from checkers.semantics import claim_unbindable, decoded, effective_env, literal_env, mounts_of, plaintext_places, \
-    secret_values, volume_refs
+from checkers.semantics import claim_unbindable, configmap_files, decoded, effective_env, items, literal_env, \
+    normal_path, plaintext_places, secret_values
+from clusters.errors import UsageError
+from clusters.files import load_yaml
+from clusters.i18n import _
 
 INFLUXDB, TELEGRAF, GRAFANA = "monitoring-influxdb", "monitoring-telegraf", "monitoring-grafana"
 INFLUX_SECRET, GRAFANA_SECRET = "monitoring-influxdb-credentials", "monitoring-grafana-credentials"
@@ -170,34 +172,47 @@ def no_plaintext_password(ctx: Context):
     return passed(N_("No pod spec or ConfigMap of the lab carries a password."))
 
 
-def _provisioned_sources(ctx: Context, pod_spec: dict) -> list[dict]:
-    """The data sources of the ConfigMap mounted (as a folder) at Grafana's datasources folder."""
-    volumes = {v.get("name"): v for v in pod_spec.get("volumes") or [] if isinstance(v, dict)}
-    mounted = {m.volume for m in mounts_of({"spec": pod_spec}, "configMap") if m.path == DATASOURCES and not m.sub_path}
-    names = [name for volume in mounted for kind, name in volume_refs(volumes.get(volume)) if kind == "configMap"]
+def _provisioned_sources(ctx: Context, workload: dict) -> tuple[list[dict], str | None]:
+    """The data sources Grafana provisions: from the .yaml and .yml files right in its datasources folder, where
+    the ConfigMap mounts put them (``configmap_files``: subPath, projected volumes, ``items``). Or the problem of
+    the first file it cannot read, which stops Grafana's provisioning."""
     sources = []
-    for text in (t for name in names for t in ((ctx.view.get("configmaps", name) or {}).get("data") or {}).values()):
+    for path, text in sorted(configmap_files(ctx.view, workload).items()):
+        folder, name = posixpath.split(path)
+        if normal_path(folder) != DATASOURCES or not name.endswith((".yaml", ".yml")):
+            continue  # Grafana lists that one folder (not its subfolders) and reads only those names
         try:
-            sources += (yaml.safe_load(text) or {}).get("datasources") or []
-        except (yaml.YAMLError, AttributeError):
-            continue
-    return [s for s in sources if isinstance(s, dict)]
+            document = load_yaml(text, path)
+        except UsageError as exc:
+            return [], str(exc)
+        if document is not None and not isinstance(document, dict):
+            return [], _("{where}: not valid YAML ({problem}).", where=path, problem="not a mapping")
+        sources += items((document or {}).get("datasources"))
+    return sources, None
 
 
 @check(N_("Grafana is provisioned with an InfluxDB data source"), points=2)
 def grafana_provisioned(ctx: Context):
-    _, pod_spec, missing = _workload(ctx, "deployments", GRAFANA)
+    workload, _spec, missing = _workload(ctx, "deployments", GRAFANA)
     if missing:
         return missing
-    sources = [s for s in _provisioned_sources(ctx, pod_spec) if s.get("type") == "influxdb"]
-    url = (sources or [{}])[0].get("url") or ""
+    sources, problem = _provisioned_sources(ctx, workload)
+    if problem:
+        return failed(N_("Grafana cannot read one of its data source files, so it provisions none."),
+                      expected=N_("a YAML mapping with `datasources:`"), found=problem,
+                      hints=(N_("Grafana stops at the first file of {folder} it cannot read."),
+                             N_("`kubectl get configmap -o yaml` shows the files; check their indentation."),
+                             N_("Anchors and aliases (&name, *name) are refused here: write each value out.")),
+                      folder=DATASOURCES)
+    sources = [s for s in sources if s.get("type") == "influxdb"]
+    url = str((sources or [{}])[0].get("url") or "")
     if sources and sources[0].get("uid") == DATASOURCE_UID and f"//{INFLUXDB}" in url and ":8086" in url:
         return passed(N_("Grafana's data source {uid} points at {url}."), uid=DATASOURCE_UID, url=url)
     return failed(N_("Grafana has no provisioned InfluxDB data source {uid} pointing at {name}."),
                   uid=DATASOURCE_UID, name=INFLUXDB, expected=f"http://{INFLUXDB}:8086", found=url or N_("nothing"),
                   hints=(N_("Grafana reads data sources from files in {folder} when it starts."),
-                         N_("Mount the ConfigMap on that folder (no subPath), with `type: influxdb` and "
-                            "`uid: {uid}`."),
+                         N_("Mount the ConfigMap on that folder, the data source in a file named *.yaml or "
+                            "*.yml, with `type: influxdb` and `uid: {uid}`."),
                          N_("The url is the Service's name as Grafana's pod sees it: http://{name}:8086.")),
                   folder=DATASOURCES)
 
