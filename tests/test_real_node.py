@@ -772,6 +772,40 @@ def test_pause_archive_is_a_one_layer_oci_image(tmp_path, monkeypatch):
     assert images.cached(images.RECIPES["pause"]) == entry
 
 
+
+def test_the_busybox_image_wget_honours_its_timeout(tmp_path):
+    """`wget -T` in the busybox stand-in: a page from a loopback server, and a clear time-out from a server that
+    never answers (bookworm's busybox crashed on -T). Runs the built image's root filesystem in a chroot."""
+    import functools
+    import socket
+    import tarfile
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    entry = images.cached(images.RECIPES["busybox"])
+    if entry is None or os.geteuid() != 0:
+        pytest.skip("needs the busybox image (`kubelab images build busybox`) and root for chroot")
+    layer, root = tmp_path / "layer.tar", tmp_path / "root"
+    images._extract_layer(entry["archive"], entry["digest"], 0, layer)
+    with tarfile.open(layer) as tar:
+        tar.extractall(root, filter="fully_trusted")
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "index.html").write_text("hello from loopback\n")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "www"))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server, socket.socket() as silent:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # accepts connections, never answers
+
+        def wget(port):
+            return subprocess.run(["chroot", str(root), "/usr/local/bin/wget", "-T", "1", "-q", "-O", "-",
+                                   f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=60,
+                                  check=False)
+        answered, stalled = wget(server.server_address[1]), wget(silent.getsockname()[1])
+        server.shutdown()
+    assert answered.returncode == 0 and answered.stdout == "hello from loopback\n", answered
+    assert stalled.returncode == 1 and "timed out" in stalled.stderr, stalled
+
 # -- the Traefik labs, for real ------------------------------------------------------------------------
 def _settled(real, reader, lab, namespace: str, besides: str = "") -> dict[str, str]:
     """The grades once every check but ``besides`` passes (pods ready, Traefik programmed): the checks only read,

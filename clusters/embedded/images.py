@@ -70,6 +70,7 @@ class Recipe:
     workdir: str = ""  # the image's working directory (the root of a Jupyter server's file browser)
     declares: bool = False  # a second layer holds STAND_IN_FILE: the names, what it stands in for, the packages
     base: str = ""  # the recipe whose root filesystem layer this one reuses (one build, an image per upstream tag)
+    suite: str = SUITE  # the Debian release the root filesystem comes from
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -84,6 +85,8 @@ class Recipe:
             fields += (self.pip, course_sources_digest(), self.workdir)
         if self.declares:  # the declaration layer's content
             fields += (self.base, self.stands_in_for, self.all_names)
+        if self.suite != SUITE:
+            fields += (self.suite,)
         return hashlib.sha256(json.dumps(fields, default=list).encode()).hexdigest()[:16]
 
 
@@ -354,9 +357,11 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
     # tag it stands in for (STAND_IN_PATH), so a check can tell a rollout's pods apart without a faked version.
     *(replace(NGINX, key=f"nginx-{tag}", names=(f"nginx:{tag}",), base="nginx",
               stands_in_for=f"nginx:{tag} (Docker official image)") for tag in ("1.28", "1.29")),
-    Recipe("busybox", ("busybox:1.37", "busybox:latest"), packages=("busybox",),
-           stands_in_for="busybox:1.37 (Debian's busybox with every applet linked in /usr/local/bin)",
-           cmd=("sh",), hooks=("chroot \"$1\" busybox --install -s /usr/local/bin",)),
+    # Debian trixie's busybox 1.37: bookworm's 1.35 (busybox and busybox-static alike) is built without wget's
+    # timeout, and `wget -T 2 URL` crashes it (a NULL write in option parsing; Debian enabled -T in 1.36.1-5).
+    Recipe("busybox", ("busybox:1.37", "busybox:latest"), packages=("busybox-static",), suite="trixie",
+           stands_in_for="busybox:1.37 (Debian trixie's busybox-static with every applet linked in /usr/local/bin)",
+           cmd=("sh",), hooks=("chroot \"$1\" busybox --install -s /usr/local/bin",), revision=2),
     # The labs pin delfer/alpine-ftp-server by its digest; the node's image store names our image with that
     # reference too, so the kubelet finds it present (the digest is the upstream image's, not ours).
     Recipe("vsftpd", ("delfer/alpine-ftp-server:latest",), aliases=(f"delfer/alpine-ftp-server@{DELFER_DIGEST}",),
@@ -567,7 +572,7 @@ def _debootstrap(recipe: Recipe, rootfs: Path, log: Path, first_hooks: tuple[str
             *(f"--customize-hook={hook}" for hook in first_hooks + recipe.hooks),
             f"--customize-hook=chroot \"$1\" dpkg-query -W -f='${{Package}}=${{Version}}\\n' > {versions_file}",
             "--customize-hook=rm -rf \"$1/var/lib/apt/lists\"/* \"$1/var/cache/apt\"/*",
-            SUITE, str(rootfs)]
+            recipe.suite, str(rootfs)]
     with open(log, "w") as out:
         out.write("$ " + " ".join(argv) + "\n")
         out.flush()
