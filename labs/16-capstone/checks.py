@@ -10,15 +10,15 @@ import json
 import re
 from datetime import datetime
 
-import yaml
-
 from checkers import N_, Context, check, failed, not_yet, passed
 from checkers.kube import containers, no_object, passive_range, replaced_pods_of
 from checkers.semantics import claim_unbindable, configmap_files, covers, decoded, dig, effective_env, items, \
-    literal_env,     mounts_of, never_schedulable, parse_image, plaintext_places, probe, replicasets_of, secret_refs, secret_values, \
-    serving, target_port, workload_pods
+    literal_env, mounts_of, never_schedulable, parse_image, plaintext_places, probe, replicasets_of, secret_refs, \
+    secret_values, serving, target_port, workload_pods
 from checkers.probes import Verdict, fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, \
     service_target, ssh_banner
+from clusters.errors import UsageError
+from clusters.files import load_yaml
 
 NGINX, WORDPRESS, MYSQL, PMA = "capstone-nginx", "capstone-wordpress", "capstone-mysql", "capstone-phpmyadmin"
 FTPS, INFLUXDB, GRAFANA, TELEGRAF = "capstone-ftps", "capstone-influxdb", "capstone-grafana", "capstone-telegraf"
@@ -422,16 +422,17 @@ def _dashboards(files: dict[str, str]) -> tuple[list[str], list[dict]]:
     for path, text in files.items():
         if covers("/etc/grafana/provisioning/dashboards", path.rsplit("/", 1)[0]) and path.endswith((".yaml", ".yml")):
             try:
-                providers = (yaml.safe_load(text) or {}).get("providers") or []
-            except (yaml.YAMLError, AttributeError):
+                document = load_yaml(text, path)
+            except UsageError:
                 continue
+            providers = items(document.get("providers")) if isinstance(document, dict) else []
             folders += [str(dig(p, "options", "path")) for p in providers if dig(p, "options", "path")]
     boards = []
     for path, text in files.items():
         if path.endswith(".json") and any(covers(folder, path) for folder in folders):
             try:
                 board = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's parser goes
                 continue
             board = board.get("dashboard", board) if isinstance(board, dict) else None
             boards += [board] if isinstance(board, dict) else []
