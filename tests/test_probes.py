@@ -39,8 +39,8 @@ from cryptography.x509.oid import NameOID
 from checkers.probes import (Target, dns_answer, fetcher, ftps_probe, ftps_refuses_plain, grafana_dashboards,
                              grafana_datasource, grafana_health, http_redirect, http_status, influx_auth_enforced,
                              influx_database, influx_ping, influx_recent_points, ngrok_endpoint, proxied_status,
-                             resolve, service_target, tls_probe)
-from checkers.probes.common import connect_failure, unverified_tls
+                             resolve, service_target, stand_in, tls_probe)
+from checkers.probes.common import Verdict, connect_failure, get_json, stop_on_proxy_refusal, unverified_tls
 from checkers.probes.ngrok import upstream_matches
 from clusters.api import proxy_get
 
@@ -183,6 +183,15 @@ def test_proxied_status_tells_the_api_servers_refusal_from_the_apps_answer():
     assert proxied_status("Service web", 200, b"<h1>Welcome to nginx!</h1>", contains=b"nginx").status == "pass"
     wrong = proxied_status("Service web", 200, b"hello", contains=b"nginx")
     assert wrong.status == "fail" and "without the expected content" in wrong.message
+
+
+def test_json_nested_deeper_than_the_parser_goes_is_an_answer_not_a_crash():
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert stand_in(lambda path: (200, deep)) is None
+    stop_on_proxy_refusal("Service web", 503, b"{" + deep)  # not a Status: nothing raised
+    with pytest.raises(Verdict) as stop:
+        get_json(lambda path: (200, deep), "/api", "InfluxDB")
+    assert stop.value.outcome.status == "fail"
 
 
 # ---------------------------------------------------------------- nginx: HTTP, redirects, TLS

@@ -167,7 +167,7 @@ def get_json(fetch: Fetch, path: str, what: str):
     stop_on_proxy_refusal(what, status, body)
     try:
         return status, json.loads(body or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         if 200 <= status < 300:
             raise Verdict(failed(N_("{what} answered HTTP {status} with something that is not JSON."), what=what,
                                  status=status, expected="JSON", found=body[:80].decode(errors="replace"),
@@ -181,7 +181,7 @@ def stop_on_proxy_refusal(what: str, status: int, body: bytes) -> None:
         return
     try:
         decoded = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return
     if isinstance(decoded, dict) and decoded.get("kind") == "Status" and decoded.get("apiVersion") == "v1":
         raise Verdict(proxy_refusal(what, status, str(decoded.get("message") or decoded.get("reason") or "")))

@@ -252,7 +252,7 @@ def _oldest_point(ctx: Context) -> int | None:
     status, body = fetch("/query?" + urlencode(query))
     try:
         return json.loads(body)["results"][0]["series"][0]["values"][0][0] if status == 200 else None
-    except (ValueError, KeyError, IndexError, TypeError):
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
         return None
 
 

@@ -643,7 +643,7 @@ def data_survives_restart(ctx: Context):
         return stop.outcome
     try:
         first = json.loads(body)[0]
-    except (ValueError, IndexError, KeyError, TypeError):
+    except (ValueError, IndexError, KeyError, TypeError, RecursionError):
         first = None
     written = _timestamp(dig(first, "date_gmt"))
     started = [_timestamp(p["metadata"].get("creationTimestamp")) for p in _pods(ctx, MYSQL) if serving(p)]
