@@ -323,7 +323,8 @@ def test_the_hub_spawns_in_its_namespace_and_does_nothing_else(room, tmp_path):
     no RBAC, no student namespace. Students can neither change its binding nor take its token."""
     ids, classroom, clients, admin, _folder = room
     path = tmp_path / "hub.kubeconfig"
-    write_atomic(path, yaml.safe_dump(hub.kubeconfig(admin, hub.HUB, classroom, classroom.hub_namespace, 1)), mode=0o600)
+    write_atomic(path, yaml.safe_dump(hub.kubeconfig(admin, hub.HUB, classroom, classroom.hub_namespace, 1)),
+                 mode=0o600)
     me = Connection(kubeconfig=path).api_client()
     own, lab = f"/api/v1/namespaces/{classroom.hub_namespace}", f"/api/v1/namespaces/{classroom.namespace(ids[0])}"
     pod = {"metadata": {"name": "jupyter-x"}, "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}

@@ -357,8 +357,8 @@ def _do_the_lab_in_a_kernel(base: str, service_token: str, sid: str, lang: str) 
     """The student, with their own token, opens the lab's notebook in a kernel on their server and runs its setup
     cells and its check cell; Ana first applies the solution (what the notebook's Solve button does), Bob does
     nothing. The verdicts are read from what the check panel displays."""
-    mine = _api(base, service_token, f"/hub/api/users/{sid}/tokens", "POST",
-                {"note": "the student's browser", "expires_in": 3600})["token"]
+    mine = _api(base, service_token, f"/hub/api/users/{sid}/tokens", "POST", {
+        "note": "the student's browser", "expires_in": 3600, "scopes": [f"access:servers!user={sid}"]})["token"]
     other = next(s for s in STUDENTS if s != sid)
     with pytest.raises(urllib.error.HTTPError) as refused:
         _api(base, mine, f"/user/{other}/api/kernels")
