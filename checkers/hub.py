@@ -10,7 +10,12 @@ RBAC), a cluster-wide read of nodes, storage classes and ingress classes
 checks read, in every student namespace, and ValidatingAdmissionPolicies that
 refuse any identity of the hub's namespace (students) to change or delete
 kubelab's own objects there (the quota, the limits, the grader's binding, the
-namespace's kubelab labels). Everything is applied server-side, so
+namespace's kubelab labels). The hub: a ServiceAccount ``kubelab-hub`` in its
+namespace, bound there (and only there: notebook pods stay in the hub's
+namespace) to exactly what KubeSpawner does with this configuration
+(``HUB_RULES``: pods, the home volume's claim, events for the spawn page; no
+Secrets, no Services, no RBAC, nothing in a student namespace).
+Everything is applied server-side, so
 provisioning again changes only what differs; deprovisioning deletes only
 objects labelled as kubelab's; nothing here deletes the hub's own namespace.
 """
@@ -40,6 +45,7 @@ STUDENT_READ = "kubelab-student-read"
 STUDENT_EXTRA = "kubelab-student-extra"
 STUDENT_EDIT = "kubelab-student-edit"
 FORMER_BINDINGS = ("kubelab-student-admin",)  # students were bound to `admin` before: removed when provisioning
+HUB = "kubelab-hub"  # the hub's ServiceAccount (z2jh's hub.serviceAccount.name in the docs' values)
 PROTECT = "kubelab-classroom"
 RBAC = "rbac.authorization.k8s.io"
 ADMISSION = "admissionregistration.k8s.io"
@@ -63,6 +69,12 @@ STUDENT_EXTRA_RULES = [  # what the labs' solutions do that `edit` does not allo
      "verbs": READ + WRITE},  # 07-ingress, 15-canary: the Gateway API's CRDs are not in `edit`
     # 00-welcome labels its namespace; bound by a RoleBinding in lab-<id>, this reaches that namespace only
     {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "patch", "update"]},
+]
+HUB_RULES = [  # what KubeSpawner does without internal_ssl, services_enabled or user namespaces (z2jh's hub Role
+    # adds secrets and services for those): the notebook pods, the home volume's claim, events for the spawn page
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch", "create", "delete"]},
+    {"apiGroups": [""], "resources": ["persistentvolumeclaims"], "verbs": ["get", "create", "delete"]},
+    {"apiGroups": [""], "resources": ["events"], "verbs": ["list", "watch"]},
 ]
 PROTECTED_LABELS = ("app.kubernetes.io/managed-by", STUDENT_LABEL)  # and every pod-security.kubernetes.io/ one
 PATHS = {  # kind → (API prefix, plural, namespaced)
@@ -98,10 +110,13 @@ class Classroom:
 
 
 def shared_objects(room: Classroom, languages: dict[str, str] | None = None) -> list[dict]:
-    """The ClusterRoles, the grader and the students' languages (read by the hub's spawn hook)."""
+    """The ClusterRoles, the grader, the hub's identity and the students' languages (read by its spawn hook)."""
     namespaced, cluster = _grader_rules()
     grader = _subject(GRADER, room.hub_namespace)
     return [
+        _obj("ClusterRole", HUB, rules=HUB_RULES),
+        _obj("ServiceAccount", HUB, room.hub_namespace),
+        _obj("RoleBinding", HUB, room.hub_namespace, subjects=[_subject(HUB, room.hub_namespace)], roleRef=_role(HUB)),
         _obj("ClusterRole", STUDENT_READ, rules=[
             {"apiGroups": [""], "resources": ["nodes"], "verbs": READ},
             {"apiGroups": ["storage.k8s.io"], "resources": ["storageclasses"], "verbs": READ},
@@ -207,12 +222,13 @@ def provision(api: Client, student_ids: list[str], room: Classroom, progress=qui
 def deprovision_plan(api: Client, student_ids: list[str], room: Classroom,
                      shared: bool = False) -> list[dict]:
     """What ``deprovision`` would delete: the students' namespaces (with all their work), ServiceAccounts and
-    ClusterRoleBindings, and the shared objects if asked — only those that exist and are labelled as kubelab's
-    (a student's: with their id). Objects inside a namespace go with it and are not listed."""
+    ClusterRoleBindings, and the shared objects if asked (the hub's identity too) — only those that exist and are
+    labelled as kubelab's (a student's: with their id). Objects inside a student's namespace go with it and are
+    not listed."""
     wanted = [o for sid in student_ids for o in student_objects(sid, room)] + (shared_objects(room) if shared else [])
     found = []
     for obj in wanted:
-        if obj["kind"] in ("RoleBinding", "ResourceQuota", "LimitRange"):
+        if obj["metadata"].get("namespace", room.hub_namespace) != room.hub_namespace:
             continue
         try:
             labels = request(api, "GET", _path(obj))["metadata"].get("labels") or {}

@@ -25,6 +25,7 @@ from checkers.runner import run_lab
 from checkers.view import KINDS
 from clusters.api import ApiError, ApiForbidden, ApiNotFound, get, request
 from clusters.base import Connection, detect_capabilities
+from clusters.files import write_atomic
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -315,3 +316,58 @@ def test_an_instructor_run_lab_says_so_in_a_hub_notebook(cluster, monkeypatch, c
     assert "your instructor runs this lab" in capsys.readouterr().out
     open_lab("03-deployments", connection=cluster)
     assert "instructor" not in capsys.readouterr().out
+
+
+def test_the_hub_spawns_in_its_namespace_and_does_nothing_else(room, tmp_path):
+    """The hub's ServiceAccount: pods, claims and events in the hub's namespace (what KubeSpawner does); no Secret,
+    no RBAC, no student namespace. Students can neither change its binding nor take its token."""
+    ids, classroom, clients, admin, _folder = room
+    path = tmp_path / "hub.kubeconfig"
+    write_atomic(path, yaml.safe_dump(hub.kubeconfig(admin, hub.HUB, classroom, classroom.hub_namespace, 1)),
+                 mode=0o600)
+    me = Connection(kubeconfig=path).api_client()
+    own, lab = f"/api/v1/namespaces/{classroom.hub_namespace}", f"/api/v1/namespaces/{classroom.namespace(ids[0])}"
+    pod = {"metadata": {"name": "jupyter-x"}, "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
+    claim = {"metadata": {"name": "claim-x"}, "spec": {"accessModes": ["ReadWriteOnce"],
+                                                       "resources": {"requests": {"storage": "1Gi"}}}}
+    dry = {"dryRun": "All"}
+    wait_for(lambda: _allowed(lambda: get(me, f"{own}/pods")), what="the hub's RBAC")
+    for allowed in (lambda: request(me, "POST", f"{own}/pods", body=pod, query=dry),
+                    lambda: request(me, "POST", f"{own}/persistentvolumeclaims", body=claim, query=dry),
+                    lambda: get(me, f"{own}/events")):
+        assert _allowed(allowed)
+    binding = {"metadata": {"name": "x"}, "subjects": [], "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
+                                                                     "kind": "ClusterRole", "name": "admin"}}
+    for refused in (lambda: get(me, f"{own}/secrets"), lambda: get(me, f"{lab}/secrets"),
+                    lambda: get(me, "/api/v1/namespaces/kube-system/secrets"), lambda: get(me, "/api/v1/secrets"),
+                    lambda: request(me, "POST", f"{lab}/pods", body=pod, query=dry),
+                    lambda: request(me, "POST", f"{own}/services", body={"metadata": {"name": "s"}}, query=dry),
+                    lambda: request(me, "POST", f"{RBAC}/namespaces/{classroom.hub_namespace}/rolebindings",
+                                    body=binding, query=dry),
+                    lambda: request(me, "POST", f"{own}/serviceaccounts/{hub.GRADER}/token", body={"spec": {}}),
+                    lambda: get(me, "/api/v1/namespaces")):
+        assert not _allowed(refused), "the hub has a right KubeSpawner does not use"
+    me.close()
+    student = clients[ids[0]]
+    for refused in (lambda: request(student, "DELETE", f"{RBAC}/namespaces/{classroom.hub_namespace}/rolebindings/"
+                                                       f"{hub.HUB}"),
+                    lambda: request(student, "POST", f"{own}/serviceaccounts/{hub.HUB}/token", body={"spec": {}}),
+                    lambda: request(student, "PATCH", f"{RBAC}/clusterroles/{hub.HUB}", body={"rules": []},
+                                    content_type=MERGE)):
+        assert not _allowed(refused), "a student reached the hub's identity"
+
+
+def test_deprovisioning_everything_takes_the_hub_identity_too(cluster):
+    admin = cluster.api_client()
+    classroom = hub.Classroom(hub_namespace=f"hub-{uuid.uuid4().hex[:4]}")
+    hub.provision(admin, [], classroom)
+    plan = [o for o in hub.deprovision_plan(admin, [], classroom, shared=True)
+            if o["metadata"].get("namespace") == classroom.hub_namespace]  # the cluster-wide roles stay for others
+    assert {hub.describe(o) for o in plan} >= {f"ServiceAccount {classroom.hub_namespace}/{hub.HUB}",
+                                              f"RoleBinding {classroom.hub_namespace}/{hub.HUB}"}
+    assert f"ClusterRole {hub.HUB}" in {hub.describe(o) for o in hub.deprovision_plan(admin, [], classroom, True)}
+    hub.deprovision(admin, plan)
+    with pytest.raises(ApiNotFound):
+        get(admin, f"{RBAC}/namespaces/{classroom.hub_namespace}/rolebindings/{hub.HUB}")
+    request(admin, "DELETE", f"/api/v1/namespaces/{classroom.hub_namespace}")
+    admin.close()

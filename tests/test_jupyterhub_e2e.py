@@ -13,9 +13,11 @@ runs a check there, and the instructor grades them both.
 Networking: the hub listens on the node's bridge address (what pods reach, never
 a public interface), the proxy on loopback; the host reaches pod addresses
 through the bridge. z2jh's NetworkPolicy (``singleuser.networkPolicy``) is not
-rendered: the embedded cluster's network enforces no policies. The hub uses the
-cluster admin's kubeconfig (z2jh gives it a ServiceAccount limited to pods,
-claims and events in its namespace).
+rendered: the embedded cluster's network enforces no policies. The hub runs
+with the credentials of the ServiceAccount the values name (``hub.serviceAccount``,
+made by ``kubelab hub provision`` with exactly what KubeSpawner does), never the
+admin's. Students do the lab as in JupyterLab: their own hub token, a kernel on
+their server through the proxy, the notebook's cells over its websocket.
 """
 
 from __future__ import annotations
@@ -32,17 +34,23 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import websocket
 import yaml
 
+from checkers import hub as classroom
+from checkers.display import SYMBOLS
 from clusters.api import get, request
 from clusters.embedded import EmbeddedBackend, images, realnode
 from clusters.embedded.components import KUBERNETES
 from clusters.embedded.nodehost import NODE_IP
 from clusters.embedded.nodestate import NAMESPACE_ANNOTATIONS
 from clusters.embedded.processes import free_ports
+from clusters.files import write_atomic
 from tests.helpers import wait_for
 from tests.test_real_node import _why_not as real_node_missing
 
@@ -61,6 +69,7 @@ Z2JH_DEFAULTS = {"uid": 1000, "fs_gid": 100, "cmd": ["jupyterhub-singleuser"], "
                  "volume_mounts": [{"name": "home", "mountPath": "/home/jovyan"}],
                  "start_timeout": 300, "http_timeout": 120}
 SINGLEUSER_RENDERED = {"image", "serviceAccountName", "extraEnv", "lifecycleHooks", "defaultUrl", "networkPolicy"}
+LAB = "00-welcome"
 
 
 def _why_not() -> str:
@@ -100,6 +109,15 @@ def render_values(values: dict, hub_mounts: dict[str, Path]) -> tuple[dict, dict
     return config, traits, snippets
 
 
+def hub_account(values: dict) -> str:
+    """The ServiceAccount the hub runs as: the values' own, with the chart's RBAC (and what needs it) off."""
+    assert values["rbac"] == {"create": False}, "the chart's hub Role would widen the hub's rights"
+    assert not values["scheduling"]["userScheduler"]["enabled"] and not values["prePuller"]["hook"]["enabled"]
+    account = values["hub"]["serviceAccount"]
+    assert account["create"] is False
+    return account["name"]
+
+
 def _hub_config(folder: Path, values: dict, hub_mounts: dict[str, Path], token: str,
                 password: str) -> tuple[Path, int]:
     """jupyterhub_config.py: the rendered values, the hub on the node's address, the proxy on loopback."""
@@ -112,7 +130,7 @@ def _hub_config(folder: Path, values: dict, hub_mounts: dict[str, Path], token: 
                        "cookie_secret_file": str(folder / "cookie_secret"), "cleanup_servers": True,
                        "services": [{"name": "kubelab-test", "api_token": token}],
                        "load_roles": [{"name": "kubelab-test", "services": ["kubelab-test"],
-                                       "scopes": ["admin:users", "admin:servers", "access:servers"]}]},
+                                       "scopes": ["admin:users", "admin:servers", "access:servers", "tokens"]}]},
         "Authenticator": {"allow_all": True},
         "DummyAuthenticator": {"password": password},
         "ConfigurableHTTPProxy": {"command": [str(CHP)], "api_url": f"http://127.0.0.1:{api_port}"},
@@ -149,10 +167,66 @@ class Browser:
                                                             "_xsrf": xsrf})[1]
 
 
-def _api(base: str, token: str, path: str) -> dict | list:
-    req = urllib.request.Request(base + path, headers={"Authorization": f"token {token}"})
-    with urllib.request.urlopen(req, timeout=30) as response:
-        return json.loads(response.read())
+def _api(base: str, token: str, path: str, method: str = "GET", body: dict | None = None) -> dict | list | None:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method, headers={
+        "Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as response:
+        text = response.read()
+    return json.loads(text) if text else None
+
+
+class Kernel:
+    """A kernel on a student's single-user server, as JupyterLab runs one: started through the hub's proxy with
+    the student's own token (Jupyter Server's REST API), cells sent over its channels websocket."""
+
+    def __init__(self, base: str, sid: str, token: str, path: str):
+        self.base, self.sid, self.token, self.session = base, sid, token, uuid.uuid4().hex
+        self.id = _api(base, token, f"/user/{sid}/api/kernels", "POST", {"name": "python3", "path": path})["id"]
+        url = f"ws{base.removeprefix('http')}/user/{sid}/api/kernels/{self.id}/channels?session_id={self.session}"
+        self.socket = websocket.create_connection(url, header=[f"Authorization: token {token}"], timeout=300)
+
+    def run(self, code: str) -> tuple[int, list[dict]]:
+        """Execute ``code`` as a cell: (its execution count, its outputs on iopub); a cell that raises fails."""
+        msg_id = uuid.uuid4().hex
+        header = {"msg_id": msg_id, "msg_type": "execute_request", "username": self.sid, "session": self.session,
+                  "date": datetime.now(UTC).isoformat(), "version": "5.3"}
+        self.socket.send(json.dumps({
+            "channel": "shell", "header": header, "parent_header": {}, "metadata": {}, "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True}}))
+        outputs, reply, idle = [], None, False
+        while reply is None or not idle:
+            frame = self.socket.recv()
+            if not isinstance(frame, str):  # a message with binary buffers: none of the outputs read here
+                continue
+            msg = json.loads(frame)
+            if (msg.get("parent_header") or {}).get("msg_id") != msg_id:
+                continue
+            if msg["channel"] == "shell" and msg["msg_type"] == "execute_reply":
+                reply = msg["content"]
+            elif msg["msg_type"] == "status":
+                idle = msg["content"]["execution_state"] == "idle"
+            elif msg["channel"] == "iopub":
+                outputs.append(msg)
+        assert reply["status"] == "ok", (code, reply, _text(outputs))
+        return reply["execution_count"], outputs
+
+    def shutdown(self) -> None:
+        self.socket.close()
+        _api(self.base, self.token, f"/user/{self.sid}/api/kernels/{self.id}", "DELETE")
+
+
+def _text(outputs: list[dict]) -> str:
+    return "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+
+
+def _shown(outputs: list[dict]) -> str:
+    """The text a display shows last (the check panel updates its display with the verdicts)."""
+    shown = [m["content"]["data"]["text/plain"] for m in outputs
+             if m["msg_type"] in ("display_data", "update_display_data") and "text/plain" in m["content"]["data"]]
+    assert shown, _text(outputs)
+    return shown[-1]
 
 
 def _ready(base: str, token: str, name: str) -> bool:
@@ -191,6 +265,7 @@ def test_two_students_spawn_on_the_real_node_work_in_their_own_namespaces_and_ar
         csv.writer(f).writerows([["id", "name", "lang"], *[[sid, sid.title(), lang] for sid, lang in
                                                            STUDENTS.items()]])
     kubelab = [str(BIN / "kubelab")]
+    values = yaml.safe_load(VALUES.read_text())
     request(admin, "POST", "/api/v1/namespaces", body={"metadata": {"name": HUB_NAMESPACE,
                                                                     "annotations": NAMESPACE_ANNOTATIONS}})
     provision = subprocess.run([*kubelab, "hub", "provision", "--roster", str(roster), "--hub-namespace",
@@ -204,11 +279,16 @@ def test_two_students_spawn_on_the_real_node_work_in_their_own_namespaces_and_ar
     languages = get(admin, f"/api/v1/namespaces/{HUB_NAMESPACE}/configmaps/kubelab-languages")["data"]
     for name, text in languages.items():
         (etc / name).write_text(text)
+    # the hub's identity: the values' ServiceAccount, its token in a kubeconfig only its owner reads
+    room = classroom.Classroom(hub_namespace=HUB_NAMESPACE)
+    hub_kubeconfig = tmp_path / "hub.kubeconfig"
+    write_atomic(hub_kubeconfig, yaml.safe_dump(classroom.kubeconfig(admin, hub_account(values), room,
+                                                                      HUB_NAMESPACE, hours=2)), mode=0o600)
+    _assert_hub_rights_are_narrow(hub_kubeconfig, tmp_path / "kubeconfigs")
     token, password = secrets.token_hex(16), secrets.token_urlsafe(12)
-    config, port = _hub_config(tmp_path, yaml.safe_load(VALUES.read_text()), {"kubelab-languages": etc}, token,
-                               password)
+    config, port = _hub_config(tmp_path, values, {"kubelab-languages": etc}, token, password)
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "KUBECONFIG": str(kubeconfig), "PATH": f"{BIN}:{os.environ['PATH']}"}
+    env = {**os.environ, "KUBECONFIG": str(hub_kubeconfig), "PATH": f"{BIN}:{os.environ['PATH']}"}
     log = (tmp_path / "hub.log").open("w")
     hub = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(config)], cwd=tmp_path, env=env, stdout=log,
                            stderr=subprocess.STDOUT, start_new_session=True)
@@ -222,7 +302,7 @@ def test_two_students_spawn_on_the_real_node_work_in_their_own_namespaces_and_ar
         for sid, lang in STUDENTS.items():
             _assert_student_pod(admin, kubeconfig, base, token, sid, lang)
         grades = tmp_path / "grades"
-        grade = subprocess.run([*kubelab, "grade", "--roster", str(roster), "--lab", "00-welcome", "--out",
+        grade = subprocess.run([*kubelab, "grade", "--roster", str(roster), "--lab", LAB, "--out",
                                 str(grades), "--kubeconfig", str(tmp_path / "kubeconfigs" / "grader.kubeconfig")],
                                capture_output=True, text=True, timeout=300)
         assert grade.returncode in (0, 1), grade.stdout + grade.stderr
@@ -269,14 +349,76 @@ def _assert_student_pod(admin, kubeconfig: Path, base: str, token: str, sid: str
     assert json.loads(locale["raw"])["locale"].startswith(lang)
     # the notebooks in the home volume, in the student's language
     listing = _api(base, token, f"/user/{sid}/api/contents/notebooks/{lang}")
-    assert f"notebooks/{lang}/00-welcome.ipynb" in [item["path"] for item in listing["content"]]
-    # a check cell: Ana does the welcome lab first, Bob does nothing
-    if sid == "ana":
-        run("kubelab solve 00-welcome")
-    result = json.loads(run("kubelab check 00-welcome --json"))
+    assert f"notebooks/{lang}/{LAB}.ipynb" in [item["path"] for item in listing["content"]]
+    _do_the_lab_in_a_kernel(base, token, sid, lang)
+
+
+def _do_the_lab_in_a_kernel(base: str, service_token: str, sid: str, lang: str) -> None:
+    """The student, with their own token, opens the lab's notebook in a kernel on their server and runs its setup
+    cells and its check cell; Ana first applies the solution (what the notebook's Solve button does), Bob does
+    nothing. The verdicts are read from what the check panel displays."""
+    mine = _api(base, service_token, f"/hub/api/users/{sid}/tokens", "POST", {
+        "note": "the student's browser", "expires_in": 3600, "scopes": [f"access:servers!user={sid}"]})["token"]
+    other = next(s for s in STUDENTS if s != sid)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _api(base, mine, f"/user/{other}/api/kernels")
+    assert refused.value.code in (403, 404), f"{sid}'s token reached {other}'s server"
+    folder = f"notebooks/{lang}"
+    cells = _api(base, mine, f"/user/{sid}/api/contents/{folder}/{LAB}.ipynb")["content"]["cells"]
+
+    def tagged(tag: str) -> list[str]:
+        return [_source(c) for c in cells if c["cell_type"] == "code" and tag in c["metadata"].get("tags", [])]
+
+    kernel = Kernel(base, sid, mine, folder)
+    try:
+        for code in tagged("setup"):
+            kernel.run(code)
+        if sid == "ana":
+            kernel.run("lab.solve(confirm=True)")
+        count, outputs = kernel.run(tagged("check")[0])
+        rows = [line[0] for line in _shown(outputs).splitlines() if line[:1] in SYMBOLS.values()]
+        assert rows and set(rows) == {SYMBOLS["pass" if sid == "ana" else "fail"]}, _shown(outputs)
+        keys = ("namespace", "language", "score", "max", "counts")
+        _count, printed = kernel.run(f"import json; print(json.dumps({{k: Out[{count}][k] for k in {keys!r}}}))")
+        result = json.loads(_text(printed))
+    finally:
+        kernel.shutdown()
     assert result["namespace"] == f"lab-{sid}" and result["language"] == lang
     assert result["counts"]["error"] == 0, result
-    assert result["score"] > 0 if sid == "ana" else result["score"] == 0, result
+    assert result["score"] == result["max"] > 0 if sid == "ana" else result["score"] == 0, result
+
+
+def _source(cell: dict) -> str:
+    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+
+def _can(kubeconfig: Path, *args: str) -> bool:
+    """``kubectl auth can-i`` as the identity of ``kubeconfig`` (a SelfSubjectAccessReview with its token)."""
+    out = _kubectl(kubeconfig, "auth", "can-i", *args)
+    assert out.stdout.strip() in ("yes", "no"), out.stdout + out.stderr
+    return out.stdout.strip() == "yes"
+
+
+def _assert_hub_rights_are_narrow(hub_kubeconfig: Path, kubeconfigs: Path) -> None:
+    """The hub may do what KubeSpawner does, in its namespace only; no Secret, no RBAC, no student namespace.
+    And a student cannot change the hub's rights or take its token."""
+    assert hub_kubeconfig.stat().st_mode & 0o777 == 0o600
+    hub_ns, lab = ["-n", HUB_NAMESPACE], ["-n", "lab-ana"]
+    for allowed in (["create", "pods"], ["delete", "pods"], ["watch", "pods"], ["create", "persistentvolumeclaims"],
+                    ["watch", "events"]):
+        assert _can(hub_kubeconfig, *allowed, *hub_ns), allowed
+    for refused in (["list", "secrets", *hub_ns], ["list", "secrets", "-n", "kube-system"], ["list", "secrets", *lab],
+                    ["get", "secrets", "-A"], ["create", "rolebindings", *hub_ns], ["create", "rolebindings", *lab],
+                    ["create", "clusterrolebindings"], ["create", "pods", *lab], ["create", "namespaces"],
+                    ["create", "services", *hub_ns], ["create", "pods", "--subresource=exec", *hub_ns],
+                    ["create", f"serviceaccounts/{classroom.GRADER}", "--subresource=token", *hub_ns]):
+        assert not _can(hub_kubeconfig, *refused), refused
+    student = kubeconfigs / "student-ana.kubeconfig"
+    for refused in (["delete", f"rolebindings/{classroom.HUB}", *hub_ns],
+                    ["update", f"clusterroles/{classroom.HUB}"],
+                    ["create", f"serviceaccounts/{classroom.HUB}", "--subresource=token", *hub_ns],
+                    ["get", "secrets", *hub_ns]):
+        assert not _can(student, *refused), refused
 
 
 def _assert_grades(results: dict) -> None:
@@ -295,4 +437,5 @@ def test_the_docs_values_render_into_kubespawner_settings(tmp_path):
     assert traits["environment"]["KUBELAB_NAMESPACE"] == "lab-{username}" and traits["automount_service_account_token"]
     assert traits["lifecycle_hooks"]["postStart"]["exec"]["command"] == ["/usr/local/bin/kubelab-start-hook"]
     assert config == {} and len(snippets) == 1
+    assert hub_account(yaml.safe_load(VALUES.read_text())) == classroom.HUB
     assert str(tmp_path / "languages.json") in snippets[0] and "/etc/kubelab" not in snippets[0]

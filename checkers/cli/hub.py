@@ -30,7 +30,8 @@ def _admin(kubeconfig: Path | None, context: str | None) -> Connection:
 
 
 @hub_app.command(help=N_("Create or update each student's namespace, ServiceAccount, rights, quota and "
-                        "kubeconfig, and the read-only grader."))
+                        "kubeconfig, the read-only grader, and the hub's ServiceAccount with what KubeSpawner "
+                        "needs."))
 def provision(
     roster: Path = typer.Option(..., "--roster", help=N_("Class CSV (the id column names lab-<id>).")),
     hub_namespace: str = typer.Option("jhub", "--hub-namespace", help=HUB_NAMESPACE_HELP),
@@ -69,7 +70,8 @@ def provision(
 def deprovision(
     roster: Path = typer.Option(..., "--roster", help=N_("Class CSV.")),
     hub_namespace: str = typer.Option("jhub", "--hub-namespace", help=HUB_NAMESPACE_HELP),
-    everything: bool = typer.Option(False, "--all", help=N_("Also remove the grader and the shared roles.")),
+    everything: bool = typer.Option(False, "--all", help=N_("Also remove the grader, the hub's ServiceAccount and "
+                                                            "the shared roles.")),
     yes: bool = typer.Option(False, "--yes", help=N_("Delete without asking.")),
     kubeconfig: Path = typer.Option(None, "--kubeconfig", help=N_("An admin kubeconfig (default: active cluster).")),
     context: str = typer.Option(None, "--context", help=N_("The context in --kubeconfig.")),
