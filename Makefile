@@ -85,11 +85,29 @@ lab: notebooks
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # The notebooks first: the docs and JupyterLab tests read them; `kubelab build --check` (tests/test_build.py)
-# still fails on stale catalogs. Two sessions, one after the other, each with its own cluster: tests/ on a
-# KWOK-only one (tests/test_real_node.py starts its own with the machine's one real node), then nbval on one with
-# the real node where it can run, so the notebooks' data-plane cells run for real (tests/notebook_plugin.py).
-# Both always run; either failing fails the target.
+# still fails on stale catalogs. Then two parts at the same time, each with its own clusters (the tests mostly wait
+# on them: two cores carry both):
+#   kwok       tests/ on a KWOK-only cluster, without the tests that take the machine's one real node;
+#   real-node  those tests (tests/test_real_node.py and tests/test_jupyterhub_e2e.py start their own clusters with
+#              it), then nbval on a cluster with the real node (KUBELAB_REAL_NODES=1), so the English notebooks'
+#              data-plane cells run for real and the translations run their setup and check cells
+#              (tests/notebook_plugin.py).
+# Both always run; either failing fails the target. Each writes its log to $(TEST_LOGS)/<part>.log (its
+# path printed at the start, to follow it), printed whole when both are done; each pytest session ends with its
+# slowest tests (--durations).
+REAL_NODE_TESTS := tests/test_real_node.py tests/test_jupyterhub_e2e.py
+TEST_LOGS ?= test-artifacts/make-test
+PYTEST_REPORT ?= --durations=40
 test: setup system-packages cluster-binaries real-node hub-tools notebooks
 	$(UV) lock --check
 	$(BIN)/lint-imports
-	status=0; $(BIN)/pytest tests || status=1; KUBELAB_REAL_NODES=1 $(BIN)/pytest notebooks || status=1; exit $$status
+	@mkdir -p $(TEST_LOGS); echo "kwok and real-node parts run at the same time; logs: $(TEST_LOGS)/kwok.log, $(TEST_LOGS)/real-node.log"; \
+	$(BIN)/pytest tests $(REAL_NODE_TESTS:%=--ignore=%) $(PYTEST_REPORT) >$(TEST_LOGS)/kwok.log 2>&1 & kwok=$$!; \
+	{ status=0; $(BIN)/pytest $(REAL_NODE_TESTS) $(PYTEST_REPORT) || status=1; \
+	  KUBELAB_REAL_NODES=1 $(BIN)/pytest notebooks $(PYTEST_REPORT) || status=1; exit $$status; } \
+	  >$(TEST_LOGS)/real-node.log 2>&1 & real=$$!; \
+	trap 'kill -TERM $$kwok $$real 2>/dev/null' INT TERM; \
+	status=0; wait $$kwok || status=1; wait $$real || status=1; \
+	for part in kwok real-node; do echo "===== $$part ($(TEST_LOGS)/$$part.log) ====="; cat $(TEST_LOGS)/$$part.log; done; \
+	echo "===== kwok: $$(tail -n 1 $(TEST_LOGS)/kwok.log)"; echo "===== real-node: $$(tail -n 1 $(TEST_LOGS)/real-node.log)"; \
+	exit $$status
