@@ -85,29 +85,24 @@ lab: notebooks
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # The notebooks first: the docs and JupyterLab tests read them; `kubelab build --check` (tests/test_build.py)
-# still fails on stale catalogs. Then two parts at the same time, each with its own clusters (the tests mostly wait
-# on them: two cores carry both):
+# still fails on stale catalogs. Then two parts at the same time (.ci/parts), each with its own clusters: the
+# tests mostly wait on their clusters (each part used well under one of two cores when measured, issue #12), so
+# together they take about as long as the longer one:
 #   kwok       tests/ on a KWOK-only cluster, without the tests that take the machine's one real node;
 #   real-node  those tests (tests/test_real_node.py and tests/test_jupyterhub_e2e.py start their own clusters with
-#              it), then nbval on a cluster with the real node (KUBELAB_REAL_NODES=1), so the English notebooks'
-#              data-plane cells run for real and the translations run their setup and check cells
+#              it), then nbval on a cluster with the real node (KUBELAB_REAL_NODES=1): the English notebooks'
+#              data-plane cells run for real, the translations run their setup and check cells
 #              (tests/notebook_plugin.py).
-# Both always run; either failing fails the target. Each writes its log to $(TEST_LOGS)/<part>.log (its
-# path printed at the start, to follow it), printed whole when both are done; each pytest session ends with its
-# slowest tests (--durations).
-REAL_NODE_TESTS := tests/test_real_node.py tests/test_jupyterhub_e2e.py
+# Every command of both parts always runs; any failing fails the target. Each part writes its log to
+# $(TEST_LOGS)/<part>.log (follow it with tail -f), printed whole when both are done; each pytest session ends
+# with its slowest tests (PYTEST_REPORT), so the record shows where the time goes.
+REAL_NODE_TESTS ?= tests/test_real_node.py tests/test_jupyterhub_e2e.py
+KWOK_TESTS ?= tests $(REAL_NODE_TESTS:%=--ignore=%)
+NOTEBOOKS ?= notebooks
 TEST_LOGS ?= test-artifacts/make-test
 PYTEST_REPORT ?= --durations=40
 test: setup system-packages cluster-binaries real-node hub-tools notebooks
 	$(UV) lock --check
 	$(BIN)/lint-imports
-	@mkdir -p $(TEST_LOGS); echo "kwok and real-node parts run at the same time; logs: $(TEST_LOGS)/kwok.log, $(TEST_LOGS)/real-node.log"; \
-	$(BIN)/pytest tests $(REAL_NODE_TESTS:%=--ignore=%) $(PYTEST_REPORT) >$(TEST_LOGS)/kwok.log 2>&1 & kwok=$$!; \
-	{ status=0; $(BIN)/pytest $(REAL_NODE_TESTS) $(PYTEST_REPORT) || status=1; \
-	  KUBELAB_REAL_NODES=1 $(BIN)/pytest notebooks $(PYTEST_REPORT) || status=1; exit $$status; } \
-	  >$(TEST_LOGS)/real-node.log 2>&1 & real=$$!; \
-	trap 'kill -TERM $$kwok $$real 2>/dev/null' INT TERM; \
-	status=0; wait $$kwok || status=1; wait $$real || status=1; \
-	for part in kwok real-node; do echo "===== $$part ($(TEST_LOGS)/$$part.log) ====="; cat $(TEST_LOGS)/$$part.log; done; \
-	echo "===== kwok: $$(tail -n 1 $(TEST_LOGS)/kwok.log)"; echo "===== real-node: $$(tail -n 1 $(TEST_LOGS)/real-node.log)"; \
-	exit $$status
+	$(BIN)/python .ci/parts $(TEST_LOGS) "kwok=$(BIN)/pytest $(KWOK_TESTS) $(PYTEST_REPORT)" \
+	  "real-node=$(BIN)/pytest $(REAL_NODE_TESTS) $(PYTEST_REPORT);;KUBELAB_REAL_NODES=1 $(BIN)/pytest $(NOTEBOOKS) $(PYTEST_REPORT)"
