@@ -515,6 +515,7 @@ def _pip_hooks(recipe: Recipe, tmp: Path) -> tuple[str, ...]:
         for name in sources:
             tar.add(CHECKOUT / name, arcname=name, recursive=False)
     backend = " ".join(f"'{r}'" for r in _project().get("build-system", {}).get("requires", []))
+    pip = pip.replace(" PYTHONPATH=", " PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=")  # the base's modules stay as built
     return (copy, 'mkdir -p "$1/tmp/kubelab/src" && tar -C "$1/tmp/kubelab/src" -xf ' + str(tmp / "sources.tar"),
             pip + "--target /tmp/kubelab/build " + backend,
             pip + "--no-deps --no-build-isolation /tmp/kubelab/src", clean)
