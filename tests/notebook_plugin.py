@@ -30,8 +30,8 @@ from clusters.kubeconfig import read_kubeconfig, write_kubeconfig
 # The embedded cluster adds a real node by default; a test session's cluster does not, unless KUBELAB_REAL_NODES=1:
 # only one real node can run on a machine, tests/test_real_node.py's own cluster has it (and runs the labs'
 # data-plane checks for real there), and the other tests prove the KWOK-only cluster. `make test` runs the
-# notebooks in a session of their own afterwards, with KUBELAB_REAL_NODES=1, so their data-plane cells run for
-# real. Set here, not in conftest, so the CLI processes the tests start and the notebook runs see it too.
+# notebooks in a session of their own after the real-node tests (while the KWOK-only tests run beside them), with
+# KUBELAB_REAL_NODES=1, so their data-plane cells run for real. Set here, not in conftest, so the CLI processes the tests start and the notebook runs see it too.
 os.environ.setdefault("KUBELAB_REAL_NODES", "0")
 
 _state: dict = {}

@@ -137,15 +137,33 @@ def test_the_course_image_is_built_from_tracked_sources_only(tmp_path, monkeypat
     assert not SECRET_TEXT.search(b'user.get("client-key-data"), user.get("token") or read("tokenFile")')
 
 
-def _layer_members(archive: str):
-    """Each file of the image's one layer, opened from the OCI archive kubelab imports into the node."""
+def _layers(archive: str) -> list[str]:
     with tarfile.open(archive) as oci:
         index = json.load(oci.extractfile("index.json"))
         manifest = json.load(oci.extractfile(f"blobs/sha256/{index['manifests'][0]['digest'].split(':')[1]}"))
-        (layer,) = manifest["layers"]
-        with tarfile.open(fileobj=oci.extractfile(f"blobs/sha256/{layer['digest'].split(':')[1]}"), mode="r|") as tar:
-            for member in tar:
-                yield member, (tar.extractfile(member) if member.isfile() else None)
+    return [layer["digest"] for layer in manifest["layers"]]
+
+
+def _layer_members(archive: str):
+    """Each file of each of the image's layers, opened from the OCI archive kubelab imports into the node."""
+    with tarfile.open(archive) as oci:
+        for digest in _layers(archive):
+            with tarfile.open(fileobj=oci.extractfile(f"blobs/sha256/{digest.split(':')[1]}"), mode="r|") as tar:
+                for member in tar:
+                    yield member, (tar.extractfile(member) if member.isfile() else None)
+
+
+def test_the_course_image_is_its_dependencies_layer_then_this_checkouts_kubelab(monkeypatch):
+    """The first layer (Debian, the venv, every PyPI dependency) does not depend on the sources, so a change
+    of the sources rebuilds only the second (kubelab itself)."""
+    base, course = images.COURSE_BASE.identity(), images.COURSE.identity()
+    monkeypatch.setattr(images, "course_sources_digest", lambda: "other sources")
+    assert images.COURSE_BASE.identity() == base and images.COURSE.identity() != course
+    assert images.COURSE.base == images.COURSE_BASE.key and images.COURSE.pip == ("kubelab",)
+    built = images.cached(images.COURSE_BASE), images.cached(images.COURSE)
+    if all(built):
+        assert _layers(built[1]["archive"])[0] == _layers(built[0]["archive"])[0]
+        assert len(_layers(built[1]["archive"])) == 2
 
 
 def test_the_course_image_layer_holds_no_token_kubeconfig_roster_key_or_journal():
@@ -166,5 +184,5 @@ def test_the_course_image_layer_holds_no_token_kubeconfig_roster_key_or_journal(
     assert found == [] and leaks == []
     site = "opt/kubelab/lib/python3.11/site-packages/"
     assert {f"{site}checkers/hub.py", "usr/local/bin/kubelab-start-hook", "opt/kubelab/bin/jupyterhub-singleuser",
-            "opt/kubelab/share/kubelab/notebooks/ro/00-welcome.ipynb"} <= names
+            "opt/kubelab/bin/kubelab", "opt/kubelab/share/kubelab/notebooks/ro/00-welcome.ipynb"} <= names
     assert "home/jovyan" in names

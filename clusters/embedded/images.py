@@ -5,7 +5,8 @@ A recipe says which Debian packages make the image, which upstream image it
 stands in for and that image's contract (entrypoint, ports, env, paths).
 ``mmdebstrap`` makes the root filesystem as a tar; it becomes the first layer of
 an OCI archive (a recipe with ``base`` reuses another's; one that ``declares`` adds
-a layer saying what it stands in for and contains), cached under
+a layer saying what it stands in for and contains; one with ``pip`` on a ``base``
+adds a layer with this checkout's kubelab), cached under
 ``<cache>/images/sha256/<manifest digest>.tar`` with ``index.json`` mapping each
 recipe to its archive and what it contains.
 """
@@ -22,6 +23,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import time
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,6 +43,7 @@ DPKG_EXCLUDES = ("--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-excl
 SUITE = "bookworm"
 DELFER_DIGEST = "sha256:60bb774d8408d9d4d5c74d05d1c086a34ce192c6c1a142ffac268cac0dbc6fac"
 ARCHIVE_FORMAT = 2  # uncompressed layers: the root filesystem, then (``declares``) the stand-in declaration
+# or (``pip`` on a ``base``) this checkout's kubelab
 STAND_IN_FILE = "/etc/kubelab/stand-in.json"
 
 
@@ -65,7 +68,8 @@ class Recipe:
     revision: int = 1  # bump when the recipe changes in a way its fields do not show
     files: dict = field(default_factory=dict)  # images of our own binaries: path in the image -> Component
     aliases: tuple[str, ...] = ()  # more names given at import only (the archive does not depend on them)
-    pip: tuple[str, ...] = ()  # PyPI requirements for a venv in /opt/kubelab ("kubelab[...]": this checkout's)
+    pip: tuple[str, ...] = ()  # PyPI requirements for a venv in /opt/kubelab ("kubelab[...]": its dependencies;
+    # on a ``base``: a layer of this checkout's kubelab alone, installed with --no-deps)
     by_name: bool = False  # built only when named (`kubelab images build course`), never by "build them all"
     workdir: str = ""  # the image's working directory (the root of a Jupyter server's file browser)
     declares: bool = False  # a second layer holds STAND_IN_FILE: the names, what it stands in for, the packages
@@ -81,8 +85,10 @@ class Recipe:
         fields = (ARCHIVE_FORMAT, self.names, self.packages, self.entrypoint, self.cmd, self.ports, self.env,
                   self.stop_signal, self.hooks, self.revision,
                   sorted((path, c.name, c.version) for path, c in self.files.items()))
-        if self.pip:
-            fields += (self.pip, course_sources_digest(), self.workdir)
+        if self.pip:  # the venv: uv.lock's pins and kubelab's dependencies; on a base, this checkout's sources
+            fields += (self.pip, self.workdir, course_sources_digest() if self.base else _requirements(self.pip))
+        if self.base:
+            fields += (RECIPES[self.base].identity(),)
         if self.declares:  # the declaration layer's content
             fields += (self.base, self.stands_in_for, self.all_names)
         if self.suite != SUITE:
@@ -418,10 +424,12 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
 
 
 # -- the course image: JupyterHub's single-user server with kubelab ------------------------------------------
-# Debian's Python, a venv in /opt/kubelab with this checkout's kubelab (its wheel, built by pip inside the build,
-# with the notebooks), JupyterLab and jupyterhub-singleuser from PyPI at uv.lock's versions, the user jovyan
-# (1000:100, z2jh's default) and the start hook of clusters/jupyterhub. Only tracked package sources enter the
-# build (never a roster, kubeconfig, token, key or journal: tests/test_images.py opens the layer to prove it).
+# Two layers. ``course-base``: Debian's Python, a venv in /opt/kubelab with every PyPI dependency of kubelab[lab]
+# and jupyterhub at uv.lock's versions, the user jovyan (1000:100, z2jh's default) and the start hook of
+# clusters/jupyterhub; it is rebuilt only when uv.lock or the recipe changes (minutes). ``course``: that layer,
+# then one with this checkout's kubelab (its wheel, built by pip inside the image's root, with the notebooks,
+# installed with --no-deps), rebuilt for every change of the sources (seconds). Only tracked package sources
+# enter the build (never a roster, kubeconfig, token, key or journal: tests/test_images.py opens every layer).
 CHECKOUT = Path(__file__).resolve().parents[2]
 COURSE_SOURCES = ("pyproject.toml", "README.md", "hatch_build.py", "checkers", "clusters", "labs")
 SECRET_SUFFIXES = (".key", ".pem", ".kubeconfig", ".csv", ".jsonl", ".token")
@@ -449,6 +457,30 @@ def course_sources_digest() -> str:
     return digest.hexdigest()
 
 
+def _project() -> dict:
+    try:
+        return tomllib.loads((CHECKOUT / "pyproject.toml").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _requirements(pip: tuple[str, ...]) -> list[str]:
+    """``pip`` with "kubelab[extras]" replaced by kubelab's own requirements (pyproject.toml), then uv.lock's
+    digest: what a venv without kubelab itself is made of."""
+    project = _project().get("project", {})
+    found: list[str] = []
+    for requirement in pip:
+        if requirement.split("[")[0] == "kubelab":
+            extras = requirement.partition("[")[2].rstrip("]").split(",")
+            found += project.get("dependencies", [])
+            found += [r for extra in extras if extra for r in project.get("optional-dependencies", {}).get(extra, [])]
+        else:
+            found.append(requirement)
+    with contextlib.suppress(OSError):
+        found.append(hashlib.sha256((CHECKOUT / "uv.lock").read_bytes()).hexdigest())
+    return found
+
+
 def _locked_constraints() -> str:
     """uv.lock's version of every PyPI package, as pip constraints (not those locked at several versions, one
     per Python version: pip picks those within the project's bounds)."""
@@ -460,41 +492,51 @@ def _locked_constraints() -> str:
 
 
 def _pip_hooks(recipe: Recipe, tmp: Path) -> tuple[str, ...]:
-    """Copy the sources in, make the venv, install from PyPI (pinned by uv.lock), then remove what came in."""
+    """Shell commands on the image's root ("$1"): without a base, make the venv and install kubelab's
+    dependencies from PyPI (pinned by uv.lock); on a base, build this checkout's wheel there (hatchling in a
+    throwaway folder, the dependencies already in the venv) and install it alone. Then remove what came in."""
     if not recipe.pip:
         return ()
     sources = course_sources()
     if not sources or not (CHECKOUT / "uv.lock").is_file():
         raise ImageBuildFailed(_("Image {name} is built from a kubelab checkout (git and uv.lock), which this "
                                  "is not.", name=recipe.names[0]))
+    (tmp / "constraints.txt").write_text(_locked_constraints())
+    shutil.copyfile(CA_BUNDLE, tmp / "ca.pem")  # this machine's CAs, for pip only; removed below
+    pip = ('chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root PIP_NO_CACHE_DIR=1 '
+           'PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_CERT=/tmp/kubelab/ca.pem SSL_CERT_FILE=/tmp/kubelab/ca.pem '
+           'PYTHONPATH=/tmp/kubelab/build /opt/kubelab/bin/pip install --no-input -c /tmp/kubelab/constraints.txt ')
+    copy = f'mkdir -p "$1/tmp/kubelab" && cp {tmp / "constraints.txt"} {tmp / "ca.pem"} "$1/tmp/kubelab/"'
+    clean = 'rm -rf "$1/tmp/kubelab" "$1/root/.cache"'
+    if not recipe.base:
+        requirements = " ".join(f"'{r}'" for r in _requirements(recipe.pip)[:-1])  # the last: uv.lock's digest
+        return copy, 'chroot "$1" python3 -m venv /opt/kubelab', pip + requirements, clean
     with tarfile.open(tmp / "sources.tar", "w") as tar:
         for name in sources:
             tar.add(CHECKOUT / name, arcname=name, recursive=False)
-    (tmp / "constraints.txt").write_text(_locked_constraints())
-    shutil.copyfile(CA_BUNDLE, tmp / "ca.pem")  # this machine's CAs, for pip only; removed below
-    requirements = " ".join(f"'{r.replace('kubelab[', '/tmp/kubelab/src[')}'" for r in recipe.pip)
-    pip = ('chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root PIP_NO_CACHE_DIR=1 '
-           'PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_CERT=/tmp/kubelab/ca.pem SSL_CERT_FILE=/tmp/kubelab/ca.pem '
-           f'/opt/kubelab/bin/pip install --no-input -c /tmp/kubelab/constraints.txt {requirements}')
-    return ('mkdir -p "$1/tmp/kubelab/src" && tar -C "$1/tmp/kubelab/src" -xf ' + str(tmp / "sources.tar"),
-            f'cp {tmp / "constraints.txt"} {tmp / "ca.pem"} "$1/tmp/kubelab/"',
-            'chroot "$1" python3 -m venv /opt/kubelab',
-            pip,
-            'rm -rf "$1/tmp/kubelab" "$1/root/.cache"')
+    backend = " ".join(f"'{r}'" for r in _project().get("build-system", {}).get("requires", []))
+    pip = pip.replace(" PYTHONPATH=", " PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=")  # the base's modules stay as built
+    return (copy, 'mkdir -p "$1/tmp/kubelab/src" && tar -C "$1/tmp/kubelab/src" -xf ' + str(tmp / "sources.tar"),
+            pip + "--target /tmp/kubelab/build " + backend,
+            pip + "--no-deps --no-build-isolation /tmp/kubelab/src", clean)
 
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
-COURSE = Recipe(
-    "course", ("ghcr.io/kubelab/singleuser:0.1.0",), by_name=True,
+COURSE_BASE = Recipe(
+    "course-base", ("kubelab.local/singleuser-base:0.1.0",), by_name=True,
     packages=("python3", "python3-venv", "ca-certificates", "passwd", "tini", "libstdc++6"),  # pyzmq needs it
     pip=("kubelab[lab]", "jupyterhub"),
-    stands_in_for="ghcr.io/kubelab/singleuser:0.1.0 (clusters/jupyterhub/values.yaml's image: JupyterLab, "
-    "jupyterhub-singleuser and this checkout's kubelab)",
+    stands_in_for="the first layer of ghcr.io/kubelab/singleuser:0.1.0: JupyterLab, jupyterhub-singleuser and "
+    "kubelab's dependencies, without kubelab",
     entrypoint=("/usr/bin/tini", "--"), cmd=("jupyterhub-singleuser",), ports=("8888/tcp",), workdir="/home/jovyan",
     env=("PATH=/opt/kubelab/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
          "SHELL=/bin/bash", "NB_USER=jovyan", "NB_UID=1000"),
     hooks=('chroot "$1" useradd --uid 1000 --gid 100 --create-home --shell /bin/bash jovyan',
            _script_hook("/usr/local/bin/kubelab-start-hook", START_HOOK.read_text())))
+COURSE = replace(COURSE_BASE, key="course", names=("ghcr.io/kubelab/singleuser:0.1.0",), base=COURSE_BASE.key,
+                 pip=("kubelab",), stands_in_for="ghcr.io/kubelab/singleuser:0.1.0 (clusters/jupyterhub/values.yaml's "
+                 "image: JupyterLab, jupyterhub-singleuser and this checkout's kubelab)")
+RECIPES[COURSE_BASE.key] = COURSE_BASE
 RECIPES[COURSE.key] = COURSE
 
 # Images the labs use that cannot be built here: the checks needing them skip with this reason. The images the
@@ -548,6 +590,9 @@ def build(recipe: Recipe, progress: Progress = quiet) -> dict:
             _files_tar(recipe, rootfs, progress)
             versions = {}
         layers = [rootfs]
+        if recipe.base and recipe.pip:
+            progress(_("Adding this checkout's kubelab to image {name}; log: {log}", name=recipe.names[0], log=log))
+            layers.append(_hooks_layer(rootfs, _pip_hooks(recipe, Path(tmp)), log, recipe))
         if recipe.declares:
             layers.append(_declaration_tar(recipe, versions, Path(tmp) / "declaration.tar"))
         archive, digest = _oci_archive(recipe, layers, Path(tmp))
@@ -581,6 +626,28 @@ def _debootstrap(recipe: Recipe, rootfs: Path, log: Path, first_hooks: tuple[str
         raise ImageBuildFailed(_("Building image {name} failed; see {log}", name=recipe.names[0], log=log))
     versions = dict(line.split("=", 1) for line in versions_file.read_text().splitlines() if "=" in line)
     return {p: versions.get(p, "?") for p in recipe.packages}
+
+
+def _hooks_layer(rootfs: Path, hooks: tuple[str, ...], log: Path, recipe: Recipe) -> Path:
+    """Run ``hooks`` (as mmdebstrap runs customize hooks: "$1" is the root) on the root filesystem ``rootfs``
+    unpacked; return a layer of what they added or changed (they remove nothing of the base's)."""
+    root, marker, layer = rootfs.with_name("root"), rootfs.with_name("marker"), rootfs.with_name("layer.tar")
+    root.mkdir()
+    with open(log, "w") as out:
+        for argv in (["tar", "-C", str(root), "--numeric-owner", "-xpf", str(rootfs)], ["touch", str(marker)],
+                     *(["sh", "-c", hook, "sh", str(root)] for hook in hooks)):
+            out.write("$ " + " ".join(argv) + "\n")
+            out.flush()
+            started = time.monotonic()
+            if subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, timeout=1800).returncode != 0:
+                raise ImageBuildFailed(_("Building image {name} failed; see {log}", name=recipe.names[0], log=log))
+            out.write(f"({time.monotonic() - started:.1f} s)\n")
+    since = marker.stat().st_ctime_ns  # the change time is set by the kernel: unpacking came before it
+    changed = sorted(path for path in root.rglob("*") if path.lstat().st_ctime_ns >= since)
+    with tarfile.open(layer, "w", format=tarfile.PAX_FORMAT) as tar:
+        for path in changed:
+            tar.add(path, arcname=str(path.relative_to(root)), recursive=False)
+    return layer
 
 
 def _files_tar(recipe: Recipe, rootfs: Path, progress: Progress) -> None:
