@@ -14,7 +14,10 @@ namespace's kubelab labels). The hub: a ServiceAccount ``kubelab-hub`` in its
 namespace, bound there (and only there: notebook pods stay in the hub's
 namespace) to exactly what KubeSpawner does with this configuration
 (``HUB_RULES``: pods, the home volume's claim, events for the spawn page; no
-Secrets, no Services, no RBAC, nothing in a student namespace).
+Secrets, no Services, no RBAC, nothing in a student namespace), and a
+ValidatingAdmissionPolicy that lets it run pods only as a student's
+ServiceAccount or ``default`` (never as the grader or itself); the hub's
+namespace enforces Pod Security ``baseline`` like the students'.
 Everything is applied server-side, so
 provisioning again changes only what differs; deprovisioning deletes only
 objects labelled as kubelab's; nothing here deletes the hub's own namespace.
@@ -76,6 +79,9 @@ HUB_RULES = [  # what KubeSpawner does without internal_ssl, services_enabled or
     {"apiGroups": [""], "resources": ["persistentvolumeclaims"], "verbs": ["get", "create", "delete"]},
     {"apiGroups": [""], "resources": ["events"], "verbs": ["list", "watch"]},
 ]
+POD_SECURITY = {"pod-security.kubernetes.io/enforce": "baseline",  # the students' namespaces and the hub's
+                "pod-security.kubernetes.io/enforce-version": "latest", "pod-security.kubernetes.io/warn": "baseline"}
+SPAWNED_DEFAULT = "default"  # KubeSpawner's pods for anyone not on the roster (the spawn hook sets no account)
 PROTECTED_LABELS = ("app.kubernetes.io/managed-by", STUDENT_LABEL)  # and every pod-security.kubernetes.io/ one
 PATHS = {  # kind → (API prefix, plural, namespaced)
     "Namespace": ("/api/v1", "namespaces", False),
@@ -102,6 +108,11 @@ class Classroom:
 
     def account(self, student_id: str) -> str:
         return f"student-{student_id}"
+
+    @property
+    def hub_user(self) -> str:
+        """The user name the hub's ServiceAccount authenticates as."""
+        return f"system:serviceaccount:{self.hub_namespace}:{HUB}"
 
     @property
     def group(self) -> str:
@@ -165,19 +176,44 @@ def protection(room: Classroom) -> list[dict]:
             {"apiGroups": [""], "apiVersions": ["*"], "operations": changes, "resources": ["namespaces"]}]},
         "validations": [{"expression": kept, "reason": "Forbidden",
                          "message": "the namespace's kubelab and Pod Security labels are the instructor's"}]})
+    policies = [objects, namespaces, hub_pods(room)]
     bindings = [_obj("ValidatingAdmissionPolicyBinding", policy["metadata"]["name"],
                      spec={"policyName": policy["metadata"]["name"], "validationActions": ["Deny"]})
-                for policy in (objects, namespaces)]
-    return [objects, namespaces, *bindings]
+                for policy in policies]
+    return [*policies, *bindings]
+
+
+def hub_pods(room: Classroom) -> dict:
+    """The policy that keeps the hub from running a pod as any ServiceAccount of its namespace but a student's
+    (``student-<id>``, the values' ``singleuser.serviceAccountName``) or ``default`` (anyone else): a pod has its
+    account's rights, so as ``kubelab-grader`` it would read every student's Secrets, as ``kubelab-hub`` it would
+    hand the hub's rights to a notebook. The account is the whole rule: the only token a pod can get, automounted
+    or through a projected serviceAccountToken volume of any audience, is its own account's (the kubelet asks for
+    ``spec.serviceAccountName``'s); kubelab makes no legacy token Secrets to mount. Only pod CREATE: a pod's account
+    cannot change afterwards, and the hub may not update pods."""
+    account = "object.spec.serviceAccountName"
+    allowed = f"!has({account}) || {account} == '{SPAWNED_DEFAULT}' || {account}.startsWith('{room.account('')}')"
+    hub, rights = f"the JupyterHub hub ({room.hub_user})", "a pod has its ServiceAccount's rights"
+    only = f"a student's ServiceAccount ({room.account('<id>')}) or {SPAWNED_DEFAULT}"
+    message = f"{hub} may run pods only as {only}: {rights}"
+    refused = f"{json.dumps(f'{hub} may not run a pod as ServiceAccount ')} + {account} + " \
+              f"{json.dumps(f': {rights}; it may use only {only}')}"
+    return _obj("ValidatingAdmissionPolicy", f"{PROTECT}-{room.hub_namespace}-hub-pods", spec={
+        "failurePolicy": "Fail",
+        "matchConditions": [{"name": "from-the-hub", "expression": f"request.userInfo.username == '{room.hub_user}'"}],
+        "matchConstraints": {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": room.hub_namespace}},
+            "resourceRules": [{"apiGroups": [""], "apiVersions": ["*"], "operations": ["CREATE"],
+                               "resources": ["pods"]}]},
+        "validations": [{"expression": allowed, "reason": "Forbidden", "message": message,
+                         "messageExpression": refused}]})
 
 
 def student_objects(student_id: str, room: Classroom) -> list[dict]:
     """Everything one student gets, namespace first."""
     ns, account = room.namespace(student_id), room.account(student_id)
     labels = {STUDENT_LABEL: student_id}
-    namespace = _obj("Namespace", ns, labels={
-        **labels, "pod-security.kubernetes.io/enforce": "baseline",
-        "pod-security.kubernetes.io/enforce-version": "latest", "pod-security.kubernetes.io/warn": "baseline"})
+    namespace = _obj("Namespace", ns, labels={**labels, **POD_SECURITY})
     student = _subject(account, room.hub_namespace)
     return [
         namespace,
@@ -321,12 +357,14 @@ def _delete(api: Client, obj: dict) -> int:
 
 
 def _ensure_hub_namespace(api: Client, name: str) -> None:
-    """The hub's namespace (Helm's) is created when missing and never labelled or deleted by kubelab."""
+    """The hub's namespace (Helm's) is created when missing and enforces Pod Security ``baseline``, like the
+    students' (left as it is if it enforces ``restricted`` already); kubelab never deletes it."""
     try:
-        request(api, "POST", "/api/v1/namespaces", body={"metadata": {"name": name}})
-    except ApiError as exc:
-        if exc.status != 409:
-            raise
+        labels = request(api, "GET", f"/api/v1/namespaces/{name}")["metadata"].get("labels") or {}
+    except ApiNotFound:
+        labels = {}
+    if labels.get("pod-security.kubernetes.io/enforce") != "restricted":
+        _apply(api, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": POD_SECURITY}})
 
 
 def _obj(kind: str, name: str, namespace: str | None = None, labels: dict | None = None, **rest) -> dict:

@@ -86,6 +86,8 @@ def test_dry_run_prints_the_yaml_and_changes_nothing(cluster, tmp_path):
     assert result.exit_code == 0, result.output
     kinds = {(d["kind"], d["metadata"]["name"]) for d in yaml.safe_load_all(result.stdout)}
     assert ("Namespace", "lab-dry-run-ana") in kinds and ("ServiceAccount", "kubelab-grader") in kinds
+    policy = hub.hub_pods(hub.Classroom())["metadata"]["name"]
+    assert {("ValidatingAdmissionPolicy", policy), ("ValidatingAdmissionPolicyBinding", policy)} <= kinds
     admin = cluster.api_client()
     with pytest.raises(ApiNotFound):
         get(admin, "/api/v1/namespaces/lab-dry-run-ana")
@@ -149,10 +151,18 @@ def test_grader_reads_every_kind_everywhere_and_writes_nothing(room):
 
 def test_provisioning_again_changes_nothing(room):
     ids, classroom, _clients, admin, _folder = room
-    path = f"/api/v1/namespaces/{classroom.namespace(ids[0])}/resourcequotas/kubelab-quota"
-    before = get(admin, path)["metadata"]["resourceVersion"]
+    policy = hub.hub_pods(classroom)["metadata"]["name"]
+    paths = [f"/api/v1/namespaces/{classroom.namespace(ids[0])}/resourcequotas/kubelab-quota",
+             f"/api/v1/namespaces/{classroom.hub_namespace}",
+             f"{ADMISSION}/validatingadmissionpolicies/{policy}",
+             f"{ADMISSION}/validatingadmissionpolicybindings/{policy}"]
+
+    def versions() -> list:  # a policy's status (its type checking) is the API server's: its spec's generation
+        return [(meta := get(admin, path)["metadata"]).get("generation", meta["resourceVersion"]) for path in paths]
+
+    before = versions()
     hub.provision(admin, ids, classroom)
-    assert get(admin, path)["metadata"]["resourceVersion"] == before
+    assert versions() == before
 
 
 def test_kubeconfigs_are_private_and_default_to_the_students_namespace(room):
@@ -172,6 +182,7 @@ def _phase(api, namespace: str) -> str | None:
 
 MERGE = "application/merge-patch+json"
 RBAC = "/apis/rbac.authorization.k8s.io/v1"
+ADMISSION = "/apis/admissionregistration.k8s.io/v1"
 
 
 def test_students_cannot_switch_off_their_grading_or_touch_rbac(room):
@@ -333,10 +344,7 @@ def test_the_hub_spawns_in_its_namespace_and_does_nothing_else(room, tmp_path):
     """The hub's ServiceAccount: pods, claims and events in the hub's namespace (what KubeSpawner does); no Secret,
     no RBAC, no student namespace. Students can neither change its binding nor take its token."""
     ids, classroom, clients, admin, _folder = room
-    path = tmp_path / "hub.kubeconfig"
-    write_atomic(path, yaml.safe_dump(hub.kubeconfig(admin, hub.HUB, classroom, classroom.hub_namespace, 1)),
-                 mode=0o600)
-    me = Connection(kubeconfig=path).api_client()
+    me = _hub_client(admin, classroom, tmp_path)
     own, lab = f"/api/v1/namespaces/{classroom.hub_namespace}", f"/api/v1/namespaces/{classroom.namespace(ids[0])}"
     pod = {"metadata": {"name": "jupyter-x"}, "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
     claim = {"metadata": {"name": "claim-x"}, "spec": {"accessModes": ["ReadWriteOnce"],
@@ -368,17 +376,68 @@ def test_the_hub_spawns_in_its_namespace_and_does_nothing_else(room, tmp_path):
         assert not _allowed(refused), "a student reached the hub's identity"
 
 
+def _hub_client(admin, classroom, folder):
+    """An ApiClient with the hub's own token (what KubeSpawner runs with)."""
+    path = folder / "hub.kubeconfig"
+    write_atomic(path, yaml.safe_dump(hub.kubeconfig(admin, hub.HUB, classroom, classroom.hub_namespace, 1)),
+                 mode=0o600)
+    return Connection(kubeconfig=path).api_client()
+
+
+def test_the_hub_runs_pods_only_as_students_and_its_namespace_enforces_baseline(room, tmp_path):
+    """Whoever creates pods in the hub's namespace could run them as any ServiceAccount there: the hub may use a
+    student's or ``default`` (KubeSpawner's, for anyone not on the roster), never the grader's or its own; an admin
+    still may. A privileged pod is refused there by Pod Security ``baseline``, from anyone."""
+    ids, classroom, _clients, admin, _folder = room
+    me = _hub_client(admin, classroom, tmp_path)
+    pods = f"/api/v1/namespaces/{classroom.hub_namespace}/pods"
+
+    def create(api, account: str, pod: dict | None = None):
+        pod = pod or {"metadata": {"name": "jupyter-x"}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+        body = {**pod, "spec": {**pod["spec"], "serviceAccountName": account}}
+        return request(api, "POST", pods, body=body, query={"dryRun": "All"})
+
+    def refused(account: str) -> str:
+        try:
+            create(me, account)
+        except ApiForbidden as error:
+            return str(error) if hub.hub_pods(classroom)["metadata"]["name"] in str(error) else ""
+        return ""
+
+    message = wait_for(lambda: refused(hub.GRADER), what="the hub's pod policy in force")
+    assert f"({classroom.hub_user}) may not run a pod as ServiceAccount {hub.GRADER}: " in message
+    assert f"may not run a pod as ServiceAccount {hub.HUB}: " in refused(hub.HUB)
+    for account in (classroom.account(ids[0]), "default"):  # `default` exists once the controller made it
+        wait_for(lambda: _allowed(lambda: create(me, account)), what=f"the hub running a pod as {account}")
+    for account in (hub.GRADER, hub.HUB):
+        assert create(admin, account)["spec"]["serviceAccountName"] == account
+    for api in (me, admin):
+        with pytest.raises(ApiError) as baseline:
+            create(api, classroom.account(ids[0]), PRIVILEGED_POD)
+        assert "PodSecurity" in str(baseline.value) and "privileged" in str(baseline.value)
+    assert get(admin, f"/api/v1/namespaces/{classroom.hub_namespace}")["metadata"]["labels"][
+        "pod-security.kubernetes.io/enforce"] == "baseline"
+    me.close()
+
+
 def test_deprovisioning_everything_takes_the_hub_identity_too(cluster):
     admin = cluster.api_client()
     classroom = hub.Classroom(hub_namespace=f"hub-{uuid.uuid4().hex[:4]}")
     hub.provision(admin, [], classroom)
-    plan = [o for o in hub.deprovision_plan(admin, [], classroom, shared=True)
-            if o["metadata"].get("namespace") == classroom.hub_namespace]  # the cluster-wide roles stay for others
+    policy = hub.hub_pods(classroom)["metadata"]["name"]
+    plan = [o for o in hub.deprovision_plan(admin, [], classroom, shared=True)  # the cluster-wide roles stay for
+            if o["metadata"].get("namespace") == classroom.hub_namespace  # others; this hub's policies go
+            or classroom.hub_namespace in o["metadata"]["name"]]
     assert {hub.describe(o) for o in plan} >= {f"ServiceAccount {classroom.hub_namespace}/{hub.HUB}",
-                                              f"RoleBinding {classroom.hub_namespace}/{hub.HUB}"}
+                                              f"RoleBinding {classroom.hub_namespace}/{hub.HUB}",
+                                              f"ValidatingAdmissionPolicy {policy}",
+                                              f"ValidatingAdmissionPolicyBinding {policy}"}
     assert f"ClusterRole {hub.HUB}" in {hub.describe(o) for o in hub.deprovision_plan(admin, [], classroom, True)}
     hub.deprovision(admin, plan)
     with pytest.raises(ApiNotFound):
         get(admin, f"{RBAC}/namespaces/{classroom.hub_namespace}/rolebindings/{hub.HUB}")
+    for kind in ("validatingadmissionpolicies", "validatingadmissionpolicybindings"):
+        with pytest.raises(ApiNotFound):
+            get(admin, f"{ADMISSION}/{kind}/{policy}")
     request(admin, "DELETE", f"/api/v1/namespaces/{classroom.hub_namespace}")
     admin.close()

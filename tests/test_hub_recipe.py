@@ -101,3 +101,17 @@ def test_the_start_hook_without_a_token_writes_no_kubeconfig_and_sets_the_langua
     assert not (tmp_path / ".kube").exists()
     settings = tmp_path / ".jupyter/lab/user-settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings"
     assert settings.read_text() == '{"locale": "fr_FR"}\n'
+
+
+def test_the_values_name_the_accounts_the_hub_policy_allows():
+    """The hub's pod policy (checkers/hub.py) lets the hub run pods only as ``student-<id>`` or ``default``: the
+    values' hub identity and student servers' account are those, and nothing the chart renders into a notebook pod
+    needs more than Pod Security ``baseline`` (the iptables init container is privileged)."""
+    from checkers import hub
+
+    values = yaml.safe_load((RECIPE / "values.yaml").read_text())
+    room = hub.Classroom()
+    assert values["hub"]["serviceAccount"] == {"create": False, "name": hub.HUB}
+    assert values["singleuser"]["serviceAccountName"] == room.account("{username}")
+    assert values["singleuser"]["cloudMetadata"] == {"blockWithIptables": False}
+    assert room.account("{username}").startswith(room.account("")) and hub.SPAWNED_DEFAULT == "default"

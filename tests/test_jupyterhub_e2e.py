@@ -68,7 +68,9 @@ Z2JH_DEFAULTS = {"uid": 1000, "fs_gid": 100, "cmd": ["jupyterhub-singleuser"], "
                  "volumes": [{"name": "home", "persistentVolumeClaim": {"claimName": "{pvc_name}"}}],
                  "volume_mounts": [{"name": "home", "mountPath": "/home/jovyan"}],
                  "start_timeout": 300, "http_timeout": 120}
-SINGLEUSER_RENDERED = {"image", "serviceAccountName", "extraEnv", "lifecycleHooks", "defaultUrl", "networkPolicy"}
+# (cloudMetadata only switches off the chart's privileged iptables init container, which the test never renders)
+SINGLEUSER_RENDERED = {"image", "serviceAccountName", "extraEnv", "lifecycleHooks", "defaultUrl", "networkPolicy",
+                       "cloudMetadata"}
 LAB = "00-welcome"
 
 
