@@ -421,9 +421,14 @@ def test_the_hub_runs_pods_only_as_students_and_its_namespace_enforces_baseline(
 
 
 def test_deprovisioning_everything_takes_the_hub_identity_too(cluster):
+    """(Its hub's namespace enforces ``restricted`` already: provisioning leaves that stricter level alone.)"""
     admin = cluster.api_client()
     classroom = hub.Classroom(hub_namespace=f"hub-{uuid.uuid4().hex[:4]}")
+    enforce = "pod-security.kubernetes.io/enforce"
+    request(admin, "POST", "/api/v1/namespaces", body={"metadata": {"name": classroom.hub_namespace,
+                                                                    "labels": {enforce: "restricted"}}})
     hub.provision(admin, [], classroom)
+    assert get(admin, f"/api/v1/namespaces/{classroom.hub_namespace}")["metadata"]["labels"][enforce] == "restricted"
     policy = hub.hub_pods(classroom)["metadata"]["name"]
     plan = [o for o in hub.deprovision_plan(admin, [], classroom, shared=True)  # the cluster-wide roles stay for
             if o["metadata"].get("namespace") == classroom.hub_namespace  # others; this hub's policies go
