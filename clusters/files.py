@@ -9,6 +9,7 @@ YAML, ``load_yaml`` (safe loading that refuses anchors and aliases, so an alias 
 
 from __future__ import annotations
 
+import json
 import os
 import reprlib
 import tempfile
@@ -125,6 +126,15 @@ def load_yaml(text: str, source: str | Path = "<text>"):
     except (ValueError, OverflowError, RecursionError) as exc:  # an impossible date, a huge integer, deep nesting
         raise UsageError(_("{where}: not valid YAML ({problem}).", where=str(source),
                            problem=type(exc).__name__)) from exc
+
+
+def load_json(text: str | bytes):
+    """``json.loads``, where nesting deeper than Python's parser goes (``RecursionError``) is a ``ValueError``
+    like any other malformed JSON: for text a learner or a learner's server wrote."""
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
 
 
 def load_yaml_file(path: Path, limit: int = MAX_TEXT_BYTES):

@@ -23,12 +23,13 @@ import base64
 import errno
 import functools
 import http.client
-import json
 import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from clusters.files import load_json
 
 from ..outcome import N_, Outcome, error, failed, not_yet
 
@@ -166,8 +167,8 @@ def get_json(fetch: Fetch, path: str, what: str):
     status, body = fetch(path)
     stop_on_proxy_refusal(what, status, body)
     try:
-        return status, json.loads(body or b"null")
-    except (ValueError, RecursionError):
+        return status, load_json(body or b"null")
+    except ValueError:
         if 200 <= status < 300:
             raise Verdict(failed(N_("{what} answered HTTP {status} with something that is not JSON."), what=what,
                                  status=status, expected="JSON", found=body[:80].decode(errors="replace"),
@@ -180,8 +181,8 @@ def stop_on_proxy_refusal(what: str, status: int, body: bytes) -> None:
     if 200 <= status < 300 or not body.lstrip().startswith(b"{"):
         return
     try:
-        decoded = json.loads(body)
-    except (ValueError, RecursionError):
+        decoded = load_json(body)
+    except ValueError:
         return
     if isinstance(decoded, dict) and decoded.get("kind") == "Status" and decoded.get("apiVersion") == "v1":
         raise Verdict(proxy_refusal(what, status, str(decoded.get("message") or decoded.get("reason") or "")))

@@ -7,9 +7,8 @@ Certificates are not checked here (that is ``tls.py``'s job). ``proxied_status``
 
 from __future__ import annotations
 
-import json
-
 from clusters.base import STAND_IN_PATH
+from clusters.files import load_json
 
 from ..outcome import N_, Outcome, failed, passed
 from .common import Fetch, http_get, probe, stop_on_proxy_refusal
@@ -76,7 +75,7 @@ def stand_in(fetch: Fetch) -> dict | None:
     and versions). None from any other server (upstream nginx answers 404 there)."""
     status, body = fetch(STAND_IN_PATH)
     try:
-        declared = json.loads(body) if status == 200 else None
-    except (ValueError, RecursionError):  # a body nested deeper than the parser goes
+        declared = load_json(body) if status == 200 else None
+    except ValueError:
         return None
     return declared if isinstance(declared, dict) and isinstance(declared.get("names"), list) else None

@@ -2,7 +2,6 @@
 password in a Secret; on a real cluster, recent data, authentication, Grafana's data source, and data that
 outlives the InfluxDB pod."""
 
-import json
 import posixpath
 import re
 from datetime import datetime
@@ -15,7 +14,7 @@ from checkers.probes import (fetcher, grafana_dashboards, grafana_datasource, in
 from checkers.semantics import claim_unbindable, configmap_files, decoded, effective_env, items, literal_env, \
     normal_path, plaintext_places, secret_values
 from clusters.errors import UsageError
-from clusters.files import load_yaml
+from clusters.files import load_json, load_yaml
 from clusters.i18n import _
 
 INFLUXDB, TELEGRAF, GRAFANA = "monitoring-influxdb", "monitoring-telegraf", "monitoring-grafana"
@@ -251,8 +250,8 @@ def _oldest_point(ctx: Context) -> int | None:
     query = {"q": 'SELECT first("usage_idle") FROM "cpu"', "db": DATABASE, "u": user, "p": password, "epoch": "s"}
     status, body = fetch("/query?" + urlencode(query))
     try:
-        return json.loads(body)["results"][0]["series"][0]["values"][0][0] if status == 200 else None
-    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
+        return load_json(body)["results"][0]["series"][0]["values"][0][0] if status == 200 else None
+    except (ValueError, KeyError, IndexError, TypeError):
         return None
 
 

@@ -6,7 +6,6 @@ dashboard per service, crash tests, and what the stack answers on the network (S
 API-state checks come first; the checks that need containers that really run or an external IP come after.
 """
 
-import json
 import re
 from datetime import datetime
 
@@ -18,7 +17,7 @@ from checkers.semantics import claim_unbindable, configmap_files, covers, decode
 from checkers.probes import Verdict, fetcher, ftps_probe, grafana_datasource, http_redirect, http_status, \
     service_target, ssh_banner
 from clusters.errors import UsageError
-from clusters.files import load_yaml
+from clusters.files import load_json, load_yaml
 
 NGINX, WORDPRESS, MYSQL, PMA = "capstone-nginx", "capstone-wordpress", "capstone-mysql", "capstone-phpmyadmin"
 FTPS, INFLUXDB, GRAFANA, TELEGRAF = "capstone-ftps", "capstone-influxdb", "capstone-grafana", "capstone-telegraf"
@@ -431,8 +430,8 @@ def _dashboards(files: dict[str, str]) -> tuple[list[str], list[dict]]:
     for path, text in files.items():
         if path.endswith(".json") and any(covers(folder, path) for folder in folders):
             try:
-                board = json.loads(text)
-            except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's parser goes
+                board = load_json(text)
+            except ValueError:
                 continue
             board = board.get("dashboard", board) if isinstance(board, dict) else None
             boards += [board] if isinstance(board, dict) else []
@@ -642,8 +641,8 @@ def data_survives_restart(ctx: Context):
     except Verdict as stop:  # no HTTP answer at all
         return stop.outcome
     try:
-        first = json.loads(body)[0]
-    except (ValueError, IndexError, KeyError, TypeError, RecursionError):
+        first = load_json(body)[0]
+    except (ValueError, IndexError, KeyError, TypeError):
         first = None
     written = _timestamp(dig(first, "date_gmt"))
     started = [_timestamp(p["metadata"].get("creationTimestamp")) for p in _pods(ctx, MYSQL) if serving(p)]
