@@ -86,7 +86,8 @@ class Recipe:
                   self.stop_signal, self.hooks, self.revision,
                   sorted((path, c.name, c.version) for path, c in self.files.items()))
         if self.pip:  # the venv: uv.lock's pins and kubelab's dependencies; on a base, this checkout's sources
-            fields += (self.pip, self.workdir, course_sources_digest() if self.base else _requirements(self.pip))
+            fields += (self.pip, self.workdir,
+                       course_sources_digest() if self.base else [*_requirements(self.pip), _lock_digest()])
         if self.base:
             fields += (RECIPES[self.base].identity(),)
         if self.declares:  # the declaration layer's content
@@ -465,8 +466,8 @@ def _project() -> dict:
 
 
 def _requirements(pip: tuple[str, ...]) -> list[str]:
-    """``pip`` with "kubelab[extras]" replaced by kubelab's own requirements (pyproject.toml), then uv.lock's
-    digest: what a venv without kubelab itself is made of."""
+    """``pip`` with "kubelab[extras]" replaced by kubelab's own requirements (pyproject.toml): what a venv without
+    kubelab itself is made of (at uv.lock's versions)."""
     project = _project().get("project", {})
     found: list[str] = []
     for requirement in pip:
@@ -476,9 +477,14 @@ def _requirements(pip: tuple[str, ...]) -> list[str]:
             found += [r for extra in extras if extra for r in project.get("optional-dependencies", {}).get(extra, [])]
         else:
             found.append(requirement)
-    with contextlib.suppress(OSError):
-        found.append(hashlib.sha256((CHECKOUT / "uv.lock").read_bytes()).hexdigest())
     return found
+
+
+def _lock_digest() -> str:
+    try:
+        return hashlib.sha256((CHECKOUT / "uv.lock").read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _locked_constraints() -> str:
@@ -503,23 +509,22 @@ def _pip_hooks(recipe: Recipe, tmp: Path) -> tuple[str, ...]:
                                  "is not.", name=recipe.names[0]))
     (tmp / "constraints.txt").write_text(_locked_constraints())
     shutil.copyfile(CA_BUNDLE, tmp / "ca.pem")  # this machine's CAs, for pip only; removed below
-    pip = ('chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root PIP_NO_CACHE_DIR=1 '
-           'PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_CERT=/tmp/kubelab/ca.pem SSL_CERT_FILE=/tmp/kubelab/ca.pem '
-           'PYTHONPATH=/tmp/kubelab/build /opt/kubelab/bin/pip install --no-input -c /tmp/kubelab/constraints.txt ')
+    env = ('chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root PIP_NO_CACHE_DIR=1 '
+           'PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_CERT=/tmp/kubelab/ca.pem SSL_CERT_FILE=/tmp/kubelab/ca.pem ')
+    pip = "/opt/kubelab/bin/pip install --no-input -c /tmp/kubelab/constraints.txt "
     copy = f'mkdir -p "$1/tmp/kubelab" && cp {tmp / "constraints.txt"} {tmp / "ca.pem"} "$1/tmp/kubelab/"'
     clean = 'rm -rf "$1/tmp/kubelab" "$1/root/.cache"'
     if not recipe.base:
-        requirements = " ".join(f"'{r}'" for r in _requirements(recipe.pip)[:-1])  # the last: uv.lock's digest
-        return copy, 'chroot "$1" python3 -m venv /opt/kubelab', pip + requirements, clean
+        requirements = " ".join(f"'{r}'" for r in _requirements(recipe.pip))
+        return copy, 'chroot "$1" python3 -m venv /opt/kubelab', env + pip + requirements, clean
     with tarfile.open(tmp / "sources.tar", "w") as tar:
         for name in sources:
             tar.add(CHECKOUT / name, arcname=name, recursive=False)
     backend = " ".join(f"'{r}'" for r in _project().get("build-system", {}).get("requires", []))
-    pip = pip.replace(" PYTHONPATH=", " PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=")  # the base's modules stay as built
+    env += "PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=/tmp/kubelab/build "  # the base's modules stay as built
     return (copy, 'mkdir -p "$1/tmp/kubelab/src" && tar -C "$1/tmp/kubelab/src" -xf ' + str(tmp / "sources.tar"),
-            pip + "--target /tmp/kubelab/build " + backend,
-            pip + "--no-deps --no-build-isolation /tmp/kubelab/src", clean)
-
+            env + pip + "--target /tmp/kubelab/build " + backend,
+            env + pip + "--no-deps --no-build-isolation /tmp/kubelab/src", clean)
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 COURSE_BASE = Recipe(
@@ -766,10 +771,10 @@ def catalog(course_catalog: Path | None = None) -> list[dict]:
                      "packages": entry.get("packages") or {p: "" for p in recipe.packages},
                      "contains": "" if recipe.packages else _("a static binary built from Go modules"),
                      "built": bool(entry), "archive": entry.get("archive"), "size": entry.get("size")})
-    rows += [{"image": name, "names": [], "stands_in_for": "", "packages": {}, "contains": "", "built": False,
-              "archive": None, "size": None, "unavailable": _(reason)} for name, reason in UNAVAILABLE.items()]
-    rows += [{"image": name, "names": own["names"], "stands_in_for": "", "packages": {}, "contains": "",
-              "built": False, "archive": None, "size": None, "learner_builds": own["build"]}
+    not_built = {"stands_in_for": "", "packages": {}, "contains": "", "built": False, "archive": None, "size": None}
+    rows += [{"image": name, "names": [], **not_built, "unavailable": _(reason)}
+             for name, reason in UNAVAILABLE.items()]
+    rows += [{"image": name, "names": own["names"], **not_built, "learner_builds": own["build"]}
              for name, own in (learner_built(course_catalog) if course_catalog else {}).items()]
     return rows
 
