@@ -85,24 +85,28 @@ lab: notebooks
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # The notebooks first: the docs and JupyterLab tests read them; `kubelab build --check` (tests/test_build.py)
-# still fails on stale catalogs. Then two parts at the same time (.ci/parts), each with its own clusters: the
+# still fails on stale catalogs. Then three parts at the same time (.ci/parts), each with its own clusters: the
 # tests mostly wait on their clusters (each part used well under one of two cores when measured, issue #12), so
-# together they take about as long as the longer one:
-#   kwok       tests/ on a KWOK-only cluster, without the tests that take the machine's one real node;
+# together they take about as long as the longest one:
+#   labs       every lab's self-tests and the corpus of answers (tests/test_labs.py, tests/test_corpus.py) on a
+#              KWOK-only cluster;
+#   kwok       the rest of tests/ on a KWOK-only cluster, without the tests that take the machine's one real node;
 #   real-node  those tests (tests/test_real_node.py and tests/test_jupyterhub_e2e.py start their own clusters with
 #              it), then nbval on a cluster with the real node (KUBELAB_REAL_NODES=1): the English notebooks'
 #              data-plane cells run for real, the translations run their setup and check cells
 #              (tests/notebook_plugin.py).
-# Every command of both parts always runs; any failing fails the target. Each part writes its log to
-# $(TEST_LOGS)/<part>.log (follow it with tail -f), printed whole when both are done; each pytest session ends
+# Every command of every part always runs; any failing fails the target. Each part writes its log to
+# $(TEST_LOGS)/<part>.log (follow it with tail -f), printed whole when all are done; each pytest session ends
 # with its slowest tests (PYTEST_REPORT), so the record shows where the time goes.
 REAL_NODE_TESTS ?= tests/test_real_node.py tests/test_jupyterhub_e2e.py
-KWOK_TESTS ?= tests $(REAL_NODE_TESTS:%=--ignore=%)
+LAB_TESTS ?= tests/test_labs.py tests/test_corpus.py
+KWOK_TESTS ?= tests $(REAL_NODE_TESTS:%=--ignore=%) $(LAB_TESTS:%=--ignore=%)
 NOTEBOOKS ?= notebooks
 TEST_LOGS ?= test-artifacts/make-test
 PYTEST_REPORT ?= --durations=40
 test: setup system-packages cluster-binaries real-node hub-tools notebooks
 	$(UV) lock --check
 	$(BIN)/lint-imports
-	$(BIN)/python .ci/parts $(TEST_LOGS) "kwok=$(BIN)/pytest $(KWOK_TESTS) $(PYTEST_REPORT)" \
+	$(BIN)/python .ci/parts $(TEST_LOGS) "labs=$(BIN)/pytest $(LAB_TESTS) $(PYTEST_REPORT)" \
+	  "kwok=$(BIN)/pytest $(KWOK_TESTS) $(PYTEST_REPORT)" \
 	  "real-node=$(BIN)/pytest $(REAL_NODE_TESTS) $(PYTEST_REPORT);;KUBELAB_REAL_NODES=1 $(BIN)/pytest $(NOTEBOOKS) $(PYTEST_REPORT)"
