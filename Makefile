@@ -90,23 +90,25 @@ lab: notebooks
 # together they take about as long as the longest one:
 #   labs       every lab's self-tests and the corpus of answers (tests/test_labs.py, tests/test_corpus.py) on a
 #              KWOK-only cluster;
-#   kwok       the rest of tests/ on a KWOK-only cluster, without the tests that take the machine's one real node;
+#   kwok       the rest of tests/ on a KWOK-only cluster, without the tests that take the machine's one real node,
+#              then nbval of the translations on another: they run their setup and check cells, whose feedback is
+#              what a translation changes (tests/notebook_plugin.py);
 #   real-node  those tests (tests/test_real_node.py and tests/test_jupyterhub_e2e.py start their own clusters with
-#              it), then nbval on a cluster with the real node (KUBELAB_REAL_NODES=1): the English notebooks'
-#              data-plane cells run for real, the translations run their setup and check cells
-#              (tests/notebook_plugin.py).
+#              it), then nbval of the English notebooks on a cluster with the real node (KUBELAB_REAL_NODES=1):
+#              their data-plane cells run for real.
 # Every command of every part always runs; any failing fails the target. Each part writes its log to
 # $(TEST_LOGS)/<part>.log (follow it with tail -f), printed whole when all are done; each pytest session ends
 # with its slowest tests (PYTEST_REPORT), so the record shows where the time goes.
 REAL_NODE_TESTS ?= tests/test_real_node.py tests/test_jupyterhub_e2e.py
 LAB_TESTS ?= tests/test_labs.py tests/test_corpus.py
 KWOK_TESTS ?= tests $(REAL_NODE_TESTS:%=--ignore=%) $(LAB_TESTS:%=--ignore=%)
-NOTEBOOKS ?= notebooks
+ENGLISH_NOTEBOOKS ?= notebooks/en
+TRANSLATED_NOTEBOOKS ?= notebooks --ignore=$(ENGLISH_NOTEBOOKS)
 TEST_LOGS ?= test-artifacts/make-test
 PYTEST_REPORT ?= --durations=40
 test: setup system-packages cluster-binaries real-node hub-tools notebooks
 	$(UV) lock --check
 	$(BIN)/lint-imports
 	$(BIN)/python .ci/parts $(TEST_LOGS) "labs=$(BIN)/pytest $(LAB_TESTS) $(PYTEST_REPORT)" \
-	  "kwok=$(BIN)/pytest $(KWOK_TESTS) $(PYTEST_REPORT)" \
-	  "real-node=$(BIN)/pytest $(REAL_NODE_TESTS) $(PYTEST_REPORT);;KUBELAB_REAL_NODES=1 $(BIN)/pytest $(NOTEBOOKS) $(PYTEST_REPORT)"
+	  "kwok=$(BIN)/pytest $(KWOK_TESTS) $(PYTEST_REPORT);;$(BIN)/pytest $(TRANSLATED_NOTEBOOKS) $(PYTEST_REPORT)" \
+	  "real-node=$(BIN)/pytest $(REAL_NODE_TESTS) $(PYTEST_REPORT);;KUBELAB_REAL_NODES=1 $(BIN)/pytest $(ENGLISH_NOTEBOOKS) $(PYTEST_REPORT)"

@@ -29,9 +29,11 @@ from clusters.kubeconfig import read_kubeconfig, write_kubeconfig
 
 # The embedded cluster adds a real node by default; a test session's cluster does not, unless KUBELAB_REAL_NODES=1:
 # only one real node can run on a machine, tests/test_real_node.py's own cluster has it (and runs the labs'
-# data-plane checks for real there), and the other tests prove the KWOK-only cluster. `make test` runs the
+# data-plane checks for real there), and the other tests prove the KWOK-only cluster. `make test` runs the English
 # notebooks in a session of their own after the real-node tests (while the KWOK-only tests run beside them), with
-# KUBELAB_REAL_NODES=1, so their data-plane cells run for real. Set here, not in conftest, so the CLI processes the tests start and the notebook runs see it too.
+# KUBELAB_REAL_NODES=1, so their data-plane cells run for real; the translations run their setup and check cells on
+# a KWOK-only cluster. Set here, not in conftest, so the CLI processes the tests start and the notebook runs see it
+# too.
 os.environ.setdefault("KUBELAB_REAL_NODES", "0")
 
 _state: dict = {}
@@ -54,7 +56,7 @@ def shared_cluster() -> Connection:
         elif external:
             _state["connection"] = Connection(Path(external), os.environ.get("KUBELAB_TEST_CONTEXT"))
         else:
-            home = Path(tempfile.mkdtemp(prefix="kubelab-test-cluster-"))
+            home = Path(tempfile.mkdtemp(prefix="kubelab-test-cluster-")) / "embedded"  # $KUBELAB_STATE/embedded
             backend = EmbeddedBackend(home=home, merge_kubeconfig=False)
             _state["backend"] = backend
             backend.start()
@@ -95,7 +97,7 @@ def pytest_sessionfinish(session):
     backend = _state.pop("backend", None)
     if backend is not None:
         backend.stop()
-        shutil.rmtree(backend.home, ignore_errors=True)
+        shutil.rmtree(backend.home.parent, ignore_errors=True)
     if "work" in _state:
         shutil.rmtree(_state.pop("work"), ignore_errors=True)
     ran, skipped = _state.get("nbval_ran", 0), _state.get("nbval_skipped", 0)
@@ -149,6 +151,8 @@ def _prepare_kernel_environment(connection: Connection) -> None:
         data["current-context"] = connection.context
     write_kubeconfig(kubeconfig, data)
     _state["kernel_env"] = {"KUBECONFIG": str(kubeconfig), "KUBELAB_BACKEND": "kubeconfig", "KUBELAB_NO_WIDGETS": "1"}
+    if "backend" in _state:  # the cells' `kubelab images build-context` finds the session cluster's real node
+        _state["kernel_env"]["KUBELAB_STATE"] = str(_state["backend"].home.parent)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -99,6 +99,21 @@ def test_the_catalog_lists_only_images_the_labs_use():
     assert PINNED <= used, PINNED - used
 
 
+# `apt-get install -y --no-install-recommends a b \` and its continuation lines, up to the next && or ;
+APT_INSTALL = re.compile(r"apt-get\s+install\s+((?:\\\n|[^&;\n])*)")
+
+
+def test_the_course_dockerfiles_install_only_what_the_embedded_builder_has():
+    """`RUN` steps on the embedded cluster's builder have no network: apt finds only builder.OFFLINE_PACKAGES."""
+    from clusters.embedded import builder
+
+    installed = {word for path in LABS.glob("*/**/Dockerfile")
+                 for args in APT_INSTALL.findall(path.read_text())
+                 for word in args.split() if not word.startswith(("-", "\\"))}
+    assert "openssh-server" in installed
+    assert installed <= set(builder.OFFLINE_PACKAGES), installed - set(builder.OFFLINE_PACKAGES)
+
+
 # -- the course image carries no secrets ------------------------------------------------------------------------
 # What an instructor following the docs has lying around in the checkout: kubeconfigs with tokens, the roster,
 # the grading journal and exports, keys. A Kubernetes ServiceAccount token starts with the JWT header below.

@@ -4,12 +4,16 @@
 put into buildah's storage under that name, so nothing is pulled from a registry. buildah keeps everything in
 ``<cache>/buildah`` (storage, runc state, temporary files, configs) and runs in a private mount namespace with
 a tmpfs on ``/var/lib``, where its blob cache would otherwise land: the host's ``/var/lib/containers`` is never
-touched. ``RUN`` steps have no network. The result is exported as an OCI archive and imported into the real
-node's containerd (namespace ``k8s.io``) under the tag, so a pod with ``imagePullPolicy: Never`` runs it.
+touched. ``RUN`` steps have no network; on a base with apt they see, as apt's only source, a local repository of the
+Debian packages the course's Dockerfiles install (``OFFLINE_PACKAGES``, downloaded once into the cache), so
+``apt-get update && apt-get install`` works as on any Debian image. The result is exported as an OCI archive and
+imported into the real node's containerd (namespace ``k8s.io``) under the tag, so a pod with
+``imagePullPolicy: Never`` runs it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -34,6 +38,11 @@ _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 TAG = re.compile(rf"{_DOMAIN}{_COMPONENT}(?:/{_COMPONENT})*:[\w][\w.-]{{0,127}}")
 FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.IGNORECASE | re.MULTILINE)
 POLICY = {"default": [{"type": "insecureAcceptAnything"}]}  # only local archives ever reach buildah
+# What a Dockerfile's RUN may install with apt here (the course's install only these: tests/test_images.py), with
+# everything they depend on beyond Debian's essential packages; where RUN steps see the repository.
+OFFLINE_PACKAGES = ("openssh-server", "procps")
+REPOSITORY = "/mnt"  # empty in every Debian image, so no mount point is left in the result
+APT = re.compile(r"\bapt(-get)?\s")  # a Dockerfile that runs apt gets the repository
 
 
 def home() -> Path:
@@ -91,10 +100,11 @@ def missing() -> str:
 def _environment() -> dict[str, str]:
     """buildah's configs, all private: storage, no registries to search, no CNI config of the host's."""
     root = home()
-    for sub in ("storage", "run", "tmp", "cni"):
+    for sub in ("overlay-storage", "run", "tmp", "cni"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    files = {
-        "storage.conf": f'[storage]\ndriver = "vfs"\nrunroot = "{root / "run"}"\ngraphroot = "{root / "storage"}"\n',
+    files = {  # overlay, as the node's containerd: its mounts live and die in buildah()'s mount namespace
+        "storage.conf": f'[storage]\ndriver = "overlay"\nrunroot = "{root / "run"}"\n'
+                        f'graphroot = "{root / "overlay-storage"}"\n',
         "registries.conf": "unqualified-search-registries = []\n",
         "containers.conf": f'[engine]\nimage_copy_tmp_dir = "{root / "tmp"}"\n'
                            f'[network]\nnetwork_config_dir = "{root / "cni"}"\n',
@@ -133,10 +143,18 @@ def _policy() -> str:
     return f"--signature-policy={home() / 'policy.json'}"
 
 
+def stored_name(name: str) -> str:
+    """The name the course image ``name`` has in buildah's storage: its own, but for a name pinned by digest,
+    which buildah gives only to the very image it hashes (ours is not upstream's): that goes by its recipe's tag."""
+    return recipe_for(name).names[0] if "@" in name else name
+
+
 def provide_base(name: str, log: Path, progress: Progress = quiet) -> None:
-    """Put the course image ``name`` into buildah's storage under that name (built first if it never was)."""
+    """Put the course image ``name`` into buildah's storage under its ``stored_name`` (built first if it never
+    was)."""
     recipe = recipe_for(name)
     entry = images.build(recipe, progress)
+    name = stored_name(name)
     if _stored().get(qualified(name)) == entry["digest"]:
         return
     done = buildah("pull", "--quiet", _policy(), f"oci-archive:{entry['archive']}", log=log)
@@ -144,6 +162,51 @@ def provide_base(name: str, log: Path, progress: Progress = quiet) -> None:
         done = buildah("tag", qualified(recipe.names[0]), qualified(name), log=log)
     if done.returncode != 0:
         raise images.ImageBuildFailed(_("Preparing the base image {name} failed; see {log}", name=name, log=log))
+
+
+def package_repository(log: Path, progress: Progress = quiet) -> Path:
+    """The local apt repository of OFFLINE_PACKAGES (a flat one: the .deb files and their Packages index),
+    downloaded from Debian the first time and cached by what it holds."""
+    identity = hashlib.sha256(json.dumps([images.SUITE, OFFLINE_PACKAGES]).encode()).hexdigest()[:16]
+    repository = cache_root() / "packages" / identity
+    if (repository / "Packages").is_file():
+        return repository
+    repository.parent.mkdir(parents=True, exist_ok=True)
+    progress(_("Downloading the Debian packages a Dockerfile may install here: {packages}",
+               packages=", ".join(OFFLINE_PACKAGES)))
+    with tempfile.TemporaryDirectory(dir=repository.parent, prefix=".download-") as tmp:
+        debs = Path(tmp) / identity
+        debs.mkdir()
+        argv = ["mmdebstrap", "--variant=essential", f"--include={','.join(('apt', *OFFLINE_PACKAGES))}",
+                "--skip=download/empty", f"--customize-hook=sync-out /var/cache/apt/archives {debs}",
+                images.SUITE, "/dev/null"]
+        with open(log, "a") as out:
+            out.write("$ " + " ".join(argv) + "\n")
+            out.flush()
+            done = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, timeout=1800)
+        if done.returncode != 0:
+            raise images.ImageBuildFailed(_("Downloading the Debian packages failed; see {log}", log=log))
+        write_atomic(debs / "Packages", "".join(_index_entry(deb) for deb in sorted(debs.glob("*.deb"))))
+        debs.replace(repository)
+    return repository
+
+
+def _index_entry(deb: Path) -> str:
+    """The Packages stanza of ``deb``: its control fields, where it is, its size and hash."""
+    control = subprocess.run(["dpkg-deb", "--field", str(deb)], capture_output=True, text=True, check=True).stdout
+    digest = hashlib.sha256(deb.read_bytes()).hexdigest()
+    return f"{control.rstrip()}\nFilename: ./{deb.name}\nSize: {deb.stat().st_size}\nSHA256: {digest}\n\n"
+
+
+def _offline_apt(repository: Path) -> list[str]:
+    """buildah's volumes that make ``repository`` apt's only source in RUN steps (the image keeps its own)."""
+    sources = home() / "sources.list"
+    content = f"deb [trusted=yes] file:{REPOSITORY} ./\n"
+    if not sources.is_file() or sources.read_text() != content:
+        write_atomic(sources, content)
+    (home() / "sources.list.d").mkdir(exist_ok=True)
+    return [f"--volume={repository}:{REPOSITORY}:ro", f"--volume={sources}:/etc/apt/sources.list:ro",
+            f"--volume={home() / 'sources.list.d'}:/etc/apt/sources.list.d:ro"]
 
 
 def _tail(log: Path, lines: int = 6) -> str:
@@ -157,12 +220,23 @@ def build(context: Path, tag: str, node_dir: Path, progress: Progress = quiet) -
     log = cache_root() / "logs" / f"build-{re.sub(r'[^A-Za-z0-9_.-]+', '-', tag)}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("")
-    for base in bases(read_bounded(recipe)):
+    text = read_bounded(recipe)
+    starts_from = bases(text)
+    for base in starts_from:
         provide_base(base, log, progress)
+    uses_apt = APT.search(text) and any("apt" in recipe_for(base).packages for base in starts_from)
+    volumes = _offline_apt(package_repository(log, progress)) if uses_apt else []
     progress(_("Building {tag} from {dockerfile}; log: {log}", tag=tag, dockerfile=recipe, log=log))
-    done = buildah("build", _policy(), "--pull=never", "--isolation=oci", "--network=none",
-                   f"--runtime-flag=root={home() / 'run' / 'runc'}", "--file", str(recipe), "--tag", qualified(tag),
-                   str(context), log=log)
+    with tempfile.TemporaryDirectory(dir=home() / "tmp", prefix="dockerfile-") as tmp:
+        pinned = {base: stored_name(base) for base in starts_from if stored_name(base) != base}
+        read = Path(tmp) / "Dockerfile" if pinned else recipe
+        if pinned:  # buildah reads a copy that names each base pinned by digest as it is stored
+            for base, name in pinned.items():
+                text = text.replace(base, name)
+            write_atomic(read, text)
+        done = buildah("build", _policy(), "--pull=never", "--isolation=oci", "--network=none", *volumes,
+                       f"--runtime-flag=root={home() / 'run' / 'runc'}", "--file", str(read), "--tag",
+                       qualified(tag), str(context), log=log)
     if done.returncode != 0:
         raise images.ImageBuildFailed(_("Building {tag} failed; the end of {log}:\n{tail}", tag=tag, log=log,
                                         tail=_tail(log)))

@@ -343,7 +343,8 @@ $cfg['TempDir'] = '/var/lib/phpmyadmin/tmp';
 """
 
 
-NGINX = Recipe("nginx", ("nginx:1.30", "nginx:1.30-alpine", "nginx:latest"), packages=("nginx-light",),
+# apt, as in the upstream Debian image: a Dockerfile on it installs packages (clusters/embedded/builder.py)
+NGINX = Recipe("nginx", ("nginx:1.30", "nginx:1.30-alpine", "nginx:latest"), packages=("nginx-light", "apt"),
                stands_in_for="nginx:1.30 (Docker official image)", cmd=("nginx", "-g", "daemon off;"),
                ports=("80/tcp",), stop_signal="SIGQUIT", declares=True,
                hooks=("rm -f \"$1/etc/nginx/sites-enabled/default\"",
@@ -402,7 +403,8 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
            "WORDPRESS_DB_* settings)", cmd=("apache2-foreground",), ports=("80/tcp",), stop_signal="SIGWINCH",
            hooks=(*APACHE_HOOKS, _write_hook("/etc/wordpress/config-default.php", WORDPRESS_CONFIG),
                   _write_hook("/etc/apache2/sites-available/000-default.conf", _apache_site("/usr/share/wordpress")),
-                  "chown -R 33:33 \"$1/var/lib/wordpress/wp-content\"")),
+                  "chown -R 33:33 \"$1/var/lib/wordpress/wp-content\"",
+                  "rm -rf \"$1/var/www/html\" && ln -s /usr/share/wordpress \"$1/var/www/html\"")),  # upstream's path
     Recipe("phpmyadmin", ("phpmyadmin:5.2-apache",),
            packages=("phpmyadmin", "dbconfig-no-thanks", "apache2", "libapache2-mod-php"),
            stands_in_for="phpmyadmin:5.2-apache (Debian's phpMyAdmin 5.2 with Apache and PHP 8.2; PMA_HOST, "

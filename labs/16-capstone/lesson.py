@@ -119,6 +119,19 @@ for service in nginx wordpress mysql phpmyadmin ftps influxdb grafana telegraf; 
 done
 minikube image ls | grep kubelab.local/ft-
 
+# %% [markdown] key="build-images-embedded"
+# On kubelab's embedded cluster, `kubelab images build-context` builds each one with buildah into the real node,
+# as in lab 01. Its `RUN` steps have no network: `apt-get install` there finds the Debian packages the course's
+# Dockerfiles install in a copy the cluster keeps, so nginx's SSH server is installed as it would be anywhere.
+# Grafana and Telegraf are left out: the embedded cluster has no base image for them (Debian packages neither),
+# so their pods start only on minikube.
+
+# %% key="build-images-embedded-run" tags=["needs-data-plane"]
+%%bash
+for service in nginx wordpress mysql phpmyadmin ftps influxdb; do
+  kubelab images build-context -t kubelab.local/ft-$service:1.0 capstone-images/$service
+done
+
 # %% [markdown] key="milestone-secrets"
 # ## Milestone 1: the secrets
 #
@@ -430,7 +443,7 @@ timeout 5 bash -c "head -1 < /dev/tcp/$IP/22"
 # First, kill a container's main process. PID 1 of nginx's container is nginx itself: when it dies, the
 # container ends, and the kubelet starts it again (the RESTARTS column counts it).
 
-# %% key="kill-process" tags=["needs-minikube"]
+# %% key="kill-process" tags=["needs-data-plane"]
 %%bash
 kubectl exec deploy/capstone-nginx -- kill 1
 sleep 5
@@ -440,7 +453,7 @@ kubectl get pods -l app=capstone-nginx
 # Then delete the database pod. Its Deployment starts a new one on the same claim: WordPress must still show your
 # site and its first post.
 
-# %% key="delete-database" tags=["needs-minikube"]
+# %% key="delete-database" tags=["needs-data-plane"]
 %%bash
 kubectl delete pod -l app=capstone-mysql --wait=true
 kubectl rollout status deployment/capstone-mysql --timeout=180s
@@ -510,7 +523,7 @@ lab.check()
 # %% [markdown] key="mistake-image"
 # **ErrImageNeverPull, or a public image.** `imagePullPolicy: Never` finds only images built where the node's
 # runtime keeps them: build with `minikube image build --all` (or the embedded cluster's builder), not with your
-# computer's Docker. And `nginx:1.30-alpine` is someone else's image, even on your node: the stack runs the
+# computer's Docker. And `nginx:1.30` is someone else's image, even on your node: the stack runs the
 # images you built from its Dockerfiles, under your own names and version tags.
 
 # %% [markdown] key="mistake-proxy"
