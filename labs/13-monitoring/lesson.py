@@ -216,7 +216,7 @@ spec:
             name: monitoring-telegraf
 EOF
 
-# %% key="wait-telegraf"
+# %% key="wait-telegraf" tags=["needs-minikube"]
 !kubectl rollout status daemonset/monitoring-telegraf --timeout=120s
 !kubectl get pods -l app=monitoring-telegraf -o wide
 
@@ -224,7 +224,7 @@ EOF
 # After half a minute, ask InfluxDB how many CPU measurements it holds per node. The command runs inside the
 # InfluxDB pod and uses the admin credentials of its own environment, so no password appears here.
 
-# %% key="query-influxdb" tags=["needs-data-plane"]
+# %% key="query-influxdb" tags=["needs-minikube"]
 %%bash
 sleep 30
 kubectl exec deploy/monitoring-influxdb -- sh -c \

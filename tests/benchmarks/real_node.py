@@ -3,11 +3,11 @@
     .venv/bin/python tests/benchmarks/real_node.py [--pods 10] [--out test-artifacts/bench-real-node.json]
     .venv/bin/python tests/benchmarks/real_node.py --quick      # one pod: what tests/test_real_node.py runs
 
-Starts a fresh cluster (warm caches) with one real node in a tmp state folder,
-measures the seconds from ``start()`` until every node, the real one included,
-is Ready, then the create → Ready time of nginx pods on the real node (median),
-sums the RSS of every cluster process (control plane, node, container shims),
-and stops it. Targets: up ≤ 12 s, pod create → Ready median ≤ 2 s, RSS ≤ 1.5 GiB.
+Starts a fresh cluster (warm caches) with one real node in a tmp state folder, measures the seconds from
+``start()`` until every node, the real one included, is Ready (the issue's measure) and until ``start()``
+returns (by then it has also measured what the cluster can do and started Traefik), then the create → Ready
+time of nginx pods on the real node (median), sums the RSS of every cluster process (control plane, node,
+container shims), and stops it. Targets: all nodes Ready ≤ 12 s, pod create → Ready median ≤ 2 s, RSS ≤ 1.5 GiB.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import json
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from clusters.api import get, request  # noqa: E402
 from clusters.base import condition  # noqa: E402
-from clusters.embedded import EmbeddedBackend, realnode  # noqa: E402
+from clusters.embedded import EmbeddedBackend, images, realnode  # noqa: E402
 
 TARGET_UP_S = 12.0
 TARGET_POD_S = 2.0
@@ -40,7 +41,7 @@ def pod_manifest(name: str) -> dict:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
             "spec": {"nodeSelector": {realnode.LABEL: "true"}, "terminationGracePeriodSeconds": 0,
                      "tolerations": [{"key": realnode.LABEL, "operator": "Exists", "effect": "NoSchedule"}],
-                     "containers": [{"name": "web", "image": "nginx:1.27"}]}}
+                     "containers": [{"name": "web", "image": images.NGINX.names[0]}]}}
 
 
 def pod_latencies(backend: EmbeddedBackend, count: int, namespace: str = "default") -> list[float]:
@@ -85,24 +86,46 @@ def cluster_rss(backend: EmbeddedBackend) -> dict[str, int]:
     return rss
 
 
+def all_nodes_ready(backend: EmbeddedBackend, began: float, done: threading.Event, seen: list[float]) -> None:
+    """Append to ``seen`` the second (from ``began``) when all NODES + 1 nodes are first Ready, polling the API
+    every 0.1 s while ``start()`` runs (its API server and kubeconfig appear during it)."""
+    api = None
+    while not done.is_set() and not seen:
+        try:
+            api = api or backend.connection().api_client()
+            nodes = get(api, "/api/v1/nodes")["items"]
+            if len(nodes) == NODES + 1 and all(condition(n, "Ready") == "True" for n in nodes):
+                seen.append(round(time.perf_counter() - began, 3))
+        except Exception:  # not there yet: no state, no kubeconfig, no API server
+            api = None
+        time.sleep(0.1)
+    if api is not None:
+        api.close()
+
+
 def run(pods: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="kubelab-bench-") as tmp:
         backend = EmbeddedBackend(home=Path(tmp) / "embedded", merge_kubeconfig=False, real_nodes=1)
+        done, ready = threading.Event(), []
         try:
             began = time.perf_counter()
+            watcher = threading.Thread(target=all_nodes_ready, args=(backend, began, done, ready))
+            watcher.start()
             phases: list[tuple[float, str]] = []  # the profile: when each progress line of `up` came
             backend.start(nodes=NODES, progress=lambda line: phases.append(
                 (round(time.perf_counter() - began, 2), str(line).splitlines()[0][:90])))
             up = round(time.perf_counter() - began, 3)
+            done.set()
+            watcher.join()
             if not backend.status().details.get("real_node"):
                 raise RuntimeError("the real node did not start; see the logs in the state folder")
             times = pod_latencies(backend, pods)
             rss = cluster_rss(backend)
         finally:
             backend.stop()
-    result = {"up_s": up, "phases": phases, "pod_ready_s": times, "pod_ready_median_s": statistics.median(times),
+    result = {"nodes_ready_s": ready[0] if ready else None, "up_s": up, "phases": phases, "pod_ready_s": times, "pod_ready_median_s": statistics.median(times),
               "rss_bytes": rss, "rss_total_bytes": sum(rss.values())}
-    result["meets_targets"] = {"up": up <= TARGET_UP_S, "pod": result["pod_ready_median_s"] <= TARGET_POD_S,
+    result["meets_targets"] = {"nodes_ready": bool(ready) and ready[0] <= TARGET_UP_S, "pod": result["pod_ready_median_s"] <= TARGET_POD_S,
                                "rss": result["rss_total_bytes"] <= TARGET_RSS_BYTES}
     return result
 
@@ -120,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     result = run(1 if args.quick else args.pods)
     for at, line in result["phases"]:
         print(f"  {at:6.2f} s  {line}")
-    print(f"up (all {NODES + 1} nodes Ready): {result['up_s']:.2f} s   target ≤ {TARGET_UP_S:.0f} s")
+    print(f"all {NODES + 1} nodes Ready: {result['nodes_ready_s']} s   target ≤ {TARGET_UP_S:.0f} s")
+    print(f"up returned (capabilities measured, Traefik started): {result['up_s']:.2f} s")
     print(f"pod create → Ready median: {result['pod_ready_median_s']:.2f} s   target ≤ {TARGET_POD_S:.0f} s")
     print(f"RSS total: {result['rss_total_bytes'] / MIB:.0f} MiB   target ≤ {TARGET_RSS_BYTES / MIB:.0f} MiB")
     for name, value in result["rss_bytes"].items():
