@@ -477,7 +477,7 @@ def test_lab_solution_passes_its_data_plane_checks_for_real(real, api, reader, l
         grades = _grade(real, reader, lab, ns)
     finally:
         _clean_up(api, ns)
-    explained = "\n".join(f"  {k}: {v}" for k, v in grades.items())
+    explained = _explained(grades)
     for check_id in _data_plane_checks(lab):
         if not real.capabilities(reader).missing(next(c.needs for c in lab.checks if c.id == check_id)):
             assert grades[check_id].startswith("pass"), explained
@@ -497,7 +497,7 @@ def test_data_plane_fault_trips_exactly_its_check(real, api, reader, lab_id, fau
     finally:
         _clean_up(api, ns)
     failing = [k for k, v in grades.items() if v.startswith("fail")]
-    assert failing == [fault.trips], "\n".join(f"  {k}: {v}" for k, v in grades.items())
+    assert failing == [fault.trips], _explained(grades)
 
 
 def test_node_nft_shows_kube_proxys_rules_for_a_service(real, api, ns):
@@ -918,7 +918,7 @@ def _settled(real, reader, lab, namespace: str, besides: str = "") -> dict[str, 
     try:
         wait_for(settled, timeout=180, interval=2, what=f"{lab.id}'s checks to settle")
     except AssertionError as exc:
-        raise AssertionError("\n".join([str(exc), *(f"  {k}: {v}" for k, v in seen.items())])) from None
+        raise AssertionError(f"{exc}\n{_explained(seen)}") from None
     return dict(seen)
 
 
